@@ -1,0 +1,1 @@
+"""Benchmarks: dataflow vs Apache Hamilton vs hand-written calls, in the same run."""

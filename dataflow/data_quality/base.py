@@ -1,0 +1,179 @@
+"""The validator interface, its result, and how results reach the caller.
+
+A :class:`DataValidator` looks at one value and returns a :class:`ValidationResult`. Each
+validator that ``@check_output`` attaches becomes its own node (``<node>_<validator name>``),
+so its result can be requested like any other output, and :class:`ValidationResultsCollector`
+(an adapter) gathers every result of a run.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+import logging
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dataflow.lifecycle import GraphExecutionHook, NodeExecutionHook
+
+logger = logging.getLogger("dataflow.data_quality")
+
+DQ_CONTAINS_RESULTS_TAG = "dataflow.data_quality.contains_dq_results"
+"""Tag set (to ``True``) on every validator node; its value is a :class:`ValidationResult`."""
+DQ_SOURCE_NODE_TAG = "dataflow.data_quality.source_node"
+"""Tag on every validator node naming the node it checks."""
+HAMILTON_DQ_TAGS = (
+    "hamilton.data_quality.contains_dq_results",
+    "hamilton.data_quality.source_node",
+)
+"""Hamilton's names for the two tags above, also set so ported tag filters keep working."""
+
+
+class ValidationImportance(enum.Enum):
+    """What a failing check does: ``WARN`` logs, ``FAIL`` raises :class:`DataValidationError`."""
+
+    WARN = "warn"
+    FAIL = "fail"
+
+    @staticmethod
+    def from_string(name: str) -> ValidationImportance:
+        try:
+            return ValidationImportance(name)
+        except ValueError:
+            raise ValueError(
+                f"importance must be 'warn' or 'fail'; got {name!r}.") from None
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """The outcome of one validator on one value."""
+
+    passes: bool
+    message: str
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ValidationFailure:
+    """One failed check: which node, which validator, how important, and its result."""
+
+    node_name: str
+    validator_node: str
+    importance: ValidationImportance
+    result: ValidationResult
+
+    def describe(self) -> str:
+        return (f"node {self.node_name!r}, {self.validator_node!r}: {self.result.message} "
+                f"diagnostics={self.result.diagnostics}")
+
+
+class DataValidationError(Exception):
+    """Raised after every validator of a node ran, when at least one with importance ``fail``
+    did not pass. :attr:`failures` holds each failure (node, validator, result)."""
+
+    def __init__(self, failures: list[ValidationFailure]) -> None:
+        self.failures = failures
+        lines = "\n".join(f"  - {f.describe()}" for f in failures)
+        super().__init__(f"{len(failures)} data validation check(s) failed:\n{lines}")
+
+    def __reduce__(self) -> Any:  # keep the failures when sent between processes
+        return (type(self), (self.failures,), self.__dict__)
+
+
+class DataValidator(abc.ABC):
+    """A check on a node's value. Subclass it for ``@check_output_custom``.
+
+    ``applies_to`` says whether the validator can check values of the node's annotated type;
+    ``name`` names the validator node (``<node>_<name>``) and must be unique per node.
+    """
+
+    def __init__(self, importance: str) -> None:
+        self._importance = ValidationImportance.from_string(importance)
+
+    @property
+    def importance(self) -> ValidationImportance:
+        return self._importance
+
+    @abc.abstractmethod
+    def applies_to(self, datatype: type[type]) -> bool: ...
+
+    @abc.abstractmethod
+    def description(self) -> str: ...
+
+    @classmethod
+    @abc.abstractmethod
+    def name(cls) -> str: ...
+
+    @abc.abstractmethod
+    def validate(self, dataset: Any) -> ValidationResult: ...
+
+
+class BaseDefaultValidator(DataValidator, abc.ABC):
+    """A validator ``@check_output`` finds by its keyword (:meth:`arg`) and the node's type."""
+
+    @classmethod
+    @abc.abstractmethod
+    def applies_to(cls, datatype: type[type]) -> bool: ...  # type: ignore[override]
+
+    @classmethod
+    @abc.abstractmethod
+    def arg(cls) -> str:
+        """The ``check_output`` keyword that selects this validator (``"range"``, ...)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return f"{cls.arg()}_validator"
+
+
+def runtime_class(annotation: Any) -> type | None:
+    """The class behind an annotation (``Annotated`` and generics unwrapped), or ``None``."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = annotation.__origin__
+    origin = typing.get_origin(annotation)
+    candidate = origin if origin is not None else annotation
+    return candidate if isinstance(candidate, type) else None
+
+
+class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
+    """Collects the :class:`ValidationResult` of every validator node that runs.
+
+    Pass it to ``Builder().with_adapters(collector)``; after ``execute`` (also after one that
+    raised :class:`DataValidationError`), :attr:`results` maps each validator node that ran in
+    the *last* run to its result, and :meth:`failures` lists the failed ones.
+
+    >>> collector = ValidationResultsCollector()
+    >>> collector.results
+    {}
+    """
+
+    def __init__(self) -> None:
+        self.results: dict[str, ValidationResult] = {}
+        self.sources: dict[str, str] = {}
+
+    def run_before_graph_execution(self, **future_kwargs: Any) -> None:
+        self.results = {}
+        self.sources = {}
+
+    def run_after_graph_execution(self, **future_kwargs: Any) -> None:
+        return None
+
+    def run_before_node_execution(self, **future_kwargs: Any) -> None:
+        return None
+
+    def run_after_node_execution(
+        self, *, node_name: str, node_tags: Mapping[str, Any], result: Any,
+        success: bool, **future_kwargs: Any,
+    ) -> None:
+        if success and node_tags.get(DQ_CONTAINS_RESULTS_TAG):
+            self.results[node_name] = result
+            self.sources[node_name] = node_tags.get(DQ_SOURCE_NODE_TAG, "")
+
+    def failures(self) -> dict[str, ValidationResult]:
+        """The results that did not pass, by validator node."""
+        return {name: r for name, r in self.results.items() if not r.passes}
+
+    def results_for(self, node_name: str) -> dict[str, ValidationResult]:
+        """The results of the validators of one checked node."""
+        return {v: r for v, r in self.results.items() if self.sources.get(v) == node_name}

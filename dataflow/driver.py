@@ -1,0 +1,382 @@
+"""The driver: the façade users call. It delegates every stage to its own module.
+
+>>> from dataflow import ad_hoc_utils, base, driver
+>>> def spend() -> float: return 10.0
+>>> def doubled(spend: float) -> float: return spend * 2
+>>> dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(spend, doubled)) \\
+...     .with_adapters(base.DictResult()).build()
+>>> dr.execute(["doubled"])
+{'doubled': 20.0}
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import types
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from dataflow import ad_hoc_utils
+from dataflow.base import DictResult, PandasDataFrameResult
+from dataflow.build import graph_from_modules
+from dataflow.compiled_run import CompiledPlan, compile_plan
+from dataflow.errors import DataflowError, InputTypeError, RequestError
+from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
+from dataflow.node import Node, NodeRole, type_name
+from dataflow.plan import Plan, plan_for
+from dataflow.run import run_plan, run_plan_with_hooks
+from dataflow.type_rules import value_matches
+from dataflow.variables import Variable, matches_tag_filter
+from dataflow.views import DriverViews
+
+FinalVar = str | Callable[..., Any]
+_PLAN_CACHE_SIZE = 512
+COMPILE_AFTER_RUNS = 32
+"""A plan executed this many times is compiled to straight-line code (see compiled_run.py):
+compiling costs about as much as 50 interpreted runs of trivial nodes, so only plans that are
+reused pay for it."""
+
+
+class _CachedPlan:
+    """A plan with its run count and, once reused enough, its compiled runner."""
+
+    __slots__ = ("plan", "runner", "runs")
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.runs = 0
+        self.runner: CompiledPlan | None = None
+
+    def run(self, values: dict[str, Any]) -> dict[str, Any]:
+        runner = self.runner
+        if runner is not None:
+            return runner(values)
+        self.runs += 1
+        if self.runs >= COMPILE_AFTER_RUNS and not self.plan.has_async:
+            self.runner = compile_plan(self.plan)
+        return run_plan(self.plan, values)
+
+
+class Driver(DriverViews):
+    """Builds the graph of ``modules`` under ``config`` and executes requests against it.
+
+    ``adapter`` is one adapter or a list of them: result builders (the last one builds the
+    result; a DataFrame by default here, a dict by default through :class:`Builder`), node and
+    graph execution hooks.
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None,
+        *modules: types.ModuleType,
+        adapter: Any = None,
+        allow_module_overrides: bool = False,
+    ) -> None:
+        self.config: dict[str, Any] = dict(config or {})
+        self.graph_modules: tuple[types.ModuleType, ...] = modules
+        self.allow_module_overrides = allow_module_overrides
+        self.adapters: list[Any] = _as_list(adapter)
+        builders = [a for a in self.adapters if hasattr(a, "build_result")]
+        self.result_builder: Any = builders[-1] if builders else PandasDataFrameResult()
+        self._hook_adapters = [a for a in self.adapters if _is_node_hook(a)]
+        self._graph_hooks = [a for a in self.adapters if hasattr(a, "run_before_graph_execution")]
+        self.graph: Graph = graph_from_modules(modules, self.config, allow_module_overrides)
+        self._plans: dict[tuple[tuple[str, ...], frozenset[str]], _CachedPlan] = {}
+        self._plans_lock = threading.Lock()
+        self._function_outputs: dict[Callable[..., Any], list[str]] | None = None
+
+    # -- execution ---------------------------------------------------------------------------
+
+    def execute(
+        self,
+        final_vars: Sequence[FinalVar],
+        overrides: Mapping[str, Any] | None = None,
+        display_graph: bool = False,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Compute ``final_vars`` (names or functions) and build the result with the driver's
+        result builder (see the class docstring for defaults). Only the nodes the request needs
+        run; a value in ``overrides`` replaces its node and cuts off everything only it needed."""
+        outputs = self.raw_execute(final_vars, overrides, display_graph, inputs)
+        return self.result_builder.build_result(**outputs)
+
+    def raw_execute(
+        self,
+        final_vars: Sequence[FinalVar],
+        overrides: Mapping[str, Any] | None = None,
+        display_graph: bool = False,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Compute ``final_vars`` and return them as a dict, without a result builder."""
+        names = self._output_names(final_vars)
+        inputs = dict(inputs or {})
+        overrides = dict(overrides or {})
+        cached = self._cached_plan(names, inputs, overrides)
+        values = self._start_values(cached.plan, inputs, overrides)
+        if display_graph:
+            self.visualize_execution(names, inputs=inputs, overrides=overrides)  # type: ignore[attr-defined]
+        if not self._hook_adapters and not self._graph_hooks:
+            return cached.run(values)
+        return self._run_with_hooks(cached.plan, values, names, inputs, overrides)
+
+    def validate_execution(
+        self,
+        final_vars: Sequence[FinalVar],
+        overrides: Mapping[str, Any] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Raise the error ``execute`` would raise before running anything (unknown outputs,
+        missing inputs, inputs of the wrong type); return ``None`` when the request is valid."""
+        names = self._output_names(final_vars)
+        inputs = dict(inputs or {})
+        overrides = dict(overrides or {})
+        self._start_values(self._cached_plan(names, inputs, overrides).plan, inputs, overrides)
+
+    def execution_plan(
+        self,
+        final_vars: Sequence[FinalVar],
+        inputs: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> Plan:
+        """The (cached) plan ``execute`` would follow: which nodes run, in which order."""
+        names = self._output_names(final_vars)
+        return self._cached_plan(names, dict(inputs or {}), dict(overrides or {})).plan
+
+    def _cached_plan(self, names: list[str], inputs: Mapping[str, Any],
+                     overrides: Mapping[str, Any]) -> _CachedPlan:
+        clash = sorted(inputs.keys() & self.config.keys())
+        if clash:
+            raise RequestError(
+                f"Keys given both as config and as inputs: {clash}. A value comes from one "
+                "place only: drop it from inputs, or build the driver without it in config."
+            )
+        key = (tuple(names), frozenset(inputs) | frozenset(overrides))
+        cached = self._plans.get(key)
+        if cached is None:
+            cached = _CachedPlan(plan_for(self.graph, names, key[1]))
+            with self._plans_lock:
+                if len(self._plans) >= _PLAN_CACHE_SIZE:
+                    self._plans.pop(next(iter(self._plans)))
+                self._plans[key] = cached
+        return cached
+
+    def _start_values(self, plan: Plan, inputs: Mapping[str, Any],
+                      overrides: Mapping[str, Any]) -> dict[str, Any]:
+        values = {name: self.config[name] for name in plan.config_used}
+        for name in plan.provided_used:
+            values[name] = overrides[name] if name in overrides else inputs[name]
+        wrong = [t for t in plan.typed_inputs if not value_matches(values[t.name], t.type)]
+        if wrong:
+            lines = [
+                f"  {t.name}: expected {type_name(t.type)}, got "
+                f"{type_name(type(values[t.name]))} (needed by {t.consumer}"
+                + (f", {self.graph.nodes[t.consumer].where()})" if t.consumer in self.graph.nodes
+                   else ")")
+                for t in wrong
+            ]
+            raise InputTypeError("Input(s) of the wrong type:\n" + "\n".join(lines))
+        return values
+
+    def _run_with_hooks(self, plan: Plan, values: dict[str, Any], names: list[str],
+                        inputs: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+        run_id = str(uuid.uuid4())
+        for hook in self._graph_hooks:
+            hook.run_before_graph_execution(
+                graph=self.graph, final_vars=names, inputs=inputs, overrides=overrides,
+                execution_path=plan.node_names, run_id=run_id)
+        results: dict[str, Any] | None = None
+        error: Exception | None = None
+        try:
+            results = run_plan_with_hooks(plan, values, self._hook_adapters, run_id)
+        except Exception as failure:
+            error = failure
+            raise
+        finally:
+            for hook in self._graph_hooks:
+                hook.run_after_graph_execution(graph=self.graph, success=error is None,
+                                               error=error, results=results, run_id=run_id)
+        return results
+
+    # -- names -------------------------------------------------------------------------------
+
+    def _output_names(self, final_vars: Sequence[FinalVar]) -> list[str]:
+        if isinstance(final_vars, str):
+            raise RequestError(
+                f"final_vars must be a list of names, got the string {final_vars!r}; "
+                f"write [{final_vars!r}]."
+            )
+        names: list[str] = []
+        for var in final_vars:
+            if isinstance(var, str):
+                names.append(var)
+            elif callable(var):
+                names.extend(self._nodes_of_function(var))
+            else:
+                raise RequestError(f"final_vars holds {var!r}: expected node names or functions.")
+        return list(dict.fromkeys(names))
+
+    def _nodes_of_function(self, fn: Callable[..., Any]) -> list[str]:
+        if self._function_outputs is None:
+            by_function: dict[Callable[..., Any], list[str]] = {}
+            for node in self.graph.nodes.values():
+                for origin in node.originating_functions[:1]:
+                    by_function.setdefault(origin, []).append(node.name)
+            self._function_outputs = by_function
+        produced = self._function_outputs.get(fn, [])
+        if not produced:
+            raise RequestError(
+                f"Function {getattr(fn, '__qualname__', fn)!r} defines no node in this graph "
+                "(is its module in the driver, or is it excluded by config?)."
+            )
+        if fn.__name__ in produced:
+            return [fn.__name__]
+        consumed = {d.name for n in produced for d in self.graph.nodes[n].dependencies}
+        return [n for n in produced if n not in consumed] or produced
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def list_available_variables(
+        self, *, tag_filter: Mapping[str, Any] | None = None
+    ) -> list[Variable]:
+        """Every node (functions, inputs, config) as a :class:`Variable`, optionally filtered by
+        tags: ``{"k": "v"}``; several keys must all match; a list value matches any of its
+        items; ``None`` matches any value."""
+        return [
+            Variable.from_node(node) for node in self.graph.nodes.values()
+            if matches_tag_filter(node.tags, tag_filter)
+        ]
+
+    def what_is_upstream_of(self, *node_names: str) -> list[Variable]:
+        """The named nodes and everything they depend on, dependencies first."""
+        return self._variables(upstream_of(self.graph, self._known(node_names)))
+
+    def what_is_downstream_of(self, *node_names: str) -> list[Variable]:
+        """The named nodes and everything that depends on them, dependencies first."""
+        return self._variables(downstream_of(self.graph, self._known(node_names)))
+
+    def what_is_the_path_between(
+        self, upstream_node_name: str, downstream_node_name: str
+    ) -> list[Variable]:
+        """The nodes on a path from one node to another (empty when there is no path)."""
+        self._known([upstream_node_name, downstream_node_name])
+        return self._variables(path_between(self.graph, upstream_node_name, downstream_node_name))
+
+    def _known(self, names: Iterable[str]) -> list[str]:
+        from dataflow.errors import did_you_mean
+
+        names = list(names)
+        for name in names:
+            if name not in self.graph.nodes:
+                raise RequestError(f"No node named {name!r}.{did_you_mean(name, self.graph.nodes)}")
+        return names
+
+    def _variables(self, names: set[str]) -> list[Variable]:
+        ordered = topological_order(self.graph, names)
+        return [Variable.from_node(self.graph.nodes[n]) for n in ordered]
+
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        return self.graph.nodes
+
+    def inputs_needed(self, final_vars: Sequence[FinalVar]) -> list[str]:
+        """External inputs a request for ``final_vars`` needs (config values excluded)."""
+        names = upstream_of(self.graph, self._output_names(final_vars))
+        return [n for n in topological_order(self.graph, names)
+                if self.graph.nodes[n].role is NodeRole.INPUT]
+
+    # -- pickling ----------------------------------------------------------------------------
+
+    def __reduce__(self) -> Any:
+        modules = tuple(_module_reference(m) for m in self.graph_modules)
+        return (_restore_driver,
+                (self.config, modules, self.adapters, self.allow_module_overrides))
+
+    def __repr__(self) -> str:
+        functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
+        return (f"<Driver: {functions} function nodes, {len(self.graph) - functions} inputs/config,"
+                f" modules {[m.__name__ for m in self.graph_modules]}>")
+
+
+def _is_node_hook(adapter: Any) -> bool:
+    return any(hasattr(adapter, attr) for attr in (
+        "run_before_node_execution", "run_after_node_execution", "run_to_execute_node"))
+
+
+def _as_list(adapter: Any) -> list[Any]:
+    if adapter is None:
+        return []
+    if isinstance(adapter, (list, tuple)):
+        return list(adapter)
+    return [adapter]
+
+
+def _module_reference(module: types.ModuleType) -> tuple[str, Any]:
+    if ad_hoc_utils.is_temporary(module):
+        return ("functions", (module.__name__, getattr(module, ad_hoc_utils.TEMPORARY_MARK)))
+    return ("import", module.__name__)
+
+
+def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
+    kind, payload = reference
+    if kind == "functions":
+        name, functions = payload
+        return ad_hoc_utils.create_temporary_module(*functions, module_name=name)
+    return importlib.import_module(payload)
+
+
+def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
+                    adapters: list[Any], allow_module_overrides: bool) -> Driver:
+    return Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
+                  allow_module_overrides=allow_module_overrides)
+
+
+class Builder:
+    """Fluent construction of a :class:`Driver` (Hamilton's ``driver.Builder``).
+
+    >>> from dataflow import ad_hoc_utils, base
+    >>> def one() -> int: return 1
+    >>> dr = (Builder().with_modules(ad_hoc_utils.create_temporary_module(one))
+    ...       .with_config({}).with_adapters(base.DictResult()).build())
+    >>> dr.execute([one])
+    {'one': 1}
+    """
+
+    def __init__(self) -> None:
+        self.modules: list[types.ModuleType] = []
+        self.config: dict[str, Any] = {}
+        self.adapters: list[Any] = []
+        self._allow_module_overrides = False
+
+    def with_modules(self, *modules: types.ModuleType) -> Builder:
+        self.modules.extend(modules)
+        return self
+
+    def with_config(self, config: Mapping[str, Any]) -> Builder:
+        """Add config values (later calls update earlier ones)."""
+        self.config.update(config)
+        return self
+
+    def with_adapters(self, *adapters: Any) -> Builder:
+        self.adapters.extend(adapters)
+        return self
+
+    def with_adapter(self, adapter: Any) -> Builder:
+        return self.with_adapters(adapter)
+
+    def allow_module_overrides(self) -> Builder:
+        """When two modules define the same node, the later module wins instead of an error."""
+        self._allow_module_overrides = True
+        return self
+
+    def build(self) -> Driver:
+        """The driver. Without a result builder among the adapters, ``execute`` returns a dict
+        (as Hamilton's Builder does; the legacy ``Driver(config, module)`` returns a DataFrame)."""
+        if not self.modules:
+            raise DataflowError("Builder has no modules: call .with_modules(module, ...) first.")
+        adapters = list(self.adapters)
+        if not any(hasattr(a, "build_result") for a in adapters):
+            adapters.append(DictResult())
+        return Driver(self.config, *self.modules, adapter=adapters,
+                      allow_module_overrides=self._allow_module_overrides)

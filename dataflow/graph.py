@@ -1,0 +1,287 @@
+"""Stage 3, *graph*: nodes → an immutable, validated graph, and the algorithms over it.
+
+:func:`build_graph` adds external inputs and config nodes, rejects duplicates and cycles, and
+type-checks every edge. The algorithms (:func:`upstream_of`, :func:`downstream_of`,
+:func:`path_between`, :func:`find_cycle`, :func:`to_networkx`) are free functions over a
+:class:`Graph`, all iterative, so a 100,000-deep chain needs no recursion.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dataflow.errors import CycleError, DuplicateNodeError, EdgeTypeError, GraphBuildError
+from dataflow.node import Dependency, Node, NodeRole, type_name
+from dataflow.type_rules import edge_accepts, value_matches
+
+if TYPE_CHECKING:
+    import networkx
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Graph:
+    """An immutable, validated DAG of nodes.
+
+    ``nodes`` holds every node by name (functions in definition order, then inputs and config);
+    ``dependents`` maps each name to the names of the nodes that consume it.
+    """
+
+    nodes: Mapping[str, Node]
+    dependents: Mapping[str, tuple[str, ...]]
+    config: Mapping[str, Any]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.nodes
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, name: str) -> Node:
+        return self.nodes[name]
+
+    @property
+    def inputs(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.role is NodeRole.INPUT]
+
+    def __reduce__(self) -> Any:
+        return (_graph_from_parts, (dict(self.nodes), dict(self.dependents), dict(self.config)))
+
+
+def _graph_from_parts(
+    nodes: dict[str, Node], dependents: dict[str, tuple[str, ...]], config: dict[str, Any]
+) -> Graph:
+    return Graph(
+        types.MappingProxyType(nodes),
+        types.MappingProxyType(dependents),
+        types.MappingProxyType(config),
+    )
+
+
+def build_graph(
+    nodes_by_module: Sequence[tuple[str, Sequence[Node]]],
+    config: Mapping[str, Any] | None = None,
+    allow_module_overrides: bool = False,
+) -> Graph:
+    """Validate nodes grouped by module into a :class:`Graph`.
+
+    A node defined twice is an error unless ``allow_module_overrides`` is set and the two
+    definitions live in different modules, in which case the later module wins.
+    """
+    config = dict(config or {})
+    defined = _merge_definitions(nodes_by_module, allow_module_overrides)
+    externals = _external_nodes(defined, config)
+    all_nodes = {**defined, **externals}
+    _check_edge_types(defined, all_nodes)
+    dependents = _dependents(all_nodes)
+    cycle = find_cycle(all_nodes)
+    if cycle:
+        raise CycleError(_describe_cycle(cycle, all_nodes))
+    return Graph(
+        types.MappingProxyType(all_nodes),
+        types.MappingProxyType(dependents),
+        types.MappingProxyType(config),
+    )
+
+
+def _merge_definitions(
+    nodes_by_module: Sequence[tuple[str, Sequence[Node]]], allow_module_overrides: bool
+) -> dict[str, Node]:
+    defined: dict[str, Node] = {}
+    home: dict[str, str] = {}
+    for module_name, nodes in nodes_by_module:
+        for node in nodes:
+            previous = defined.get(node.name)
+            if previous is not None:
+                if home[node.name] == module_name or not allow_module_overrides:
+                    raise DuplicateNodeError(_describe_duplicate(node, previous, module_name,
+                                                                 home[node.name]))
+                del defined[node.name]
+            defined[node.name] = node
+            home[node.name] = module_name
+    return defined
+
+
+def _describe_duplicate(node: Node, previous: Node, module: str, previous_module: str) -> str:
+    if module == previous_module:
+        hint = ("Rename one of them, or give them exclusive @config.when conditions so only one "
+                "is active.")
+    else:
+        hint = ("Rename one of them, or call Builder().allow_module_overrides() so the later "
+                f"module ({module}) wins.")
+    return (f"Node {node.name!r} is defined twice: by {previous.where()} and by {node.where()}. "
+            + hint)
+
+
+def _external_nodes(defined: Mapping[str, Node], config: Mapping[str, Any]) -> dict[str, Node]:
+    """Input and config nodes for every dependency nobody defines."""
+    externals: dict[str, Node] = {}
+    first_consumer: dict[str, Node] = {}
+    for node in defined.values():
+        for dep in node.dependencies:
+            if dep.name in defined:
+                continue
+            existing = externals.get(dep.name)
+            if existing is None:
+                role = NodeRole.CONFIG if dep.name in config else NodeRole.INPUT
+                externals[dep.name] = Node(dep.name, dep.type, role=role,
+                                           doc=f"{role.value} needed by {node.name}")
+                first_consumer[dep.name] = node
+            elif not edge_accepts(existing.type, dep.type):
+                if edge_accepts(dep.type, existing.type):  # the narrower type is the requirement
+                    externals[dep.name] = existing.with_changes(type=dep.type)
+                else:
+                    other = first_consumer[dep.name]
+                    raise EdgeTypeError(
+                        f"Input {dep.name!r} is required with incompatible types: "
+                        f"{type_name(existing.type)} by {other.where()} and "
+                        f"{type_name(dep.type)} by {node.where()}. Make the annotations agree."
+                    )
+    for key in config:  # every config value is a node, as in Hamilton, so it can be requested
+        if key not in defined and key not in externals:
+            externals[key] = Node(key, Any, role=NodeRole.CONFIG, doc="config value")
+    for name, external in externals.items():
+        if external.role is NodeRole.CONFIG and not value_matches(config[name], external.type):
+            raise EdgeTypeError(
+                f"Config value {name!r} is a {type(config[name]).__name__}, but "
+                f"{first_consumer[name].where()} expects {type_name(external.type)}."
+            )
+    return externals
+
+
+def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node]) -> None:
+    for node in defined.values():
+        for dep in node.dependencies:
+            producer = all_nodes[dep.name]
+            if producer.role is NodeRole.FUNCTION and not edge_accepts(producer.type, dep.type):
+                raise EdgeTypeError(_describe_mismatch(producer, node, dep))
+
+
+def _describe_mismatch(producer: Node, consumer: Node, dep: Dependency) -> str:
+    return (
+        f"Type mismatch on edge {producer.name!r} -> {consumer.name!r}: "
+        f"{producer.where()} returns {type_name(producer.type)}, but parameter {dep.name!r} of "
+        f"{consumer.where()} is annotated {type_name(dep.type)}. Change one annotation so the "
+        "produced type is the required type or a subclass of it."
+    )
+
+
+def _dependents(nodes: Mapping[str, Node]) -> dict[str, tuple[str, ...]]:
+    consumers: dict[str, list[str]] = {name: [] for name in nodes}
+    for node in nodes.values():
+        for dep in node.dependencies:
+            consumers[dep.name].append(node.name)
+    return {name: tuple(names) for name, names in consumers.items()}
+
+
+def find_cycle(nodes: Mapping[str, Node]) -> list[str]:
+    """One cycle as ``[a, b, ..., a]`` (each depends on the next), or ``[]`` for a DAG.
+
+    Iterative depth-first search with three colours: no recursion limit on deep graphs.
+    """
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for start in nodes:
+        if start in state:
+            continue
+        path: list[str] = [start]
+        iterators = [iter(nodes[start].dependencies)]
+        state[start] = 1
+        while iterators:
+            dep = next(iterators[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                iterators.pop()
+                continue
+            if dep.name not in nodes:
+                continue
+            seen = state.get(dep.name)
+            if seen == 1:
+                return [*path[path.index(dep.name):], dep.name]
+            if seen is None:
+                state[dep.name] = 1
+                path.append(dep.name)
+                iterators.append(iter(nodes[dep.name].dependencies))
+    return []
+
+
+def _describe_cycle(cycle: list[str], nodes: Mapping[str, Node]) -> str:
+    lines = [f"  {name} ({nodes[name].where()}) needs" for name in cycle[:-1]]
+    lines.append(f"  {cycle[-1]}")
+    return ("The functions form a cycle; a dataflow must be acyclic:\n" + "\n".join(lines)
+            + "\nBreak the cycle by renaming a parameter or splitting a function.")
+
+
+def _closure(graph: Graph, names: Iterable[str], upstream: bool) -> set[str]:
+    found: set[str] = set()
+    stack = list(names)
+    for name in stack:
+        if name not in graph.nodes:
+            raise GraphBuildError(f"No node named {name!r} in the graph.")
+    while stack:
+        name = stack.pop()
+        if name in found:
+            continue
+        found.add(name)
+        if upstream:
+            stack.extend(d.name for d in graph.nodes[name].dependencies if d.name in graph.nodes)
+        else:
+            stack.extend(graph.dependents[name])
+    return found
+
+
+def upstream_of(graph: Graph, names: Iterable[str]) -> set[str]:
+    """``names`` and every node they (transitively) depend on."""
+    return _closure(graph, names, upstream=True)
+
+
+def downstream_of(graph: Graph, names: Iterable[str]) -> set[str]:
+    """``names`` and every node that (transitively) depends on them."""
+    return _closure(graph, names, upstream=False)
+
+
+def path_between(graph: Graph, upstream: str, downstream: str) -> set[str]:
+    """The nodes on some path from ``upstream`` to ``downstream`` (empty when there is none)."""
+    between = downstream_of(graph, [upstream]) & upstream_of(graph, [downstream])
+    return between if upstream in between and downstream in between else set()
+
+
+def topological_order(graph: Graph, names: Iterable[str] | None = None) -> list[str]:
+    """Node names in dependency order (dependencies first), restricted to ``names`` if given."""
+    wanted = set(graph.nodes) if names is None else set(names)
+    order: list[str] = []
+    done: set[str] = set()
+    for start in graph.nodes:
+        if start not in wanted or start in done:
+            continue
+        stack = [(start, iter(graph.nodes[start].dependencies))]
+        done.add(start)
+        while stack:
+            name, deps = stack[-1]
+            for dep in deps:
+                if dep.name in wanted and dep.name not in done:
+                    done.add(dep.name)
+                    stack.append((dep.name, iter(graph.nodes[dep.name].dependencies)))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+    return order
+
+
+def to_networkx(graph: Graph) -> networkx.DiGraph:
+    """The graph as a :class:`networkx.DiGraph` (edges point from dependency to consumer).
+
+    Each networkx node carries ``node`` (the :class:`Node`), ``type``, ``role`` and ``tags``.
+    """
+    import networkx
+
+    exported = networkx.DiGraph()
+    for node in graph.nodes.values():
+        exported.add_node(node.name, node=node, type=node.type, role=node.role.value,
+                          tags=dict(node.tags))
+    for node in graph.nodes.values():
+        for dep in node.dependencies:
+            exported.add_edge(dep.name, node.name, optional=dep.optional)
+    return exported

@@ -1,0 +1,224 @@
+"""Stage 4, *plan*: (graph, requested outputs, provided names) → the ordered steps to run.
+
+A plan covers the minimal subgraph only: the upstream closure of the requested outputs, cut
+at every provided value (input or override). For every value it records the step after which no
+later step needs it, so the runner can free intermediates at once. Plans depend only on the
+*names* requested and provided, never on values, so drivers cache them per request shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
+from dataflow.graph import Graph
+from dataflow.node import Node, NodeRole, type_name
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Call ``node.fn`` with the values named ``args``, store the result under ``node.name``,
+    then drop the values named ``release``."""
+
+    node: Node
+    args: tuple[str, ...]
+    release: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def fn(self) -> Callable[..., Any]:
+        assert self.node.fn is not None
+        return self.node.fn
+
+
+@dataclass(frozen=True, slots=True)
+class TypedInput:
+    """A provided input whose value must be checked against the type its consumers expect."""
+
+    name: str
+    type: Any
+    consumer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An ordered list of steps over the minimal subgraph for one request shape."""
+
+    outputs: tuple[str, ...]
+    steps: tuple[Step, ...]
+    provided_used: tuple[str, ...]
+    """Provided names (inputs and overrides) that the plan reads."""
+    config_used: tuple[str, ...]
+    """Config nodes the plan reads."""
+    typed_inputs: tuple[TypedInput, ...]
+    has_async: bool
+
+    @property
+    def node_names(self) -> list[str]:
+        return [step.name for step in self.steps]
+
+
+def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) -> Plan:
+    """The plan computing ``outputs`` when the values named in ``provided`` are given.
+
+    Raises :class:`UnknownOutputError` for an output no node defines and
+    :class:`MissingInputsError`, listing every missing input at once, when required external
+    inputs are not in ``provided``.
+    """
+    _check_outputs_exist(graph, outputs)
+    order, args_of, missing = _walk(graph, outputs, provided)
+    if missing:
+        raise MissingInputsError(_describe_missing(graph, missing, provided))
+    steps = _steps_with_releases(graph, order, args_of, set(outputs))
+    provided_used = [n for n in _reads(graph, outputs, args_of) if n in provided]
+    config_used = [
+        n for n in _reads(graph, outputs, args_of)
+        if n not in provided and graph.nodes[n].role is NodeRole.CONFIG
+    ]
+    typed = [
+        TypedInput(name, graph.nodes[name].type, _first_consumer(graph, name, args_of, outputs))
+        for name in provided_used
+        if graph.nodes[name].role is NodeRole.INPUT
+    ]
+    return Plan(
+        outputs=tuple(outputs),
+        steps=tuple(steps),
+        provided_used=tuple(provided_used),
+        config_used=tuple(config_used),
+        typed_inputs=tuple(typed),
+        has_async=any(step.node.is_async for step in steps),
+    )
+
+
+def _check_outputs_exist(graph: Graph, outputs: Iterable[str]) -> None:
+    unknown = [name for name in outputs if name not in graph.nodes]
+    if unknown:
+        lines = [f"  {name!r}.{did_you_mean(name, graph.nodes)}" for name in unknown]
+        raise UnknownOutputError(
+            "Requested output(s) not defined by any function or input:\n" + "\n".join(lines)
+            + "\nlist_available_variables() lists every node."
+        )
+
+
+def _walk(
+    graph: Graph, outputs: Sequence[str], provided: Collection[str]
+) -> tuple[list[str], dict[str, tuple[str, ...]], dict[str, list[str]]]:
+    """Post-order walk of the needed subgraph: (function nodes in run order, the arguments of
+    each, missing inputs → the nodes that need them)."""
+    nodes = graph.nodes
+    order: list[str] = []
+    args_of: dict[str, tuple[str, ...]] = {}
+    missing: dict[str, list[str]] = {}
+    visited: set[str] = set()
+
+    def is_leaf(name: str) -> bool:
+        return name in provided or nodes[name].role is not NodeRole.FUNCTION
+
+    for output in outputs:
+        if output in visited:
+            continue
+        if is_leaf(output):
+            visited.add(output)
+            if output not in provided and nodes[output].role is NodeRole.INPUT:
+                missing.setdefault(output, []).append("(requested output)")
+            continue
+        visited.add(output)
+        stack = [(output, _arguments(nodes[output], nodes, provided, missing))]
+        while stack:
+            name, pending = stack[-1]
+            while pending:
+                dep = pending.pop()
+                if dep in visited:
+                    continue
+                visited.add(dep)
+                if not is_leaf(dep):
+                    stack.append((dep, _arguments(nodes[dep], nodes, provided, missing)))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+                args_of[name] = tuple(_present_args(nodes[name], nodes, provided))
+    return order, args_of, missing
+
+
+def _present_args(node: Node, nodes: Mapping[str, Node], provided: Collection[str]) -> list[str]:
+    """Dependencies passed to ``node``: all required ones, and optional ones that something
+    supplies (a function, config, or a provided value)."""
+    return [
+        dep.name for dep in node.dependencies
+        if not dep.optional or dep.name in provided or nodes[dep.name].role is not NodeRole.INPUT
+    ]
+
+
+def _arguments(
+    node: Node, nodes: Mapping[str, Node], provided: Collection[str],
+    missing: dict[str, list[str]],
+) -> list[str]:
+    args = _present_args(node, nodes, provided)
+    for name in args:
+        if name not in provided and nodes[name].role is NodeRole.INPUT:
+            missing.setdefault(name, []).append(node.name)
+    return list(reversed(args))
+
+
+def _steps_with_releases(
+    graph: Graph, order: list[str], args_of: Mapping[str, tuple[str, ...]], outputs: set[str]
+) -> list[Step]:
+    last_use: dict[str, int] = {}
+    for index, name in enumerate(order):
+        for arg in args_of[name]:
+            last_use[arg] = index
+    releases: dict[int, list[str]] = {}
+    for value, index in last_use.items():
+        if value not in outputs:
+            releases.setdefault(index, []).append(value)
+    return [
+        Step(graph.nodes[name], args_of[name], tuple(releases.get(index, ())))
+        for index, name in enumerate(order)
+    ]
+
+
+def _reads(
+    graph: Graph, outputs: Sequence[str], args_of: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """Leaf values the plan reads (arguments and outputs that are not computed), in order."""
+    seen: dict[str, None] = {}
+    for name in outputs:
+        if name not in args_of:
+            seen[name] = None
+    for args in args_of.values():
+        for arg in args:
+            if arg not in args_of:
+                seen[arg] = None
+    return list(seen)
+
+
+def _first_consumer(
+    graph: Graph, name: str, args_of: Mapping[str, tuple[str, ...]], outputs: Sequence[str]
+) -> str:
+    for consumer, args in args_of.items():
+        if name in args:
+            return consumer
+    return "(requested output)"
+
+
+def _describe_missing(graph: Graph, missing: Mapping[str, list[str]],
+                      provided: Collection[str]) -> str:
+    lines = []
+    for name, consumers in sorted(missing.items()):
+        node = graph.nodes[name]
+        needed_by = ", ".join(
+            c if c.startswith("(") else f"{c} ({graph.nodes[c].where()})" for c in consumers
+        )
+        hint = close_names(name, provided)
+        suggestion = f" You passed {', '.join(repr(h) for h in hint)}: a typo?" if hint else ""
+        lines.append(f"  {name}: {type_name(node.type)}, needed by {needed_by}.{suggestion}")
+    return (
+        f"{len(missing)} required input(s) missing; pass them with inputs={{...}} "
+        "(or config / overrides):\n" + "\n".join(lines)
+    )

@@ -1,0 +1,1 @@
+"""Runnable examples; each subpackage is one pipeline (see its ``README``/docstring)."""

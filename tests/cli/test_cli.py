@@ -1,0 +1,242 @@
+"""The real ``dataflow`` console script, run in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.lineage.svg import content_nodes, legend, svg_nodes
+
+SCRIPT = Path(sys.executable).parent / "dataflow"
+
+FEATURES = '''\
+import pandas as pd
+
+
+def spend(raw: pd.DataFrame) -> pd.Series:
+    """Weekly spend."""
+    return raw["spend"]
+
+
+def signups(raw: pd.DataFrame) -> pd.Series:
+    return raw["signups"]
+
+
+def spend_per_signup(spend: pd.Series, signups: pd.Series) -> pd.Series:
+    return spend / signups
+
+
+def scaled(spend: pd.Series, factor: float) -> pd.Series:
+    return spend * factor
+
+
+def broken(spend: pd.Series) -> pd.Series:
+    raise RuntimeError("boom in broken")
+'''
+
+CONTEXT_PY = '''\
+import pandas as pd
+
+HAMILTON_CONFIG = {"factor": 2.0}
+inputs = {"raw": pd.DataFrame({"spend": [10.0, 20.0], "signups": [1, 4]})}
+final_vars = ["spend_per_signup", "scaled"]
+'''
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    assert "Traceback" not in result.stderr, result.stderr
+    if ok:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode != 0, result.stdout
+    return result
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "features.py").write_text(FEATURES)
+    (tmp_path / "ctx.py").write_text(CONTEXT_PY)
+    return tmp_path
+
+
+def test_console_script_is_installed_and_help_is_complete(project):
+    assert SCRIPT.exists()
+    top = run_cli("--help", cwd=project).stdout
+    for command in ("view", "validate", "ls", "run", "diff"):
+        assert command in top
+    view_help = run_cli("view", "--help", cwd=project).stdout
+    for option in ("--output", "--context", "--upstream-of", "--downstream-of", "--max-hops",
+                   "--modules-view", "--execution", "--orient", "--hide-inputs", "--no-legend",
+                   "--keep-dot"):
+        assert option in view_help
+    assert "--tag" in run_cli("ls", "--help", cwd=project).stdout
+    assert "--git-ref" in run_cli("diff", "--help", cwd=project).stdout
+    assert "--final-vars" in run_cli("run", "--help", cwd=project).stdout
+
+
+def test_ls_table_json_and_tag_filter(project):
+    table = run_cli("ls", "features.py", cwd=project).stdout.splitlines()
+    assert table[0].split() == ["name", "type", "role", "where", "tags"]
+    rows = {line.split()[0]: line.split() for line in table[1:]}
+    assert rows["spend"][:4] == ["spend", "Series", "function", "features:4"]
+    assert rows["raw"][:3] == ["raw", "DataFrame", "input"]
+    records = json.loads(run_cli("ls", "features.py", "--json", cwd=project).stdout)
+    by_name = {r["name"]: r for r in records}
+    assert by_name["spend"]["docstring"] == "Weekly spend."
+    assert by_name["spend"]["line"] == 4 and by_name["spend"]["module"] == "features"
+    tagged = json.loads(run_cli("ls", "features.py", "--json", "--tag", "module=features",
+                                cwd=project).stdout)
+    assert {r["name"] for r in tagged} == {"spend", "signups", "spend_per_signup", "scaled",
+                                           "broken"}
+    none = json.loads(run_cli("ls", "features.py", "--json", "--tag", "module=other",
+                              cwd=project).stdout)
+    assert none == []
+    any_module = json.loads(run_cli("ls", "features.py", "--json", "--tag", "module",
+                                    cwd=project).stdout)
+    assert {r["name"] for r in any_module} == {r["name"] for r in tagged}
+    either = json.loads(run_cli("ls", "features.py", "--json", "--tag", "module=other",
+                                "--tag", "module=features", cwd=project).stdout)
+    assert len(either) == 5
+
+
+def test_import_path_modules_work_from_the_current_directory(project):
+    out = run_cli("ls", "features", cwd=project).stdout
+    assert "spend_per_signup" in out
+
+
+def test_validate_ok_and_failures(project):
+    out = run_cli("validate", "features.py", "--context", "ctx.py", cwd=project).stdout
+    assert "ok:" in out and "spend_per_signup" in out
+    (project / "bad.json").write_text(json.dumps({"HAMILTON_FINAL_VARS": ["spend"]}))
+    failed = run_cli("validate", "features.py", "-c", "bad.json", cwd=project, ok=False)
+    assert "MissingInputsError" in failed.stderr and "raw" in failed.stderr
+    (project / "typo.json").write_text(json.dumps({"final_vars": ["spnd"], "inputs": {}}))
+    failed = run_cli("validate", "features.py", "-c", "typo.json", cwd=project, ok=False)
+    assert "Did you mean 'spend'" in failed.stderr
+    (project / "keys.json").write_text(json.dumps({"final_var": ["spend"]}))
+    failed = run_cli("validate", "features.py", "-c", "keys.json", cwd=project, ok=False)
+    assert "unknown keys ['final_var']" in failed.stderr
+    failed = run_cli("validate", "nope.py", cwd=project, ok=False)
+    assert "does not exist" in failed.stderr
+    failed = run_cli("validate", "no_such_module", cwd=project, ok=False)
+    assert "Cannot import module 'no_such_module'" in failed.stderr
+
+
+def test_run_writes_parquet_and_csv(project):
+    out = run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.parquet", cwd=project).stdout
+    assert "wrote out.parquet (2 rows, 2 columns)" in out
+    frame = pd.read_parquet(project / "out.parquet")
+    assert list(frame.columns) == ["spend_per_signup", "scaled"]
+    assert frame["spend_per_signup"].tolist() == [10.0, 5.0]
+    assert frame["scaled"].tolist() == [20.0, 40.0]
+    run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.csv", "--final-vars", "spend",
+            cwd=project)
+    assert pd.read_csv(project / "out.csv", index_col=0)["spend"].tolist() == [10.0, 20.0]
+    printed = run_cli("run", "features.py", "-c", "ctx.py", cwd=project).stdout
+    assert "spend_per_signup" in printed and "40.0" in printed
+
+
+def test_run_failure_leaves_nothing_written(project):
+    before = sorted(os.listdir(project))
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "--final-vars", "broken",
+                     "-o", "out.parquet", cwd=project, ok=False)
+    assert "RuntimeError: boom in broken" in failed.stderr
+    assert "broken" in failed.stderr
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.xlsx", cwd=project,
+                     ok=False)
+    assert ".parquet" in failed.stderr
+    after = sorted(p for p in os.listdir(project) if p != "__pycache__")
+    assert after == [p for p in before if p != "__pycache__"]  # no result, no temp file
+
+
+def test_view_svg_and_variants(project):
+    run_cli("view", "features.py", "-o", "all.svg", cwd=project)
+    nodes = svg_nodes(project / "all.svg")
+    assert set(content_nodes(nodes)) == {"raw", "factor", "spend", "signups",
+                                         "spend_per_signup", "scaled", "broken"}
+    run_cli("view", "features.py", "-c", "ctx.py", "-o", "cfg.svg", cwd=project)
+    assert "config" in legend(svg_nodes(project / "cfg.svg"))
+    run_cli("view", "features.py", "-o", "up.svg", "--upstream-of", "spend_per_signup",
+            "--max-hops", "1", cwd=project)
+    assert set(content_nodes(svg_nodes(project / "up.svg"))) == {
+        "spend_per_signup", "spend", "signups"}
+    run_cli("view", "features.py", "-o", "mods.png", "--modules-view", cwd=project)
+    assert (project / "mods.png").read_bytes()[:4] == b"\x89PNG"
+    run_cli("view", "features.py", "-c", "ctx.py", "-o", "exec.svg", "--execution",
+            "--orient", "TB", cwd=project)
+    exec_nodes = content_nodes(svg_nodes(project / "exec.svg"))
+    assert "broken" not in exec_nodes and "spend_per_signup" in exec_nodes
+    run_cli("view", "features.py", "-o", "k.svg", "--keep-dot", cwd=project)
+    assert (project / "k.dot").exists()
+
+
+def test_view_misuse(project):
+    failed = run_cli("view", "features.py", "-o", "x.svg", "--upstream-of", "spnd",
+                     cwd=project, ok=False)
+    assert "No node named 'spnd'" in failed.stderr and "Did you mean 'spend'" in failed.stderr
+    failed = run_cli("view", "features.py", "-o", "x.docx", cwd=project, ok=False)
+    assert "no 'docx' format" in failed.stderr
+    failed = run_cli("view", "features.py", "-o", "x.svg", "--orient", "up", cwd=project,
+                     ok=False)
+    assert "'up' is not one of" in failed.stderr
+    failed = run_cli("view", "features.py", "-o", "x.svg", "--max-hops", "2", cwd=project,
+                     ok=False)
+    assert "--max-hops needs --upstream-of" in failed.stderr
+    assert not (project / "x.svg").exists() and not (project / "x.docx").exists()
+
+
+def test_view_without_dot_on_path_says_how_to_install(project, tmp_path_factory):
+    empty_bin = tmp_path_factory.mktemp("bin")
+    env = {**os.environ, "PATH": str(empty_bin)}
+    failed = run_cli("view", "features.py", "-o", "x.png", cwd=project, env=env, ok=False)
+    assert "'dot' program is not on PATH" in failed.stderr
+    assert "apt-get install graphviz" in failed.stderr
+    assert not (project / "x.png").exists()
+    run_cli("view", "features.py", "-o", "x.dot", cwd=project, env=env)
+    assert (project / "x.dot").read_text().startswith("digraph")
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+def test_diff_against_a_git_revision(project):
+    git(project, "init", "-q")
+    git(project, "add", "features.py")
+    git(project, "commit", "-qm", "v1")
+    source = FEATURES.replace('"""Weekly spend."""', '"""Spend per week (reworded)."""')
+    source = source.replace('return raw["spend"]', 'return raw["spend"]  # a comment')
+    source = source.replace("return spend * factor", "return spend * factor * 2")
+    source = source.replace("def signups(", "def signups_clean(").replace(
+        "signups: pd.Series", "signups_clean: pd.Series").replace(
+        "spend / signups", "spend / signups_clean")
+    (project / "features.py").write_text(textwrap.dedent(source))
+    result = json.loads(run_cli("diff", "features.py", "--git-ref", "HEAD", "--json",
+                                "--view", "diff.svg", cwd=project).stdout)
+    assert result["added"] == ["signups_clean"]
+    assert result["removed"] == ["signups"]
+    assert sorted(result["changed"]) == ["scaled", "spend_per_signup"]
+    assert "spend" in result["unchanged"]  # docstring + comment edits do not count
+    nodes = svg_nodes(project / "diff.svg")
+    assert set(legend(nodes)) >= {"added", "removed", "changed"}
+    assert nodes["signups"].dashed  # removed nodes are still drawn, dashed
+    text = run_cli("diff", "features.py", "--git-ref", "HEAD", cwd=project).stdout
+    assert "+ signups_clean" in text and "- signups" in text and "~ scaled" in text
+    failed = run_cli("diff", "features.py", "--git-ref", "no-such-ref", cwd=project, ok=False)
+    assert "git revision 'no-such-ref' does not exist" in failed.stderr
+
+
+def test_diff_outside_git_is_a_readable_error(project):
+    failed = run_cli("diff", "features.py", "--git-ref", "HEAD", cwd=project, ok=False)
+    assert "not inside a git work tree" in failed.stderr

@@ -11,7 +11,7 @@ from dataflow import ad_hoc_utils
 from dataflow.collect import EXCLUDE_ATTRIBUTE, functions_of
 from dataflow.errors import InvalidFunctionError
 from dataflow.node import MODULE_TAG, NodeRole
-from dataflow.resolve import nodes_from_function
+from dataflow.resolve import ResolveContext, node_from_signature, nodes_from_function, plain_node
 from tests.core import sample_module
 
 
@@ -116,3 +116,49 @@ def test_async_function_is_marked():
 
     (node,) = nodes_from_function(fetched, {})
     assert node.is_async
+
+
+def _plain_cases():
+    def annotated(a: int, b: pd.Series, c: float = 1.0, *, d: str = "x", e: list[int]) -> float:
+        """Doc
+           indented."""
+        return 0.0
+
+    def bare(a, b=2):
+        return a
+
+    async def waits(a: int) -> int:
+        return a
+
+    def nothing() -> None:
+        return None
+
+    return [annotated, bare, waits, nothing, *functions_of(sample_module)]
+
+
+@pytest.mark.parametrize("fn", _plain_cases(), ids=lambda fn: fn.__name__)
+def test_fast_plain_path_builds_the_same_node_as_the_general_path(fn):
+    fast = plain_node(fn)
+    general = node_from_signature(ResolveContext(fn, {}, fn.__name__))
+    assert fast is not None
+    for field in ("name", "type", "fn", "dependencies", "role", "doc", "origin",
+                  "originating_functions", "is_async"):
+        assert getattr(fast, field) == getattr(general, field), field
+    assert dict(fast.tags) == dict(general.tags) == {MODULE_TAG: fn.__module__}
+
+
+def test_fast_plain_path_leaves_unusual_functions_to_the_general_path():
+    import functools
+
+    def star(*values: int) -> int:
+        return 0
+
+    def undefined(a: NoSuchType) -> int:  # type: ignore[name-defined]  # noqa: F821
+        return 0
+
+    @functools.wraps(undefined)
+    def wrapper(*args, **kwargs):
+        return 0
+
+    for fn in (star, undefined, wrapper, len):
+        assert plain_node(fn) is None

@@ -26,6 +26,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -137,28 +138,29 @@ def scalar_scenario(name: str, source: str, outputs: list[str], frameworks: list
         hand = modules.load(workdir, "hand", modules.hand_source(graph.__name__, source, outputs))
         first.seconds["hand"], expected = _timed(lambda: hand.run(1))
         runs = [_timed(lambda: hand.run(1))[0] for _ in range(max(repeats, 5))]
-        again.seconds["hand"] = statistics.median(runs)
-        per_node.seconds["hand"] = again.seconds["hand"] / nodes_run * 1e6
+        median = statistics.median(runs)
+        again.seconds["hand"], per_node.seconds["hand"] = median, median / nodes_run * 1e6
     for framework in frameworks:
         if framework == "hand":
             continue
         try:
-            build.seconds[framework], dr = _best(lambda f=framework: BUILDERS[f](graph), repeats)
+            build.seconds[framework], dr = _best(partial(BUILDERS[framework], graph), repeats)
         except (RecursionError, Exception) as error:
             for row in (build, first, again, per_node):
                 row.seconds[framework] = _failure(error)
             continue
         try:
-            first.seconds[framework], result = _timed(
-                lambda d=dr: d.execute(outputs, inputs={"x": 1}))
+            request = partial(dr.execute, outputs, inputs={"x": 1})
+            first.seconds[framework], result = _timed(request)
             if expected is not None and result != expected:
                 raise AssertionError(f"{framework} computed different values than hand")
             for _ in range(WARM_UP):  # past dataflow's compile threshold, for every framework
-                dr.execute(outputs, inputs={"x": 1})
-            runs = [_timed(lambda d=dr: d.execute(outputs, inputs={"x": 1}))[0]
+                request()
+            runs = [_timed(request)[0]
                     for _ in range(max(repeats, 5) if nodes_run > 1000 else 50)]
-            again.seconds[framework] = statistics.median(runs)
-            per_node.seconds[framework] = again.seconds[framework] / nodes_run * 1e6
+            median = statistics.median(runs)
+            again.seconds[framework] = median
+            per_node.seconds[framework] = median / nodes_run * 1e6
         except (RecursionError, Exception) as error:
             for row in (first, again, per_node):
                 row.seconds[framework] = _failure(error)
@@ -201,7 +203,8 @@ def features_child(framework: str, rows: int, n_features: int, workdir: Path,
         gc.collect()
         seconds, frame = _timed(run)
         times.append(seconds)
-        shape, checksum = list(frame.shape), float(frame.to_numpy().sum())
+        # column by column: frame.to_numpy() would copy the whole frame and double the peak
+        shape, checksum = list(frame.shape), sum(float(frame[c].sum()) for c in frame)
         del frame
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"first": times[0], "best": min(times), "build": build, "peak_rss": peak,
@@ -215,12 +218,19 @@ def features_scenario(sizes: Sizes, frameworks: list[str]) -> list[Row]:
     peak_row = Row(name, "peak RSS", unit="MB")
     work_row = Row(name, "peak RSS above inputs", unit="MB")
     checksums = {}
-    for framework in frameworks:
+
+    def child(framework: str, runs: int) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "benchmarks.run", "--child-features", framework,
                    "--rows", str(sizes.rows), "--features", str(sizes.features),
-                   "--runs", str(sizes.repeats)]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent,
+                   "--runs", str(runs)]
+        return subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent,
                               check=False)
+
+    # Unreported warm-up: in a VM the first process to touch gigabytes of fresh guest memory
+    # pays the host's page faults (seconds); whichever framework ran first would carry them.
+    child(frameworks[0], 1)
+    for framework in frameworks:
+        done = child(framework, sizes.repeats)
         if done.returncode != 0:
             message = f"failed ({done.stderr.strip().splitlines()[-1][:60]})"
             for row in (first_row, time_row, peak_row, work_row):
@@ -259,8 +269,8 @@ def decorator_scenario(sizes: Sizes, frameworks: list[str], workdir: Path) -> li
             root = "dataflow" if framework == "dataflow" else "hamilton"
             try:
                 module = modules.load(workdir, "decorated", source_for(root))
-                row.seconds[framework], _ = _best(
-                    lambda f=framework, m=module: BUILDERS[f](m), sizes.repeats)
+                row.seconds[framework], _ = _best(partial(BUILDERS[framework], module),
+                                                  sizes.repeats)
             except Exception as error:
                 row.seconds[framework] = _failure(error)
         rows.append(row)

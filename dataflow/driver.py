@@ -15,6 +15,7 @@ import importlib
 import threading
 import types
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,13 @@ from dataflow import ad_hoc_utils
 from dataflow.base import DictResult, PandasDataFrameResult
 from dataflow.build import graph_from_modules
 from dataflow.compiled_run import CompiledPlan, compile_plan
-from dataflow.errors import DataflowError, InputTypeError, RequestError
+from dataflow.errors import (
+    DataflowError,
+    InputIgnoredWarning,
+    InputTypeError,
+    RequestError,
+    caller_stacklevel,
+)
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
 from dataflow.node import Node, NodeRole, type_name
 from dataflow.plan import Plan, plan_for
@@ -83,7 +90,7 @@ class Driver(DriverViews):
         self._hook_adapters = [a for a in self.adapters if _is_node_hook(a)]
         self._graph_hooks = [a for a in self.adapters if hasattr(a, "run_before_graph_execution")]
         self.graph: Graph = graph_from_modules(modules, self.config, allow_module_overrides)
-        self._plans: dict[tuple[tuple[str, ...], frozenset[str]], _CachedPlan] = {}
+        self._plans: dict[tuple[tuple[str, ...], frozenset[str], frozenset[str]], _CachedPlan] = {}
         self._plans_lock = threading.Lock()
         self._function_outputs: dict[Callable[..., Any], list[str]] | None = None
 
@@ -152,15 +159,33 @@ class Driver(DriverViews):
                 f"Keys given both as config and as inputs: {clash}. A value comes from one "
                 "place only: drop it from inputs, or build the driver without it in config."
             )
-        key = (tuple(names), frozenset(inputs) | frozenset(overrides))
+        # inputs and overrides apart: an input named like a function does not replace it
+        key = (tuple(names), frozenset(inputs), frozenset(overrides))
         cached = self._plans.get(key)
         if cached is None:
-            cached = _CachedPlan(plan_for(self.graph, names, key[1]))
+            provided = (key[1] - self._inputs_naming_functions(inputs, overrides)) | key[2]
+            cached = _CachedPlan(plan_for(self.graph, names, provided))
             with self._plans_lock:
                 if len(self._plans) >= _PLAN_CACHE_SIZE:
                     self._plans.pop(next(iter(self._plans)))
                 self._plans[key] = cached
         return cached
+
+    def _inputs_naming_functions(self, inputs: Mapping[str, Any],
+                                 overrides: Mapping[str, Any]) -> frozenset[str]:
+        """Inputs named like a function node. As in Hamilton the function computes the node
+        and the input is not used for it; a warning says so and points at ``overrides``."""
+        nodes = self.graph.nodes
+        shadowed = frozenset(
+            name for name in inputs
+            if name not in overrides and name in nodes and nodes[name].role is NodeRole.FUNCTION
+        )
+        for name in sorted(shadowed):
+            warnings.warn(
+                f"Input {name!r} is not used: the function {nodes[name].where()} computes "
+                f"{name!r}. Pass the value in overrides={{{name!r}: ...}} to replace the node.",
+                InputIgnoredWarning, stacklevel=caller_stacklevel())
+        return shadowed
 
     def _start_values(self, plan: Plan, inputs: Mapping[str, Any],
                       overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,8 @@ blocks keep working, and says what was wrong, where (node, function, ``file:line
 from __future__ import annotations
 
 import difflib
+import os
+import sys
 from collections.abc import Iterable
 
 
@@ -70,3 +72,21 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     if not found:
         return ""
     return " Did you mean " + " or ".join(repr(f) for f in found) + "?"
+
+
+class InputIgnoredWarning(UserWarning):
+    """An input was given for a node that a function computes; the function wins (as in
+    Hamilton). Pass the value in ``overrides`` to replace the node instead."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that points at the first frame outside the
+    dataflow package (the user's call), whichever public method the warning came through."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -6,8 +6,6 @@ Lifecycle hooks cost nothing unless some are registered (:func:`run_plan_with_ho
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -81,6 +79,9 @@ def run_plan_with_hooks(
 def await_result(awaitable: Any) -> Any:
     """The result of an awaitable from synchronous code, even inside a running event loop
     (a notebook): then the coroutine runs to completion on a helper thread's own loop."""
+    import asyncio  # only async graphs pay for importing asyncio
+    import concurrent.futures
+
     async def wait() -> Any:
         return await awaitable
 

@@ -13,13 +13,11 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dataflow.lineage import columns, export, module_view, output, pictures
-from dataflow.lineage.render import ViewOptions
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the lineage modules (and graphviz) load on the first picture or query
     import graphviz
 
     from dataflow.graph import Graph
+    from dataflow.lineage import columns
     from dataflow.plan import Plan
 
 PathLike = str | os.PathLike[str]
@@ -28,6 +26,7 @@ StyleFunction = Callable[..., Any]
 
 def _deliver(digraph: graphviz.Digraph, output_file_path: PathLike | None,
              render_kwargs: Mapping[str, Any] | None, keep_dot: bool) -> graphviz.Digraph:
+    from dataflow.lineage import output
     if output_file_path is not None:
         output.write_picture(digraph, output_file_path, render_kwargs, keep_dot)
     else:
@@ -65,6 +64,8 @@ class DriverViews:
 
         >>> dr.display_all_functions("lineage.svg")  # doctest: +SKIP
         """
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         return _deliver(pictures.all_functions(self.graph, options), output_file_path,
@@ -92,6 +93,8 @@ class DriverViews:
         run, the inputs / config / overrides it reads, requested outputs highlighted, and nodes
         an override cut off greyed out. Missing inputs raise the error ``execute`` would raise,
         unless ``bypass_validation=True`` (then every input counts as supplied)."""
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         inputs = dict(inputs or {})
@@ -121,6 +124,8 @@ class DriverViews:
     ) -> graphviz.Digraph:
         """Draw the named nodes and what they depend on; ``max_hops=N`` stops N edges up (nodes
         at the edge say how many of their dependencies are not shown)."""
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         digraph = pictures.upstream(self.graph, node_names, max_hops, options)
@@ -144,6 +149,8 @@ class DriverViews:
     ) -> graphviz.Digraph:
         """Draw the named nodes, everything that depends on them (up to ``max_hops`` edges
         down), and the direct dependencies of those nodes (as Hamilton does)."""
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         digraph = pictures.downstream(self.graph, node_names, max_hops, options)
@@ -167,6 +174,8 @@ class DriverViews:
     ) -> graphviz.Digraph:
         """Draw every node within ``max_hops`` edges of the named nodes, up and down (for a
         look at one corner of a graph with thousands of nodes)."""
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         digraph = pictures.neighbourhood(self.graph, node_names, max_hops, options)
@@ -192,6 +201,8 @@ class DriverViews:
         """Draw the paths from one node to another, plus what the nodes on them read directly
         (only the path itself with ``strict_path_visualization=True``). Raises when there is
         no path."""
+        from dataflow.lineage import pictures
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient, show_legend, hide_inputs, deduplicate_inputs, show_schema,
                               show_types, custom_style_function, graphviz_kwargs)
         digraph = pictures.path(self.graph, upstream_node_name, downstream_node_name,
@@ -209,6 +220,8 @@ class DriverViews:
     ) -> graphviz.Digraph:
         """Draw one box per module (node counts, decorator counts) and the edges between
         modules, labelled with how many node-level edges each stands for."""
+        from dataflow.lineage import module_view
+        from dataflow.lineage.render import ViewOptions
         options = ViewOptions(orient=orient, hide_inputs=hide_inputs,
                               graphviz_kwargs=graphviz_kwargs)
         return _deliver(module_view.modules_digraph(self.graph, options), output_file_path,
@@ -223,6 +236,7 @@ class DriverViews:
         """The nodes ``execute(final_vars, ...)`` runs or reads, as JSON (see
         :func:`dataflow.lineage.export.execution_json`). Raises what ``execute`` would raise
         for unknown outputs or missing inputs."""
+        from dataflow.lineage import export
         plan = self.execution_plan(final_vars, inputs, overrides)
         return export.execution_json(self.graph, plan, list(overrides or {}))
 
@@ -230,8 +244,10 @@ class DriverViews:
         """Where a column (any node; typically an ``@extract_columns`` output) comes from: the
         frame it was extracted from, the functions on the way, the inputs and config it
         depends on."""
+        from dataflow.lineage import columns
         return columns.column_lineage(self.graph, column_name)
 
     def extracted_columns(self) -> Mapping[str, tuple[str, ...]]:
         """``frame node -> columns extracted from it`` (``@extract_columns`` / fields)."""
+        from dataflow.lineage import columns
         return columns.extracted_columns(self.graph)

@@ -25,3 +25,14 @@ def test_import_dataflow_driver_works_in_a_fresh_process() -> None:
     loaded = _modules_after(
         "import dataflow.driver as d\nassert callable(d.Builder) and callable(d.Driver)")
     assert "dataflow.driver" in loaded
+    # lineage (graphviz) and asyncio load only when a picture is drawn or a node is async
+    assert sorted(m for m in (*HEAVY, "asyncio") if m in loaded) == []
+
+
+def test_first_picture_loads_the_lineage_modules() -> None:
+    loaded = _modules_after(
+        "from dataflow import ad_hoc_utils, driver\n"
+        "def a() -> int:\n    return 1\n"
+        "dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(a)).build()\n"
+        "assert dr.export_execution(['a'])")
+    assert {"dataflow.lineage.export", "dataflow.driver"} <= loaded

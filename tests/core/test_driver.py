@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from dataflow import ad_hoc_utils, base, driver, lifecycle
-from dataflow.errors import InputTypeError, MissingInputsError, RequestError
+from dataflow.errors import InputIgnoredWarning, InputTypeError, MissingInputsError, RequestError
 from tests.core import pickle_module, sample_module
 
 
@@ -325,3 +325,29 @@ def test_intermediates_are_freed_after_their_last_consumer_in_both_runners(monke
 def test_config_values_can_be_requested(raw):
     dr = _dict_driver(sample_module, config={"scale": 4.0})
     assert dr.execute(["scale"]) == {"scale": 4.0}
+
+
+def test_input_named_like_a_function_is_ignored_with_a_warning_as_in_hamilton():
+    calls = []
+
+    def a(x: int) -> int:
+        calls.append("a")
+        return x + 1
+
+    def b(a: int) -> int:
+        return a * 10
+
+    dr = _dict_driver(ad_hoc_utils.create_temporary_module(a, b))
+    with pytest.warns(InputIgnoredWarning,
+                      match=r"Input 'a' is not used: the function .*a \(.*test_driver.py") as w:
+        assert dr.execute(["b"], inputs={"x": 1, "a": 100}) == {"b": 20}
+    assert w[0].filename == __file__
+    assert calls == ["a"]
+    # an override of the same value does replace the node
+    assert dr.execute(["b"], inputs={"x": 1}, overrides={"a": 100}) == {"b": 1000}
+    assert calls == ["a"]
+    # nothing else needed: the function still needs its own input
+    with pytest.raises(MissingInputsError, match="x: int, needed by a"), \
+            pytest.warns(InputIgnoredWarning) as caught:
+        dr.raw_execute(["b"], inputs={"a": 100})
+    assert caught[0].filename == __file__  # the warning points at the caller's line

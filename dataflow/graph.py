@@ -76,9 +76,8 @@ def build_graph(
     all_nodes = {**defined, **externals}
     _check_edge_types(defined, all_nodes)
     dependents = _dependents(all_nodes)
-    cycle = find_cycle(all_nodes)
-    if cycle:
-        raise CycleError(_describe_cycle(cycle, all_nodes))
+    if not _is_acyclic(all_nodes, dependents):  # cheap check; the search below names the cycle
+        raise CycleError(_describe_cycle(find_cycle(all_nodes), all_nodes))
     return Graph(
         types.MappingProxyType(all_nodes),
         types.MappingProxyType(dependents),
@@ -174,6 +173,22 @@ def _dependents(nodes: Mapping[str, Node]) -> dict[str, tuple[str, ...]]:
         for dep in node.dependencies:
             consumers[dep.name].append(node.name)
     return {name: tuple(names) for name, names in consumers.items()}
+
+
+def _is_acyclic(nodes: Mapping[str, Node], dependents: Mapping[str, tuple[str, ...]]) -> bool:
+    """Kahn's algorithm: every node can be removed once all it depends on has been."""
+    waiting = {name: len(node.dependencies) for name, node in nodes.items() if node.dependencies}
+    ready = [name for name in nodes if name not in waiting]
+    removed = 0
+    while ready:
+        name = ready.pop()
+        removed += 1
+        for consumer in dependents[name]:
+            left = waiting[consumer] - 1
+            waiting[consumer] = left
+            if not left:
+                ready.append(consumer)
+    return removed == len(nodes)
 
 
 def find_cycle(nodes: Mapping[str, Node]) -> list[str]:

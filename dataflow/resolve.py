@@ -28,7 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dataflow.errors import DecoratorError, GraphBuildError, InvalidFunctionError
-from dataflow.node import MODULE_TAG, Dependency, Node, Origin, origin_of
+from dataflow.node import (
+    MODULE_TAG,
+    Dependency,
+    Node,
+    NodeRole,
+    Origin,
+    new_dependency,
+    new_node,
+    new_origin,
+    origin_of,
+)
 
 INSTRUCTIONS_ATTRIBUTE = "__dataflow_instructions__"
 
@@ -325,38 +335,46 @@ def plain_node(fn: Callable[..., Any]) -> Node | None:
     """The node of an undecorated plain function, read straight from its code object; ``None``
     when anything is unusual (wrapped, ``*args``, unresolvable annotations, ...), so the general
     path handles it and reports errors. Same result as :func:`node_from_signature`, several
-    times cheaper: a feature module is mostly such functions."""
-    if type(fn) is not types.FunctionType or "__signature__" in fn.__dict__ \
-            or "__wrapped__" in fn.__dict__:
+    times cheaper: a feature module is mostly such functions, and this is the build's hot loop."""
+    if type(fn) is not types.FunctionType:
+        return None
+    attributes = fn.__dict__
+    if attributes and ("__signature__" in attributes or "__wrapped__" in attributes):
         return None
     code = fn.__code__
     if code.co_flags & _CO_UNSUPPORTED or code.co_posonlyargcount:
         return None
-    try:
-        hints = annotations_of(fn)
-    except Exception:
-        return None
+    hints = fn.__annotations__
+    for annotation in hints.values():
+        if annotation is None or type(annotation) is str:  # resolve them as get_type_hints does
+            try:
+                hints = annotations_of(fn)
+            except Exception:
+                return None
+            break
     positional = code.co_argcount
-    names = code.co_varnames[:positional + code.co_kwonlyargcount]
-    first_default = positional - len(fn.__defaults__ or ())
+    names = code.co_varnames
+    defaults = fn.__defaults__
+    first_default = positional - len(defaults) if defaults else positional
     keyword_defaults = fn.__kwdefaults__ or {}
-    dependencies = tuple(
-        Dependency(name, hints.get(name, Any),
-                   index >= first_default if index < positional else name in keyword_defaults)
-        for index, name in enumerate(names)
-    )
+    dependencies = []
+    for index in range(positional + code.co_kwonlyargcount):
+        name = names[index]
+        optional = index >= first_default if index < positional else name in keyword_defaults
+        dependencies.append(new_dependency(name, hints.get(name, Any), optional))
     doc = fn.__doc__
     module = fn.__module__
-    return Node(
-        name=fn.__name__,
-        type=hints.get("return", Any),
-        fn=fn,
-        dependencies=dependencies,
-        tags=module_tags(module or ""),
-        doc=inspect.cleandoc(doc) if doc else "",
-        origin=Origin(f"{module}.{fn.__qualname__}", code.co_filename, code.co_firstlineno),
-        originating_functions=(fn,),
-        is_async=bool(code.co_flags & _CO_COROUTINE),
+    return new_node(
+        fn.__name__,
+        hints.get("return", Any),
+        fn,
+        tuple(dependencies),
+        NodeRole.FUNCTION,
+        module_tags(module or ""),
+        inspect.cleandoc(doc) if doc else "",
+        new_origin(f"{module}.{fn.__qualname__}", code.co_filename, code.co_firstlineno),
+        (fn,),
+        bool(code.co_flags & _CO_COROUTINE),
     )
 
 

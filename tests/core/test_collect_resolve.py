@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import pandas as pd
@@ -145,6 +146,12 @@ def test_fast_plain_path_builds_the_same_node_as_the_general_path(fn):
                   "originating_functions", "is_async"):
         assert getattr(fast, field) == getattr(general, field), field
     assert dict(fast.tags) == dict(general.tags) == {MODULE_TAG: fn.__module__}
+    # built by the fast constructors, the node and its parts are still frozen and hashable
+    for frozen in (fast, fast.origin, *fast.dependencies):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(frozen, dataclasses.fields(frozen)[0].name, "changed")
+    assert hash(fast.origin) == hash(general.origin)
+    assert {*fast.dependencies} == {*general.dependencies}
 
 
 def test_fast_plain_path_leaves_unusual_functions_to_the_general_path():

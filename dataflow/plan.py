@@ -128,7 +128,8 @@ def _walk(
                 missing.setdefault(output, []).append("(requested output)")
             continue
         visited.add(output)
-        stack = [(output, _arguments(nodes[output], nodes, provided, missing))]
+        args_of[output] = _arguments(nodes[output], nodes, provided, missing)
+        stack = [(output, list(reversed(args_of[output])))]
         while stack:
             name, pending = stack[-1]
             while pending:
@@ -137,12 +138,12 @@ def _walk(
                     continue
                 visited.add(dep)
                 if not is_leaf(dep):
-                    stack.append((dep, _arguments(nodes[dep], nodes, provided, missing)))
+                    args = args_of[dep] = _arguments(nodes[dep], nodes, provided, missing)
+                    stack.append((dep, list(reversed(args))))
                     break
             else:
                 stack.pop()
                 order.append(name)
-                args_of[name] = tuple(_present_args(nodes[name], nodes, provided))
     return order, args_of, missing
 
 
@@ -158,12 +159,13 @@ def _present_args(node: Node, nodes: Mapping[str, Node], provided: Collection[st
 def _arguments(
     node: Node, nodes: Mapping[str, Node], provided: Collection[str],
     missing: dict[str, list[str]],
-) -> list[str]:
+) -> tuple[str, ...]:
+    """The node's present arguments; required inputs nobody provides go into ``missing``."""
     args = _present_args(node, nodes, provided)
     for name in args:
         if name not in provided and nodes[name].role is NodeRole.INPUT:
             missing.setdefault(name, []).append(node.name)
-    return list(reversed(args))
+    return tuple(args)
 
 
 def _steps_with_releases(
@@ -177,10 +179,26 @@ def _steps_with_releases(
     for value, index in last_use.items():
         if value not in outputs:
             releases.setdefault(index, []).append(value)
+    nodes = graph.nodes
     return [
-        Step(graph.nodes[name], args_of[name], tuple(releases.get(index, ())))
+        _new_step(nodes[name], args_of[name], tuple(releases.get(index, ())))
         for index, name in enumerate(order)
     ]
+
+
+_STEP_SET = tuple(Step.__dict__[name].__set__ for name in ("node", "args", "release"))
+
+
+def _new_step(node: Node, args: tuple[str, ...], release: tuple[str, ...],
+              _new: Any = object.__new__,
+              _set: tuple[Callable[[Any, Any], None], ...] = _STEP_SET) -> Step:
+    """``Step(node, args, release)`` without the frozen dataclass ``__init__`` overhead (a plan
+    of a 10,000-node request makes 10,000 steps)."""
+    step = _new(Step)
+    _set[0](step, node)
+    _set[1](step, args)
+    _set[2](step, release)
+    return step  # type: ignore[no-any-return]
 
 
 def _reads(

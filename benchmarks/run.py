@@ -226,9 +226,11 @@ def features_scenario(sizes: Sizes, frameworks: list[str]) -> list[Row]:
         return subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent,
                               check=False)
 
-    # Unreported warm-up: in a VM the first process to touch gigabytes of fresh guest memory
-    # pays the host's page faults (seconds); whichever framework ran first would carry them.
-    child(frameworks[0], 1)
+    # Unreported warm-up, one run per framework: in a VM the first process to touch gigabytes
+    # of never-used guest memory pays the host's page faults (seconds), so whichever framework
+    # first reached a new peak would carry them in its "first run" figure.
+    for framework in frameworks:
+        child(framework, 1)
     for framework in frameworks:
         done = child(framework, sizes.repeats)
         if done.returncode != 0:

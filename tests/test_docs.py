@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE_PAGES = ["concepts.md", "driver.md", "results.md", "howto/port_from_hamilton.md"]
+CORE_PAGES = ["concepts.md", "driver.md", "results.md", "howto/port_from_hamilton.md",
+              "howto/run_in_worker_processes.md"]
 
 
 def _blocks(path: Path) -> list[str]:

@@ -169,13 +169,15 @@ def type_name(annotation: Any) -> str:
 # build exactly what ``Node(...)``, ``Dependency(...)`` and ``Origin(...)`` build (every field
 # positional, no defaults) and are used where a build creates one of each per function.
 
-def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+def slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of the slots ``names`` of a frozen, slotted dataclass ``cls``, for
+    constructors that fill a new instance without the dataclass ``__init__``."""
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 
-_ORIGIN_SET = _setters(Origin, ("function", "file", "line"))
-_DEPENDENCY_SET = _setters(Dependency, ("name", "type", "optional"))
-_NODE_SET = _setters(Node, _NODE_FIELDS)
+_ORIGIN_SET = slot_setters(Origin, ("function", "file", "line"))
+_DEPENDENCY_SET = slot_setters(Dependency, ("name", "type", "optional"))
+_NODE_SET = slot_setters(Node, _NODE_FIELDS)
 
 
 def new_origin(function: str, file: str, line: int, _new: Any = object.__new__,

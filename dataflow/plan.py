@@ -14,7 +14,7 @@ from typing import Any
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
 from dataflow.graph import Graph
-from dataflow.node import Node, NodeRole, type_name
+from dataflow.node import Node, NodeRole, slot_setters, type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +186,7 @@ def _steps_with_releases(
     ]
 
 
-_STEP_SET = tuple(Step.__dict__[name].__set__ for name in ("node", "args", "release"))
+_STEP_SET = slot_setters(Step, ("node", "args", "release"))
 
 
 def _new_step(node: Node, args: tuple[str, ...], release: tuple[str, ...],

@@ -15,9 +15,7 @@ from dataflow.node import Node
 from dataflow.resolve import (
     Instruction,
     ResolveContext,
-    instructions_of,
     nodes_from_function,
-    plain_node,
     remote_instructions_of,
     shared_annotation_cache,
 )
@@ -72,13 +70,7 @@ def nodes_of_modules(
     for module, fns in functions:
         nodes: list[Node] = []
         for fn in fns:
-            extra = remote.get(id(fn), ()) if remote else ()
-            if not extra and not instructions_of(fn):  # the common case, inlined: hot loop
-                plain = plain_node(fn)
-                if plain is not None:
-                    nodes.append(plain)
-                    continue
-            nodes.extend(nodes_from_function(fn, config, extra))
+            nodes.extend(nodes_from_function(fn, config, remote.get(id(fn), ())))
         nodes_by_module.append((module.__name__, nodes))
     return nodes_by_module
 

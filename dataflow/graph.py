@@ -14,11 +14,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dataflow.errors import CycleError, DuplicateNodeError, EdgeTypeError, GraphBuildError
-from dataflow.node import Dependency, Node, NodeRole, type_name
+from dataflow.node import Dependency, Node, NodeRole, Origin, type_name
 from dataflow.type_rules import edge_accepts, value_matches
 
 if TYPE_CHECKING:
     import networkx
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedFunction:
+    """A function that config switched off: kept so that a request for the node it would have
+    defined can say why the node is absent (``@config.when`` and friends)."""
+
+    node: str
+    """The node name the function would define (``spend_scaled`` for ``spend_scaled__log``)."""
+    function: str
+    """The function's own name (``spend_scaled__log``)."""
+    origin: Origin
+    condition: str
+    """The config condition that was not met, readable (``config.when(scaling='log')``)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -32,6 +46,8 @@ class Graph:
     nodes: Mapping[str, Node]
     dependents: Mapping[str, tuple[str, ...]]
     config: Mapping[str, Any]
+    excluded: tuple[ExcludedFunction, ...] = ()
+    """Functions that config switched off, in definition order."""
 
     def __contains__(self, name: object) -> bool:
         return name in self.nodes
@@ -47,16 +63,19 @@ class Graph:
         return [n for n in self.nodes.values() if n.role is NodeRole.INPUT]
 
     def __reduce__(self) -> Any:
-        return (_graph_from_parts, (dict(self.nodes), dict(self.dependents), dict(self.config)))
+        return (_graph_from_parts, (dict(self.nodes), dict(self.dependents), dict(self.config),
+                                    self.excluded))
 
 
 def _graph_from_parts(
-    nodes: dict[str, Node], dependents: dict[str, tuple[str, ...]], config: dict[str, Any]
+    nodes: dict[str, Node], dependents: dict[str, tuple[str, ...]], config: dict[str, Any],
+    excluded: tuple[ExcludedFunction, ...] = (),
 ) -> Graph:
     return Graph(
         types.MappingProxyType(nodes),
         types.MappingProxyType(dependents),
         types.MappingProxyType(config),
+        excluded,
     )
 
 
@@ -64,8 +83,11 @@ def build_graph(
     nodes_by_module: Sequence[tuple[str, Sequence[Node]]],
     config: Mapping[str, Any] | None = None,
     allow_module_overrides: bool = False,
+    excluded: Sequence[ExcludedFunction] = (),
 ) -> Graph:
     """Validate nodes grouped by module into a :class:`Graph`.
+
+    ``excluded`` lists the functions config switched off (kept for error messages only).
 
     A node defined twice is an error unless ``allow_module_overrides`` is set and the two
     definitions live in different modules, in which case the later module wins.
@@ -82,6 +104,7 @@ def build_graph(
         types.MappingProxyType(all_nodes),
         types.MappingProxyType(dependents),
         types.MappingProxyType(config),
+        tuple(excluded),
     )
 
 

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import importlib
-import threading
 import types
 import uuid
 import warnings
@@ -29,17 +28,18 @@ from dataflow.errors import (
     InputTypeError,
     RequestError,
     caller_stacklevel,
+    did_you_mean,
 )
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
 from dataflow.node import Node, NodeRole, type_name
-from dataflow.plan import Plan, plan_for
+from dataflow.plan import Plan, TypedInput, plan_for
+from dataflow.plan_cache import PlanCache, estimated_plan_bytes
 from dataflow.run import run_plan, run_plan_with_hooks
 from dataflow.type_rules import value_matches
 from dataflow.variables import Variable, matches_tag_filter
 from dataflow.views import DriverViews
 
 FinalVar = str | Callable[..., Any]
-_PLAN_CACHE_SIZE = 512
 COMPILE_AFTER_RUNS = 32
 """A plan executed this many times is compiled to straight-line code (see compiled_run.py):
 compiling costs about as much as 50 interpreted runs of trivial nodes, so only plans that are
@@ -49,12 +49,14 @@ reused pay for it."""
 class _CachedPlan:
     """A plan with its run count and, once reused enough, its compiled runner."""
 
-    __slots__ = ("plan", "runner", "runs")
+    __slots__ = ("cache", "key", "plan", "runner", "runs")
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, cache: PlanCache, key: Any) -> None:
         self.plan = plan
         self.runs = 0
         self.runner: CompiledPlan | None = None
+        self.cache = cache
+        self.key = key
 
     def run(self, values: dict[str, Any]) -> dict[str, Any]:
         runner = self.runner
@@ -63,6 +65,7 @@ class _CachedPlan:
         self.runs += 1
         if self.runs >= COMPILE_AFTER_RUNS and not self.plan.has_async:
             self.runner = compile_plan(self.plan)
+            self.cache.add_size(self.key, 4 * len(self.runner.source))  # code ~ a few x source
         return run_plan(self.plan, values)
 
 
@@ -81,7 +84,6 @@ class Driver(DriverViews):
         adapter: Any = None,
         allow_module_overrides: bool = False,
     ) -> None:
-        self.config: dict[str, Any] = dict(config or {})
         self.graph_modules: tuple[types.ModuleType, ...] = modules
         self.allow_module_overrides = allow_module_overrides
         self.adapters: list[Any] = _as_list(adapter)
@@ -89,10 +91,16 @@ class Driver(DriverViews):
         self.result_builder: Any = builders[-1] if builders else PandasDataFrameResult()
         self._hook_adapters = [a for a in self.adapters if _is_node_hook(a)]
         self._graph_hooks = [a for a in self.adapters if hasattr(a, "run_before_graph_execution")]
-        self.graph: Graph = graph_from_modules(modules, self.config, allow_module_overrides)
-        self._plans: dict[tuple[tuple[str, ...], frozenset[str], frozenset[str]], _CachedPlan] = {}
-        self._plans_lock = threading.Lock()
+        self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides)
+        self.plan_cache = PlanCache()
+        """Plans by request shape (LRU, bounded by count and memory):
+        ``dr.plan_cache.resize(max_plans=..., max_bytes=...)``, ``dr.plan_cache.clear()``."""
         self._function_outputs: dict[Callable[..., Any], list[str]] | None = None
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The config the graph was built with (read-only; the graph owns it)."""
+        return self.graph.config
 
     # -- execution ---------------------------------------------------------------------------
 
@@ -153,23 +161,32 @@ class Driver(DriverViews):
 
     def _cached_plan(self, names: list[str], inputs: Mapping[str, Any],
                      overrides: Mapping[str, Any]) -> _CachedPlan:
+        # inputs and overrides apart: an input named like a function does not replace it
+        key = (tuple(names), frozenset(inputs), frozenset(overrides))
+        cached: _CachedPlan | None = self.plan_cache.get(key)
+        if cached is None:
+            self._check_request_names(inputs, overrides)
+            provided = (key[1] - self._inputs_naming_functions(inputs, overrides)) | key[2]
+            cached = _CachedPlan(plan_for(self.graph, names, provided), self.plan_cache, key)
+            self.plan_cache.put(key, cached, estimated_plan_bytes(cached.plan, key))
+        return cached
+
+    def _check_request_names(self, inputs: Mapping[str, Any],
+                             overrides: Mapping[str, Any]) -> None:
+        """Checked once per request shape: config/input clashes and overrides of no node."""
         clash = sorted(inputs.keys() & self.config.keys())
         if clash:
             raise RequestError(
                 f"Keys given both as config and as inputs: {clash}. A value comes from one "
                 "place only: drop it from inputs, or build the driver without it in config."
             )
-        # inputs and overrides apart: an input named like a function does not replace it
-        key = (tuple(names), frozenset(inputs), frozenset(overrides))
-        cached = self._plans.get(key)
-        if cached is None:
-            provided = (key[1] - self._inputs_naming_functions(inputs, overrides)) | key[2]
-            cached = _CachedPlan(plan_for(self.graph, names, provided))
-            with self._plans_lock:
-                if len(self._plans) >= _PLAN_CACHE_SIZE:
-                    self._plans.pop(next(iter(self._plans)))
-                self._plans[key] = cached
-        return cached
+        unknown = [name for name in overrides if name not in self.graph.nodes]
+        if unknown:
+            lines = [f"  {name!r}.{did_you_mean(name, self.graph.nodes)}" for name in unknown]
+            raise RequestError(
+                "overrides name no node of the graph, so they would replace nothing:\n"
+                + "\n".join(lines) + "\nlist_available_variables() lists every node."
+            )
 
     def _inputs_naming_functions(self, inputs: Mapping[str, Any],
                                  overrides: Mapping[str, Any]) -> frozenset[str]:
@@ -189,20 +206,26 @@ class Driver(DriverViews):
 
     def _start_values(self, plan: Plan, inputs: Mapping[str, Any],
                       overrides: Mapping[str, Any]) -> dict[str, Any]:
-        values = {name: self.config[name] for name in plan.config_used}
+        config = self.graph.config
+        values = {name: config[name] for name in plan.config_used}
         for name in plan.provided_used:
             values[name] = overrides[name] if name in overrides else inputs[name]
-        wrong = [t for t in plan.typed_inputs if not value_matches(values[t.name], t.type)]
+        for name in plan.absent_outputs:
+            values[name] = None
+        wrong = [t for t in plan.typed_inputs if not _accepts(t, values[t.name])]
         if wrong:
-            lines = [
-                f"  {t.name}: expected {type_name(t.type)}, got "
-                f"{type_name(type(values[t.name]))} (needed by {t.consumer}"
-                + (f", {self.graph.nodes[t.consumer].where()})" if t.consumer in self.graph.nodes
-                   else ")")
-                for t in wrong
-            ]
-            raise InputTypeError("Input(s) of the wrong type:\n" + "\n".join(lines))
+            raise InputTypeError("Input(s) of the wrong type:\n"
+                                 + "\n".join(self._describe_wrong(t, values) for t in wrong))
         return values
+
+    def _describe_wrong(self, typed: TypedInput, values: Mapping[str, Any]) -> str:
+        nodes = self.graph.nodes
+        refusing = ", ".join(f"{c} ({nodes[c].where()})" for c in typed.consumers)
+        got = values[typed.name]
+        hint = (" Give the parameter a default of None (or annotate it Optional) to accept None."
+                if got is None else "")
+        return (f"  {typed.name}: expected {type_name(typed.type)}, got "
+                f"{type_name(type(got))}; refused by {refusing}.{hint}")
 
     def _run_with_hooks(self, plan: Plan, values: dict[str, Any], names: list[str],
                         inputs: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -212,10 +235,10 @@ class Driver(DriverViews):
                 graph=self.graph, final_vars=names, inputs=inputs, overrides=overrides,
                 execution_path=plan.node_names, run_id=run_id)
         results: dict[str, Any] | None = None
-        error: Exception | None = None
+        error: BaseException | None = None
         try:
             results = run_plan_with_hooks(plan, values, self._hook_adapters, run_id)
-        except Exception as failure:
+        except BaseException as failure:  # KeyboardInterrupt, SystemExit, ... end a run too
             error = failure
             raise
         finally:
@@ -289,8 +312,6 @@ class Driver(DriverViews):
         return self._variables(path_between(self.graph, upstream_node_name, downstream_node_name))
 
     def _known(self, names: Iterable[str]) -> list[str]:
-        from dataflow.errors import did_you_mean
-
         names = list(names)
         for name in names:
             if name not in self.graph.nodes:
@@ -316,12 +337,16 @@ class Driver(DriverViews):
     def __reduce__(self) -> Any:
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
-                (self.config, modules, self.adapters, self.allow_module_overrides))
+                (dict(self.config), modules, self.adapters, self.allow_module_overrides))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
         return (f"<Driver: {functions} function nodes, {len(self.graph) - functions} inputs/config,"
                 f" modules {[m.__name__ for m in self.graph_modules]}>")
+
+
+def _accepts(typed: TypedInput, value: Any) -> bool:
+    return value_matches(value, typed.type) or (value is None and typed.accepts_none)
 
 
 def _is_node_hook(adapter: Any) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataflow.errors import CycleError, DuplicateNodeError, EdgeTypeError, GraphBuildError
@@ -19,6 +19,9 @@ from dataflow.type_rules import edge_accepts, value_matches
 
 if TYPE_CHECKING:
     import networkx
+
+
+_NO_NODES: Mapping[str, Node] = types.MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,8 @@ class ExcludedFunction:
     origin: Origin
     condition: str
     """The config condition that was not met, readable (``config.when(scaling='log')``)."""
+    config_keys: tuple[str, ...] = ()
+    """The config keys the condition reads."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -48,6 +53,8 @@ class Graph:
     config: Mapping[str, Any]
     excluded: tuple[ExcludedFunction, ...] = ()
     """Functions that config switched off, in definition order."""
+    replaced_by_config: Mapping[str, Node] = field(default_factory=lambda: _NO_NODES)
+    """Function nodes whose name is a config key: the config value stands in their place."""
 
     def __contains__(self, name: object) -> bool:
         return name in self.nodes
@@ -64,18 +71,19 @@ class Graph:
 
     def __reduce__(self) -> Any:
         return (_graph_from_parts, (dict(self.nodes), dict(self.dependents), dict(self.config),
-                                    self.excluded))
+                                    self.excluded, dict(self.replaced_by_config)))
 
 
 def _graph_from_parts(
     nodes: dict[str, Node], dependents: dict[str, tuple[str, ...]], config: dict[str, Any],
-    excluded: tuple[ExcludedFunction, ...] = (),
+    excluded: tuple[ExcludedFunction, ...] = (), replaced: dict[str, Node] | None = None,
 ) -> Graph:
     return Graph(
         types.MappingProxyType(nodes),
         types.MappingProxyType(dependents),
         types.MappingProxyType(config),
         excluded,
+        types.MappingProxyType(replaced or {}),
     )
 
 
@@ -87,16 +95,19 @@ def build_graph(
 ) -> Graph:
     """Validate nodes grouped by module into a :class:`Graph`.
 
-    ``excluded`` lists the functions config switched off (kept for error messages only).
-
     A node defined twice is an error unless ``allow_module_overrides`` is set and the two
-    definitions live in different modules, in which case the later module wins.
+    definitions live in different modules, in which case the later module wins. A config key
+    named like a function node replaces that node by the config value, as in Hamilton: the
+    function is never called and what only it needed leaves the graph. ``excluded`` lists the
+    functions config switched off (kept for error messages only).
     """
     config = dict(config or {})
     defined = _merge_definitions(nodes_by_module, allow_module_overrides)
-    externals = _external_nodes(defined, config)
+    replaced = _replaced_by_config(defined, config)
+    externals = _external_nodes(defined, config, replaced)
     all_nodes = {**defined, **externals}
     _check_edge_types(defined, all_nodes)
+    _check_config_values(defined, all_nodes, config)
     dependents = _dependents(all_nodes)
     if not _is_acyclic(all_nodes, dependents):  # cheap check; the search below names the cycle
         raise CycleError(_describe_cycle(find_cycle(all_nodes), all_nodes))
@@ -105,7 +116,22 @@ def build_graph(
         types.MappingProxyType(dependents),
         types.MappingProxyType(config),
         tuple(excluded),
+        types.MappingProxyType(replaced),
     )
+
+
+def _replaced_by_config(defined: dict[str, Node], config: Mapping[str, Any]) -> dict[str, Node]:
+    """Take out of ``defined`` the function nodes that a config key names (Hamilton semantics:
+    the config value is used and the function never runs); return them by name. The config
+    node that takes each one's place is added with the other external nodes."""
+    return {name: defined.pop(name) for name in [k for k in config if k in defined]}
+
+
+def _config_in_place_of(function_node: Node) -> Node:
+    return Node(function_node.name, function_node.type, role=NodeRole.CONFIG,
+                tags=function_node.tags,
+                doc=f"config value, in place of the function {function_node.where()}",
+                originating_functions=function_node.originating_functions)
 
 
 def _merge_definitions(
@@ -137,15 +163,18 @@ def _describe_duplicate(node: Node, previous: Node, module: str, previous_module
             + hint)
 
 
-def _external_nodes(defined: Mapping[str, Node], config: Mapping[str, Any]) -> dict[str, Node]:
-    """Input and config nodes for every dependency nobody defines."""
-    externals: dict[str, Node] = {}
+def _external_nodes(defined: Mapping[str, Node], config: Mapping[str, Any],
+                    replaced: Mapping[str, Node]) -> dict[str, Node]:
+    """Input and config nodes for every dependency nobody defines, and for every config key."""
+    externals = {name: _config_in_place_of(node) for name, node in replaced.items()}
     first_consumer: dict[str, Node] = {}
     for node in defined.values():
         for dep in node.dependencies:
             if dep.name in defined:
                 continue
             existing = externals.get(dep.name)
+            if dep.name in replaced:
+                continue  # a config value in place of a function: checked per consumer
             if existing is None:
                 role = NodeRole.CONFIG if dep.name in config else NodeRole.INPUT
                 externals[dep.name] = Node(dep.name, dep.type, role=role,
@@ -164,13 +193,23 @@ def _external_nodes(defined: Mapping[str, Node], config: Mapping[str, Any]) -> d
     for key in config:  # every config value is a node, as in Hamilton, so it can be requested
         if key not in defined and key not in externals:
             externals[key] = Node(key, Any, role=NodeRole.CONFIG, doc="config value")
-    for name, external in externals.items():
-        if external.role is NodeRole.CONFIG and not value_matches(config[name], external.type):
-            raise EdgeTypeError(
-                f"Config value {name!r} is a {type(config[name]).__name__}, but "
-                f"{first_consumer[name].where()} expects {type_name(external.type)}."
-            )
     return externals
+
+
+def _check_config_values(defined: Mapping[str, Node], all_nodes: Mapping[str, Node],
+                         config: Mapping[str, Any]) -> None:
+    """Config values are known at build: check each against every parameter that reads it
+    (``None`` is accepted for a parameter with a default)."""
+    for node in defined.values():
+        for dep in node.dependencies:
+            if all_nodes[dep.name].role is not NodeRole.CONFIG:
+                continue
+            value = config[dep.name]
+            if not value_matches(value, dep.type) and not (value is None and dep.optional):
+                raise EdgeTypeError(
+                    f"Config value {dep.name!r} is a {type_name(type(value))}, but parameter "
+                    f"{dep.name!r} of {node.where()} expects {type_name(dep.type)}."
+                )
 
 
 def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node]) -> None:

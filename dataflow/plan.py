@@ -38,11 +38,15 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class TypedInput:
-    """A provided input whose value must be checked against the type its consumers expect."""
+    """A provided input and one type that steps of the plan require of it: its value is checked
+    against every such type before the run (never against consumers the request skips)."""
 
     name: str
     type: Any
-    consumer: str
+    consumers: tuple[str, ...]
+    """The plan's steps whose parameter ``name`` is annotated ``type``."""
+    accepts_none: bool
+    """Every one of those parameters has a default, so ``None`` is accepted too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,9 @@ class Plan:
     """Config nodes the plan reads."""
     typed_inputs: tuple[TypedInput, ...]
     has_async: bool
+    absent_outputs: tuple[str, ...] = ()
+    """Requested inputs that nobody provided and no step needs: their value is ``None``
+    (Hamilton's behaviour for an optional input requested as an output)."""
 
     @property
     def node_names(self) -> list[str]:
@@ -66,43 +73,103 @@ class Plan:
 def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) -> Plan:
     """The plan computing ``outputs`` when the values named in ``provided`` are given.
 
-    Raises :class:`UnknownOutputError` for an output no node defines and
-    :class:`MissingInputsError`, listing every missing input at once, when required external
-    inputs are not in ``provided``.
+    An output may also name a provided value that no node reads (it is passed through). Raises
+    :class:`UnknownOutputError` for an output nothing defines and :class:`MissingInputsError`,
+    listing every missing input at once, when required external inputs are not in ``provided``.
     """
-    _check_outputs_exist(graph, outputs)
+    _check_outputs_exist(graph, outputs, provided)
     order, args_of, missing = _walk(graph, outputs, provided)
+    absent = _absent_outputs(graph, outputs, missing)
     if missing:
         raise MissingInputsError(_describe_missing(graph, missing, provided))
     steps = _steps_with_releases(graph, order, args_of, set(outputs))
-    provided_used = [n for n in _reads(graph, outputs, args_of) if n in provided]
+    reads = _reads(graph, outputs, args_of)
+    provided_used = [n for n in reads if n in provided]
     config_used = [
-        n for n in _reads(graph, outputs, args_of)
-        if n not in provided and graph.nodes[n].role is NodeRole.CONFIG
-    ]
-    typed = [
-        TypedInput(name, graph.nodes[name].type, _first_consumer(graph, name, args_of, outputs))
-        for name in provided_used
-        if graph.nodes[name].role is NodeRole.INPUT
+        n for n in reads
+        if n not in provided and n not in absent and graph.nodes[n].role is NodeRole.CONFIG
     ]
     return Plan(
         outputs=tuple(outputs),
         steps=tuple(steps),
         provided_used=tuple(provided_used),
         config_used=tuple(config_used),
-        typed_inputs=tuple(typed),
+        typed_inputs=_typed_inputs(graph, steps, provided),
         has_async=any(step.node.is_async for step in steps),
+        absent_outputs=tuple(absent),
     )
 
 
-def _check_outputs_exist(graph: Graph, outputs: Iterable[str]) -> None:
-    unknown = [name for name in outputs if name not in graph.nodes]
+def _absent_outputs(graph: Graph, outputs: Sequence[str],
+                    missing: dict[str, list[str]]) -> list[str]:
+    """Requested inputs that were not provided, are needed by no step, and are optional for
+    some function of the graph: they are taken out of ``missing`` and come back as ``None``."""
+    absent = []
+    for name in outputs:
+        if missing.get(name) == [REQUESTED] and _has_default_somewhere(graph, name):
+            del missing[name]
+            absent.append(name)
+    return absent
+
+
+def _has_default_somewhere(graph: Graph, name: str) -> bool:
+    return any(
+        dep.optional
+        for consumer in graph.dependents[name]
+        for dep in graph.nodes[consumer].dependencies if dep.name == name
+    )
+
+
+def _typed_inputs(graph: Graph, steps: Sequence[Step],
+                  provided: Collection[str]) -> tuple[TypedInput, ...]:
+    """One :class:`TypedInput` per provided input and distinct required type among the steps."""
+    nodes = graph.nodes
+    found: dict[tuple[str, Any], tuple[list[str], list[bool]]] = {}
+    for step in steps:
+        args = step.args
+        for dep in step.node.dependencies:
+            name = dep.name
+            if name in provided and name in args and nodes[name].role is NodeRole.INPUT:
+                try:
+                    consumers, optional = found.setdefault((name, dep.type), ([], []))
+                except TypeError:  # an unhashable annotation: its own entry
+                    consumers, optional = found.setdefault((name, id(dep.type)), ([], []))
+                consumers.append(step.name)
+                optional.append(dep.optional)
+    typed = []
+    for (name, _), (consumers, optional) in found.items():
+        annotation = next(d.type for d in nodes[consumers[0]].dependencies if d.name == name)
+        typed.append(TypedInput(name, annotation, tuple(consumers), all(optional)))
+    return tuple(typed)
+
+
+REQUESTED = "(requested output)"
+
+
+def _check_outputs_exist(graph: Graph, outputs: Iterable[str], provided: Collection[str]) -> None:
+    unknown = [name for name in outputs if name not in graph.nodes and name not in provided]
     if unknown:
-        lines = [f"  {name!r}.{did_you_mean(name, graph.nodes)}" for name in unknown]
+        lines = [f"  {_describe_unknown(graph, name)}" for name in unknown]
         raise UnknownOutputError(
             "Requested output(s) not defined by any function or input:\n" + "\n".join(lines)
             + "\nlist_available_variables() lists every node."
         )
+
+
+def _describe_unknown(graph: Graph, name: str) -> str:
+    """Why ``name`` is not a node: config switched off the functions that define it, or a typo."""
+    switched_off = [e for e in graph.excluded if e.node == name or e.function == name]
+    if not switched_off:
+        return f"{name!r}.{did_you_mean(name, graph.nodes)}"
+    forms = " and ".join(f"{e.function!r} ({e.origin.location}, {e.condition})"
+                         for e in switched_off)
+    keys = sorted({key for e in switched_off for key in e.config_keys}
+                  or {key for e in switched_off for key in graph.config if key in e.condition})
+    configured = ", ".join(
+        f"{k}={graph.config[k]!r}" if k in graph.config else f"{k} not set" for k in keys
+    ) or "as given"
+    return (f"{name!r} is defined by {forms}, but config ({configured}) selects none of them. "
+            "Change the config, or request another output.")
 
 
 def _walk(
@@ -125,7 +192,7 @@ def _walk(
         if is_leaf(output):
             visited.add(output)
             if output not in provided and nodes[output].role is NodeRole.INPUT:
-                missing.setdefault(output, []).append("(requested output)")
+                missing.setdefault(output, []).append(REQUESTED)
             continue
         visited.add(output)
         args_of[output] = _arguments(nodes[output], nodes, provided, missing)
@@ -214,15 +281,6 @@ def _reads(
             if arg not in args_of:
                 seen[arg] = None
     return list(seen)
-
-
-def _first_consumer(
-    graph: Graph, name: str, args_of: Mapping[str, tuple[str, ...]], outputs: Sequence[str]
-) -> str:
-    for consumer, args in args_of.items():
-        if name in args:
-            return consumer
-    return "(requested output)"
 
 
 def _describe_missing(graph: Graph, missing: Mapping[str, list[str]],

@@ -13,7 +13,10 @@ The rules, most specific first:
   may feed an ``int`` parameter; the run-time value is the judge).
 * Generics compare their origins by subclass (``list[int]``, ``List[int]`` and ``list`` are all
   lists) and then their arguments pairwise when both sides have them.
-* Classes compare by subclass, with the numeric tower (``int`` feeds ``float``).
+* Classes compare by subclass. ``int`` does not feed ``float`` (Hamilton refuses that edge too):
+  annotate the producer ``float`` or the parameter ``int | float``. Values given as inputs are
+  judged more kindly (:func:`value_matches`: an ``int`` or ``numpy.float32`` value is a ``float``),
+  because literals in configs and notebooks are written that way.
 """
 
 from __future__ import annotations
@@ -26,10 +29,6 @@ import typing
 from typing import Any, TypeVar
 
 _UNION_TYPES: tuple[Any, ...] = (typing.Union, types.UnionType)
-_NUMERIC_TOWER: dict[type, tuple[type, ...]] = {
-    float: (int,),
-    complex: (int, float),
-}
 _NUMBER_ABC: dict[type, type] = {
     int: numbers.Integral,
     float: numbers.Real,
@@ -59,7 +58,7 @@ def edge_accepts(produced: Any, required: Any) -> bool:
     """True when a value annotated ``produced`` may be passed to a parameter annotated ``required``.
 
     >>> edge_accepts(list[int], typing.List[int]), edge_accepts(int, float), edge_accepts(str, int)
-    (True, True, False)
+    (True, False, False)
     """
     try:
         return _edge_accepts_cached(produced, required)
@@ -122,7 +121,7 @@ def _classes_accept(produced: Any, required: Any) -> bool:
     if produced_class is None or required_class is None:
         return True  # something we cannot reason about (a Protocol alias, NewType, ...): trust it
     if not _subclass(produced_class, required_class):
-        return produced_class in _NUMERIC_TOWER.get(required_class, ())
+        return False
     produced_args = typing.get_args(produced)
     required_args = typing.get_args(required)
     if not produced_args or not required_args or len(produced_args) != len(required_args):

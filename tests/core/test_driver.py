@@ -118,7 +118,7 @@ def test_input_of_wrong_type_names_input_expected_and_actual():
         dr.execute(["spend"], inputs={"raw_spend": [1.0, 2.0]})
     message = str(caught.value)
     assert "raw_spend: expected Series, got list" in message
-    assert "needed by spend" in message and "sample_module.py:" in message
+    assert "refused by spend" in message and "sample_module.py:" in message
 
 
 def test_validate_execution_raises_what_execute_would_and_runs_nothing():

@@ -99,14 +99,39 @@ def test_input_required_with_incompatible_types_is_an_error():
 
 
 def test_input_takes_the_narrower_of_two_compatible_types():
-    def a(x: float) -> float:
-        return x
+    def a(x: object) -> str:
+        return str(x)
 
     def b(x: int) -> int:
         return x
 
     graph = graph_from_modules([ad_hoc_utils.create_temporary_module(a, b)])
     assert graph["x"].type is int
+
+
+def test_int_and_float_requirements_of_one_input_are_incompatible_as_in_hamilton():
+    def a(x: float) -> float:
+        return x
+
+    def b(x: int) -> int:
+        return x
+
+    with pytest.raises(EdgeTypeError, match="Input 'x' is required with incompatible types"):
+        graph_from_modules([ad_hoc_utils.create_temporary_module(a, b)])
+
+
+def test_int_producer_does_not_feed_a_float_parameter():
+    def count() -> int:
+        return 3
+
+    def ratio(count: float) -> float:
+        return count / 2
+
+    with pytest.raises(EdgeTypeError) as caught:
+        graph_from_modules([ad_hoc_utils.create_temporary_module(count, ratio)])
+    message = str(caught.value)
+    assert "'count' -> 'ratio'" in message and "returns int" in message
+    assert "annotated float" in message
 
 
 def test_closures_and_paths():

@@ -32,7 +32,7 @@ class Child(Base):
         (Child, Base, True),
         (Base, Child, False),
         (str, int, False),
-        (int, float, True),  # numeric tower
+        (int, float, False),  # Hamilton refuses the int -> float edge too
         (float, int, False),
         (Any, int, True),
         (int, Any, True),
@@ -45,13 +45,15 @@ class Child(Base):
         (list, list[int], True),
         (list[int], list[str], False),
         (list[int], collections.abc.Sequence[int], True),
-        (dict[str, int], dict[str, float], True),
+        (dict[str, int], dict[str, float], False),  # as Hamilton: int is not a float
+        (dict[str, bool], dict[str, int], True),
         (dict[str, int], dict[str, str], False),
         (Annotated[pd.Series, int], pd.Series, True),
         (pd.Series, Annotated[pd.Series, "units"], True),
         (pd.DataFrame, pd.Series, False),
         (pd.Series, T, True),
-        (int, Number, True),
+        (float, Number, True),
+        (int, Number, False),  # bound=float; int is not a float (as for plain edges)
         (str, Number, False),
         (typing.Literal["a"], str, True),
         (int | None, int, True),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import threading
 import logging
 import typing
 from collections.abc import Mapping
@@ -137,24 +138,33 @@ def runtime_class(annotation: Any) -> type | None:
 
 
 class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
-    """Collects the :class:`ValidationResult` of every validator node that runs.
+    """Collects the :class:`ValidationResult` of every validator node that runs, per run.
 
     Pass it to ``Builder().with_adapters(collector)``; after ``execute`` (also after one that
     raised :class:`DataValidationError`), :attr:`results` maps each validator node that ran in
-    the *last* run to its result, and :meth:`failures` lists the failed ones.
+    the calling thread's last run to its result, and :meth:`failures` lists the failed ones.
+    Results belong to a run: threads sharing one driver each see their own run's results
+    (:meth:`results_of` reads any recent run by its id; :attr:`run_ids` lists them).
 
     >>> collector = ValidationResultsCollector()
     >>> collector.results
     {}
     """
 
-    def __init__(self) -> None:
-        self.results: dict[str, ValidationResult] = {}
-        self.sources: dict[str, str] = {}
+    KEEP_RUNS = 64
+    """How many recent runs keep their results (older ones are dropped first)."""
 
-    def run_before_graph_execution(self, **future_kwargs: Any) -> None:
-        self.results = {}
-        self.sources = {}
+    def __init__(self) -> None:
+        self._runs: dict[str, tuple[dict[str, ValidationResult], dict[str, str]]] = {}
+        self._lock = threading.Lock()
+        self._last = threading.local()
+
+    def run_before_graph_execution(self, *, run_id: str = "", **future_kwargs: Any) -> None:
+        with self._lock:
+            self._runs[run_id] = ({}, {})
+            while len(self._runs) > self.KEEP_RUNS:
+                del self._runs[next(iter(self._runs))]
+        self._last.run_id = run_id
 
     def run_after_graph_execution(self, **future_kwargs: Any) -> None:
         return None
@@ -164,16 +174,38 @@ class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
 
     def run_after_node_execution(
         self, *, node_name: str, node_tags: Mapping[str, Any], result: Any,
-        success: bool, **future_kwargs: Any,
+        success: bool, run_id: str = "", **future_kwargs: Any,
     ) -> None:
         if success and node_tags.get(DQ_CONTAINS_RESULTS_TAG):
-            self.results[node_name] = result
-            self.sources[node_name] = node_tags.get(DQ_SOURCE_NODE_TAG, "")
+            run = self._runs.get(run_id)
+            if run is not None:
+                run[0][node_name] = result
+                run[1][node_name] = node_tags.get(DQ_SOURCE_NODE_TAG, "")
+
+    @property
+    def run_ids(self) -> list[str]:
+        """Ids of the runs whose results are kept, oldest first."""
+        return list(self._runs)
+
+    def results_of(self, run_id: str) -> dict[str, ValidationResult]:
+        """The results of the run ``run_id`` (empty when it is unknown or too old)."""
+        return dict(self._runs.get(run_id, ({}, {}))[0])
+
+    @property
+    def results(self) -> dict[str, ValidationResult]:
+        """The results of the last run this thread started through the driver."""
+        return self.results_of(getattr(self._last, "run_id", ""))
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Validator node → the node it checks, for this thread's last run."""
+        return dict(self._runs.get(getattr(self._last, "run_id", ""), ({}, {}))[1])
 
     def failures(self) -> dict[str, ValidationResult]:
-        """The results that did not pass, by validator node."""
+        """The results that did not pass, by validator node (this thread's last run)."""
         return {name: r for name, r in self.results.items() if not r.passes}
 
     def results_for(self, node_name: str) -> dict[str, ValidationResult]:
-        """The results of the validators of one checked node."""
-        return {v: r for v, r in self.results.items() if self.sources.get(v) == node_name}
+        """The results of the validators of one checked node (this thread's last run)."""
+        sources = self.sources
+        return {v: r for v, r in self.results.items() if sources.get(v) == node_name}

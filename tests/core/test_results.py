@@ -26,11 +26,14 @@ def test_dataframe_from_series_scalars_and_dataframes():
     assert frame["parts.a"].tolist() == [0, 0, 0]
 
 
-def test_dataframe_result_does_not_copy_shared_index_columns():
+def test_dataframe_result_copies_only_when_pandas_cannot_copy_lazily():
+    """pandas 3 (copy-on-write): the frame reuses the column data until someone writes;
+    pandas 2 without copy-on-write: one copy, else writes to the frame reach the caller."""
     index = pd.RangeIndex(5)
     series = pd.Series(np.arange(5.0), index=index)
     frame = base.PandasDataFrameResult().build_result(a=series, b=series * 2)
-    assert np.shares_memory(frame["a"].to_numpy(), series.to_numpy())
+    lazy = int(pd.__version__.split(".")[0]) >= 3 or pd.options.mode.copy_on_write
+    assert np.shares_memory(frame["a"].to_numpy(), series.to_numpy()) is bool(lazy)
 
 
 def test_index_mismatch_warns_names_outputs_and_aligns_on_union():
@@ -75,3 +78,87 @@ def test_driver_uses_the_last_result_builder():
     module = ad_hoc_utils.create_temporary_module(a)
     dr = driver.Builder().with_modules(module).with_adapters(base.NumpyMatrixResult()).build()
     assert dr.execute(["a"]).tolist() == [[1], [2]]
+
+
+# -- issue 7: memory sharing, Hamilton's names, repeated labels ---------------------------------
+
+def test_dataframe_result_never_shares_memory_with_the_callers_series():
+    """On pandas 2 without copy-on-write, copy=False made the result a view of the inputs."""
+    import pandas as pd
+
+    from dataflow import ad_hoc_utils, base, driver
+
+    def doubled(price: pd.Series) -> pd.Series:
+        return price * 2
+
+    dr = (driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(doubled))
+          .with_adapters(base.PandasDataFrameResult()).build())
+    price = pd.Series([1.0, 2.0, 3.0])
+    frame = dr.execute(["price", "doubled"], inputs={"price": price})
+    frame.loc[0, "price"] = 99.0
+    frame.iloc[1, 0] = 77.0
+    assert price.tolist() == [1.0, 2.0, 3.0]
+    single = base.PandasDataFrameResult().build_result(
+        only=(source := pd.DataFrame({"x": [1.0, 2.0]})))
+    single.loc[0, "x"] = 5.0
+    assert source["x"].tolist() == [1.0, 2.0]
+
+
+def test_single_dataframe_output_keeps_its_column_names_as_in_hamilton():
+    import pandas as pd
+
+    from dataflow import base
+
+    frame = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    built = base.PandasDataFrameResult().build_result(features=frame)
+    assert built.columns.tolist() == ["x", "y"]
+    assert built is not frame
+    mixed = base.PandasDataFrameResult().build_result(features=frame, z=pd.Series([5, 6]))
+    assert mixed.columns.tolist() == ["features.x", "features.y", "z"]
+
+
+def test_aligning_indexes_with_repeated_labels_names_the_outputs():
+    import pandas as pd
+
+    from dataflow import base
+
+    with pytest.raises(base.ResultError) as caught:
+        base.PandasDataFrameResult().build_result(
+            a=pd.Series([1.0, 2.0]), b=pd.Series([1, 2, 3], index=[0, 0, 1]))
+    message = str(caught.value)
+    assert "b: 3 rows, repeated labels e.g. [0]" in message and "Other outputs: a." in message
+
+
+def test_identical_indexes_with_repeated_labels_are_fine():
+    import pandas as pd
+
+    from dataflow import base
+
+    index = pd.Index([0, 0, 1])
+    built = base.PandasDataFrameResult().build_result(
+        a=pd.Series([1, 2, 3], index=index), b=pd.Series([4, 5, 6], index=index))
+    assert built["b"].tolist() == [4, 5, 6]
+
+
+def test_hamilton_base_names_exist_and_behave():
+    import pandas as pd
+
+    from dataflow import base
+
+    for name in ("ResultMixin", "DictResult", "PandasDataFrameResult",
+                 "StrictIndexTypePandasDataFrameResult", "NumpyMatrixResult",
+                 "HamiltonGraphAdapter", "SimplePythonDataFrameGraphAdapter",
+                 "SimplePythonGraphAdapter", "DefaultAdapter"):
+        assert hasattr(base, name), name
+    assert issubclass(base.DictResult, base.ResultMixin)
+    assert base.DefaultAdapter().build_result(a=1) == {"a": 1}  # dict by default, as Hamilton
+    assert isinstance(base.SimplePythonDataFrameGraphAdapter().build_result(
+        a=pd.Series([1])), pd.DataFrame)
+    kinds = base.PandasDataFrameResult.pandas_index_types(
+        {"a": pd.Series([1], index=pd.DatetimeIndex(["2024-01-01"])), "b": 3})
+    every, time_like, none = kinds
+    assert none == {"no-index": ["b"]} and list(time_like.values()) == [["a"]]
+    assert base.PandasDataFrameResult.check_pandas_index_types_match(*kinds) is True
+    assert base.PandasDataFrameResult.check_pandas_index_types_match(
+        {"no-index": ["b"]}, {}, {"no-index": ["b"]}) is False
+    assert base.HamiltonGraphAdapter.check_input_type(int, 3)

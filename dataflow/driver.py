@@ -31,7 +31,7 @@ from dataflow.errors import (
     did_you_mean,
 )
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
-from dataflow.node import Node, NodeRole, type_name
+from dataflow.node import Node, NodeRole, qualified_type_name
 from dataflow.plan import Plan, TypedInput, plan_for
 from dataflow.plan_cache import PlanCache, estimated_plan_bytes
 from dataflow.run import run_plan, run_plan_with_hooks
@@ -224,8 +224,8 @@ class Driver(DriverViews):
         got = values[typed.name]
         hint = (" Give the parameter a default of None (or annotate it Optional) to accept None."
                 if got is None else "")
-        return (f"  {typed.name}: expected {type_name(typed.type)}, got "
-                f"{type_name(type(got))}; refused by {refusing}.{hint}")
+        return (f"  {typed.name}: expected {qualified_type_name(typed.type)}, got "
+                f"{qualified_type_name(type(got))}; refused by {refusing}.{hint}")
 
     def _run_with_hooks(self, plan: Plan, values: dict[str, Any], names: list[str],
                         inputs: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

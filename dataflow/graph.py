@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataflow.errors import CycleError, DuplicateNodeError, EdgeTypeError, GraphBuildError
-from dataflow.node import Dependency, Node, NodeRole, Origin, type_name
+from dataflow.node import Dependency, Node, NodeRole, Origin, qualified_type_name
 from dataflow.type_rules import edge_accepts, value_matches
 
 if TYPE_CHECKING:
@@ -187,8 +187,9 @@ def _external_nodes(defined: Mapping[str, Node], config: Mapping[str, Any],
                     other = first_consumer[dep.name]
                     raise EdgeTypeError(
                         f"Input {dep.name!r} is required with incompatible types: "
-                        f"{type_name(existing.type)} by {other.where()} and "
-                        f"{type_name(dep.type)} by {node.where()}. Make the annotations agree."
+                        f"{qualified_type_name(existing.type)} by {other.where()} and "
+                        f"{qualified_type_name(dep.type)} by {node.where()}. "
+                        "Make the annotations agree."
                     )
     for key in config:  # every config value is a node, as in Hamilton, so it can be requested
         if key not in defined and key not in externals:
@@ -207,8 +208,9 @@ def _check_config_values(defined: Mapping[str, Node], all_nodes: Mapping[str, No
             value = config[dep.name]
             if not value_matches(value, dep.type) and not (value is None and dep.optional):
                 raise EdgeTypeError(
-                    f"Config value {dep.name!r} is a {type_name(type(value))}, but parameter "
-                    f"{dep.name!r} of {node.where()} expects {type_name(dep.type)}."
+                    f"Config value {dep.name!r} is a {qualified_type_name(type(value))}, but "
+                    f"parameter {dep.name!r} of {node.where()} expects "
+                    f"{qualified_type_name(dep.type)}."
                 )
 
 
@@ -223,9 +225,9 @@ def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node]
 def _describe_mismatch(producer: Node, consumer: Node, dep: Dependency) -> str:
     return (
         f"Type mismatch on edge {producer.name!r} -> {consumer.name!r}: "
-        f"{producer.where()} returns {type_name(producer.type)}, but parameter {dep.name!r} of "
-        f"{consumer.where()} is annotated {type_name(dep.type)}. Change one annotation so the "
-        "produced type is the required type or a subclass of it."
+        f"{producer.where()} returns {qualified_type_name(producer.type)}, but parameter "
+        f"{dep.name!r} of {consumer.where()} is annotated {qualified_type_name(dep.type)}. "
+        "Change one annotation so the produced type is the required type or a subclass of it."
     )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 import inspect
+import sys
 import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -161,6 +163,50 @@ def type_name(annotation: Any) -> str:
     for prefix in ("typing.", "pandas.core.series.", "pandas.core.frame.", "builtins."):
         text = text.replace(prefix, "")
     return text
+
+
+def qualified_type_name(annotation: Any) -> str:
+    """A type annotation named for an error message: classes carry their package, so
+    ``pandas.Series`` and ``polars.Series`` never read alike (``int``, ``list[pandas.Series]``,
+    ``numpy.ndarray | None``)."""
+    if annotation is Any:
+        return "Any"
+    if annotation is None or annotation is type(None):
+        return "None"
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and not args:
+        return _qualified_class_name(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return qualified_type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(qualified_type_name(arg) for arg in args)
+    if isinstance(origin, type) and args:
+        return f"{_qualified_class_name(origin)}[{_qualified_arguments(args)}]"
+    return type_name(annotation)
+
+
+def _qualified_arguments(args: Any) -> str:
+    named = []
+    for arg in args:
+        if arg is Ellipsis:
+            named.append("...")
+        elif isinstance(arg, (list, tuple)):  # Callable[[int, str], bool]
+            named.append(f"[{_qualified_arguments(arg)}]")
+        else:
+            named.append(qualified_type_name(arg))
+    return ", ".join(named)
+
+
+def _qualified_class_name(cls: type) -> str:
+    module = getattr(cls, "__module__", "") or ""
+    name = cls.__qualname__
+    if module == "builtins":
+        return name
+    root = module.split(".", 1)[0]
+    if getattr(sys.modules.get(root), name, None) is cls:  # exported at the top: pandas.Series
+        return f"{root}.{name}"
+    return f"{module}.{name}"
 
 
 # -- fast constructors for the build's hot loop -------------------------------------------------

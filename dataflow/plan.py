@@ -14,7 +14,7 @@ from typing import Any
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
 from dataflow.graph import Graph
-from dataflow.node import Node, NodeRole, slot_setters, type_name
+from dataflow.node import Node, NodeRole, qualified_type_name, slot_setters
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +293,8 @@ def _describe_missing(graph: Graph, missing: Mapping[str, list[str]],
         )
         hint = close_names(name, provided)
         suggestion = f" You passed {', '.join(repr(h) for h in hint)}: a typo?" if hint else ""
-        lines.append(f"  {name}: {type_name(node.type)}, needed by {needed_by}.{suggestion}")
+        lines.append(f"  {name}: {qualified_type_name(node.type)}, needed by {needed_by}."
+                     + suggestion)
     return (
         f"{len(missing)} required input(s) missing; pass them with inputs={{...}} "
         "(or config / overrides):\n" + "\n".join(lines)

@@ -9,7 +9,7 @@ recently used plan when either the number of plans or their estimated size passe
 >>> cache.put("a", 1, size=10); cache.put("b", 2, size=10); cache.get("a")
 1
 >>> cache.put("c", 3, size=10)   # evicts "b", the least recently used
->>> sorted(cache.keys())
+>>> sorted(cache.cached_keys())
 ['a', 'c']
 """
 
@@ -87,7 +87,8 @@ class PlanCache:
             self._entries.clear()
             self._bytes = 0
 
-    def keys(self) -> list[Hashable]:
+    def cached_keys(self) -> list[Hashable]:
+        """The keys, least recently used first."""
         with self._lock:
             return list(self._entries)
 

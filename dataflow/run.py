@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dataflow.node import type_name
+from dataflow.node import qualified_type_name
 from dataflow.plan import Plan, Step
 
 
@@ -98,7 +98,8 @@ def annotate_failure(error: Exception, step: Step, kwargs: Mapping[str, Any]) ->
 
     The exception keeps its own type, so callers' ``except`` clauses still match."""
     node = step.node
-    arguments = ", ".join(f"{k}: {type_name(type(v))}" for k, v in kwargs.items()) or "none"
+    arguments = ", ".join(
+        f"{k}: {qualified_type_name(type(v))}" for k, v in kwargs.items()) or "none"
     note = (f"dataflow: while computing node {node.name!r} with {node.where()}; "
             f"argument types: {arguments}")
     if hasattr(error, "add_note"):

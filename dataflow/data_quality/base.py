@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import abc
 import enum
-import threading
 import logging
+import threading
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field

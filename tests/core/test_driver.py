@@ -117,7 +117,7 @@ def test_input_of_wrong_type_names_input_expected_and_actual():
     with pytest.raises(InputTypeError) as caught:
         dr.execute(["spend"], inputs={"raw_spend": [1.0, 2.0]})
     message = str(caught.value)
-    assert "raw_spend: expected Series, got list" in message
+    assert "raw_spend: expected pandas.Series, got list" in message
     assert "refused by spend" in message and "sample_module.py:" in message
 
 
@@ -148,7 +148,7 @@ def test_failing_function_keeps_its_type_and_gains_a_note():
     notes = "\n".join(caught.value.__notes__)
     assert "node 'failing_node'" in notes
     assert f"test_driver.py:{failing_node.__code__.co_firstlineno}" in notes
-    assert "amount: float" in notes and "frame: DataFrame" in notes
+    assert "amount: float" in notes and "frame: pandas.DataFrame" in notes
 
 
 def failing_node(amount: float, frame: pd.DataFrame) -> float:

@@ -51,8 +51,9 @@ def test_every_missing_input_is_listed_with_its_consumers(graph):
         plan_for(graph, ["spend_per_signup"], {"raw_spnd"})
     message = str(caught.value)
     assert message.startswith("2 required input(s) missing")
-    assert "raw_signups: Series, needed by signups (tests.core.sample_module.signups (" in message
-    assert "raw_spend: Series, needed by spend (" in message
+    assert ("raw_signups: pandas.Series, needed by signups (tests.core.sample_module.signups ("
+            in message)
+    assert "raw_spend: pandas.Series, needed by spend (" in message
     assert "You passed 'raw_spnd': a typo?" in message
 
 

@@ -36,7 +36,7 @@ from dataflow.plan import Plan, TypedInput, plan_for
 from dataflow.plan_cache import PlanCache, estimated_plan_bytes
 from dataflow.run import run_plan, run_plan_with_hooks
 from dataflow.type_rules import value_matches
-from dataflow.variables import Variable, matches_tag_filter
+from dataflow.variables import Variable, check_tag_filter, matches_tag_filter
 from dataflow.views import DriverViews
 
 FinalVar = str | Callable[..., Any]
@@ -148,6 +148,20 @@ class Driver(DriverViews):
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
         self._start_values(self._cached_plan(names, inputs, overrides).plan, inputs, overrides)
+
+    def validate_inputs(
+        self,
+        inputs: Mapping[str, Any] | None = None,
+        final_vars: Sequence[FinalVar] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Raise what ``execute`` would raise about ``inputs`` (missing ones, wrong types,
+        overrides of no node) for a request of ``final_vars``, or of every function node when
+        ``final_vars`` is ``None``; nothing runs. Returns ``None`` when the inputs suit."""
+        if final_vars is None:
+            final_vars = [n.name for n in self.graph.nodes.values()
+                          if n.role is NodeRole.FUNCTION]
+        self.validate_execution(final_vars, overrides=overrides, inputs=inputs)
 
     def execution_plan(
         self,
@@ -290,7 +304,9 @@ class Driver(DriverViews):
     ) -> list[Variable]:
         """Every node (functions, inputs, config) as a :class:`Variable`, optionally filtered by
         tags: ``{"k": "v"}``; several keys must all match; a list value matches any of its
-        items; ``None`` matches any value."""
+        items; ``None`` matches any value. Values must be strings (or lists of them), as in
+        Hamilton."""
+        check_tag_filter(tag_filter)
         return [
             Variable.from_node(node) for node in self.graph.nodes.values()
             if matches_tag_filter(node.tags, tag_filter)

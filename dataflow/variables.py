@@ -56,6 +56,26 @@ class Variable:
         }
 
 
+def check_tag_filter(tag_filter: Mapping[str, Any] | None) -> None:
+    """Refuse a tag filter Hamilton refuses: each value is a string, a non-empty list of
+    strings, or ``None`` (any value)."""
+    if tag_filter is None:
+        return
+    from dataflow.errors import RequestError
+
+    for key, wanted in tag_filter.items():
+        if wanted is None or isinstance(wanted, str):
+            continue
+        if isinstance(wanted, (list, tuple, set, frozenset)) and wanted and all(
+                isinstance(item, str) for item in wanted):
+            continue
+        raise RequestError(
+            f"tag_filter[{key!r}] is {wanted!r}: a tag query value must be a string, a non-empty "
+            "list of strings, or None (any value). Tag values are compared as strings, as in "
+            "Hamilton."
+        )
+
+
 def matches_tag_filter(tags: Mapping[str, Any], tag_filter: Mapping[str, Any] | None) -> bool:
     """Hamilton's tag filter: every key must match (AND); a list value matches any of its
     items (OR); ``None`` matches any node that has the key.

@@ -263,3 +263,32 @@ def test_plan_cache_is_safe_under_concurrent_requests():
         thread.join()
     assert errors == []
     assert len(dr.plan_cache) <= 3
+
+
+# -- Hamilton's public names on the driver --------------------------------------------------------
+
+def test_validate_inputs_checks_every_function_or_a_request():
+    dr = _driver(a, b, as_int)
+    with pytest.raises(RequestError, match="q: int, needed by as_int"):
+        dr.validate_inputs(inputs={"x": 1})
+    assert dr.validate_inputs(inputs={"x": 1}, final_vars=["b"]) is None
+    with pytest.raises(InputTypeError, match="refused by as_int"):
+        dr.validate_inputs(inputs={"x": 1, "q": "text"})
+    assert dr.validate_inputs(inputs={"x": 1, "q": 4}) is None
+
+
+def test_tag_filter_values_must_be_strings_as_in_hamilton():
+    dr = _driver(a, b)
+    module = dr.graph.nodes["a"].tags["module"]
+    assert [v.name for v in dr.list_available_variables(tag_filter={"module": module})] == [
+        "a", "b"]
+    assert len(dr.list_available_variables(tag_filter={"module": None})) == 2
+    for bad in ([], 3, True, ["ok", 1]):
+        with pytest.raises(RequestError, match="tag query value must be a string"):
+            dr.list_available_variables(tag_filter={"module": bad})
+
+
+def test_settings_keep_hamiltons_power_user_key():
+    from dataflow import settings
+
+    assert settings.ENABLE_POWER_USER_MODE == "hamilton.enable_power_user_mode"

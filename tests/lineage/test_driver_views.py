@@ -38,6 +38,10 @@ def test_display_all_functions_writes_svg_with_every_node(dr, tmp_path):
     tooltip = nodes["spend"].tooltip or ""
     assert "Marketing spend per week." in tooltip
     assert "pipeline_module.spend" in tooltip and "pipeline_module.py:6" in tooltip
+    # paths relative to where the module is imported from, not the author's clone
+    assert "tests/lineage/pipeline_module.py:6" in tooltip
+    assert all(str(Path(pipeline_module.__file__).parent) not in (node.tooltip or "")
+               for node in nodes.values())
     assert ("spend", "spend_per_signup") in svg_edges(target)
     assert sorted(os.listdir(tmp_path)) == ["all.svg"]
 
@@ -81,8 +85,11 @@ def test_visualize_execution_marks_outputs_inputs_and_overrides(dr, tmp_path):
     dr.visualize_execution(["spend_per_signup"], target, inputs={"raw": RAW})
     nodes = content_nodes(svg_nodes(target))
     assert set(nodes) == {"raw", "spend", "signups", "spend_per_signup"}
-    assert nodes["spend_per_signup"].fill == STYLES["output"].fill
+    # a requested output keeps its own fill and gains the output border
+    assert nodes["spend_per_signup"].fill == STYLES["function"].fill
+    assert nodes["spend_per_signup"].stroke == STYLES["output"].border
     assert nodes["spend"].fill == STYLES["function"].fill
+    assert nodes["spend"].stroke == STYLES["function"].border
     assert "output" in legend(svg_nodes(target)) and "override" not in legend(svg_nodes(target))
 
     target = tmp_path / "exec2.svg"
@@ -92,11 +99,12 @@ def test_visualize_execution_marks_outputs_inputs_and_overrides(dr, tmp_path):
     nodes = content_nodes(all_nodes)
     assert nodes["spend_zero_mean"].fill == STYLES["override"].fill
     assert nodes["spend"].fill == STYLES["skipped"].fill  # cut off by the override
-    assert nodes["scaled"].fill == STYLES["output"].fill
+    assert nodes["scaled"].fill == STYLES["function"].fill
+    assert nodes["scaled"].stroke == STYLES["output"].border
     assert nodes["scale"].fill == STYLES["config"].fill
     assert "signups" not in nodes
     assert nodes["raw"].fill == STYLES["skipped"].fill  # only the cut-off nodes read it
-    assert set(legend(all_nodes)) == {"config", "output", "override", "skipped"}
+    assert set(legend(all_nodes)) == {"function", "config", "output", "override", "skipped"}
 
 
 def test_visualize_execution_hide_inputs_keeps_requested_config(dr):

@@ -525,7 +525,12 @@ def run(modules: tuple[str, ...], context_path: str | None, config_items: tuple[
         click.echo(frame.to_string())
         return
     _write_frame(frame, target)
-    click.echo(f"wrote {output} ({len(frame)} rows, {len(frame.columns)} columns)")
+    click.echo(f"wrote {output} ({_count(len(frame), 'row')}, "
+               f"{_count(len(frame.columns), 'column')})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def require_parquet_engine(target: Path) -> None:

@@ -10,8 +10,8 @@ import graphviz
 import pandas as pd
 import pytest
 
-from dataflow import driver
-from dataflow.errors import MissingInputsError, UnknownOutputError
+from dataflow import ad_hoc_utils, driver
+from dataflow.errors import MissingInputsError, RequestError, UnknownOutputError
 from dataflow.lineage import GraphvizNotInstalledError, LineageError
 from dataflow.lineage.styles import STYLES
 
@@ -202,9 +202,27 @@ def test_without_dot_on_path_every_view_says_how_to_install(dr, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]
 
 
-def test_display_graph_flag_of_execute_draws_without_error(dr):
-    result = dr.execute(["spend"], inputs={"raw": RAW}, display_graph=True)
-    assert list(result["spend"]) == [10.0, 20.0, 30.0]
+def test_display_execution_outside_a_notebook_is_refused_with_the_call_to_use(dr):
+    # (tests/plugins/test_jupyter_magic.py shows it in a real IPython shell)
+    with pytest.raises(RequestError, match=r"not running one.*dr\.visualize_execution\("
+                                           r"\['spend'\], 'execution\.svg'"):
+        dr.display_execution(["spend"], inputs={"raw": RAW})
+
+
+@pytest.mark.xfail(strict=True, reason="needs driver.raw_execute to call display_execution "
+                   "(the driver.py change in the newcomer report)")
+def test_execute_with_display_graph_outside_a_notebook_is_refused_before_running():
+    calls = []
+
+    def spend(raw: pd.DataFrame) -> pd.Series:
+        calls.append("spend")
+        return raw["spend"]
+
+    dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(spend)).build()
+    with pytest.raises(RequestError, match=r"display_graph=True\) shows the execution picture"):
+        dr.execute(["spend"], inputs={"raw": RAW}, display_graph=True)
+    assert calls == []
+    assert list(dr.execute(["spend"], inputs={"raw": RAW})["spend"]) == [10.0, 20.0, 30.0]
 
 
 def test_export_execution_json(dr):

@@ -12,6 +12,8 @@ nothing depends on where the tests are started from, and files the page writes l
   its output must match the lines shown under it (``...`` stands for any text, a line of just
   ``...`` for any number of lines). A command whose shown output has an ``Error:`` line must
   fail; any other must succeed.
+* ```` ```ipython ```` blocks are notebook cells: after the page's other blocks, they run in
+  order in one real IPython shell (in its own process), and none may fail;
 * ```` ```sh ```` blocks are install and setup lines for a fresh machine; they are not run
   here, but what they install is checked (:func:`test_install_lines_name_this_source_tree`).
 
@@ -30,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.plugins.notebook import run_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -118,6 +122,7 @@ def shell_environment(directory: Path) -> dict[str, str]:
 def test_page_examples_run_as_written(page: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     found = [b for b in blocks(page) if b.kind in ("python", "console")]
+    cells = [b for b in blocks(page) if b.kind == "ipython"]
     if page.name == "index.md":
         assert not found  # the index only links; other pages hold the examples
         return
@@ -155,6 +160,10 @@ def test_page_examples_run_as_written(page: Path, tmp_path: Path,
     if page.name in FILES_WRITTEN:
         written = {p.name for p in tmp_path.iterdir()} - {"__pycache__"}
         assert written == FILES_WRITTEN[page.name]
+    if cells:
+        reports = run_cells([cell.text for cell in cells], tmp_path)
+        for cell, report in zip(cells, reports):
+            assert report.error is None, f"{page_id(page)}, cell at line {cell.line}: {report}"
 
 
 def test_every_shell_session_is_a_console_block_that_runs() -> None:

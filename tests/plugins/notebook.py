@@ -22,6 +22,7 @@ from traitlets.config import Config
 
 config = Config()
 config.HistoryManager.hist_file = ":memory:"
+config.InteractiveShell.colors = "nocolor"
 shell = InteractiveShell.instance(config=config)
 reports = []
 for cell in json.loads(open(sys.argv[1]).read()):

@@ -12,15 +12,17 @@ accepted too).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import os
 import sys
 import types
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,13 +31,15 @@ import click
 
 from dataflow import base
 from dataflow.driver import Driver
-from dataflow.errors import DataflowError
+from dataflow.errors import DataflowError, MissingInputsError
 from dataflow.graph import Graph
 from dataflow.lineage import diff as graph_diffs
 from dataflow.lineage import output as picture_output
 from dataflow.lineage.errors import GraphvizNotInstalledError
 from dataflow.lineage.export import node_record
 from dataflow.lineage.render import ORIENTATIONS, ViewOptions
+from dataflow.node import type_name
+from dataflow.type_rules import value_matches
 
 CONTEXT_KEYS = ("config", "inputs", "overrides", "final_vars")
 HAMILTON_KEYS = {f"HAMILTON_{key.upper()}": key for key in CONTEXT_KEYS}
@@ -108,27 +112,21 @@ def load_context(path: str | None) -> Context:
 
 def load_module(reference: str) -> types.ModuleType:
     """Import ``reference``: a ``.py`` file path or an import path (tried from the current
-    directory too)."""
+    directory too).
+
+    A file inside a package (its directory has an ``__init__.py``, and so on up) is imported
+    under its dotted name with the directory above the top package on ``sys.path``, so its
+    relative imports work; a file outside any package is imported under its own name with its
+    directory on ``sys.path``, so sibling imports work.
+    """
     path = Path(reference)
     if reference.endswith(".py") or path.is_file():
         if not path.is_file():
             raise CliError(f"Module file {reference!r} does not exist.")
-        directory = str(path.resolve().parent)
-        if directory not in sys.path:
-            sys.path.insert(0, directory)
-        name = path.stem if path.stem not in sys.modules else f"{path.stem}_{uuid.uuid4().hex}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise CliError(f"Cannot load {reference!r} as a Python module.")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except Exception as error:
-            del sys.modules[name]
-            raise CliError(f"Importing {reference} failed: {type(error).__name__}: {error}") \
-                from None
-        return module
+        dotted, root = package_name_of(path.resolve())
+        if root is not None:
+            return _import_package_file(reference, path.resolve(), dotted, root)
+        return _import_plain_file(reference, path)
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -139,9 +137,134 @@ def load_module(reference: str) -> types.ModuleType:
             from None
 
 
+def package_name_of(file: Path) -> tuple[str, Path | None]:
+    """The dotted module name of ``file`` and the directory its top package lives in (``None``
+    when the file's directory is not a package).
+
+    >>> package_name_of(Path("/repo/examples/demand_forecasting/raw_data.py"))  # doctest: +SKIP
+    ('examples.demand_forecasting.raw_data', PosixPath('/repo'))
+    """
+    parts = [] if file.name == "__init__.py" else [file.stem]
+    directory = file.parent
+    while (directory / "__init__.py").is_file():
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    if directory == file.parent:
+        return file.stem, None
+    return ".".join(parts), directory
+
+
+def _import_package_file(reference: str, file: Path, dotted: str, root: Path) -> types.ModuleType:
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(dotted)
+    except Exception as error:
+        raise CliError(f"Importing {reference} (as module {dotted}, from {root}) failed: "
+                       f"{type(error).__name__}: {error}") from None
+    found = getattr(module, "__file__", None)
+    if found is None or Path(found).resolve() != file:
+        top = dotted.split(".")[0]
+        raise CliError(f"{reference} is module {dotted} (its directories hold __init__.py), "
+                       f"but importing {dotted} gives {found}: another package named {top!r} "
+                       "comes first on sys.path. Rename one of them, or run from elsewhere.")
+    return module
+
+
+def _import_plain_file(reference: str, path: Path) -> types.ModuleType:
+    directory = str(path.resolve().parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    name = path.stem if path.stem not in sys.modules else f"{path.stem}_{uuid.uuid4().hex}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CliError(f"Cannot load {reference!r} as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        del sys.modules[name]
+        hint = ""
+        if isinstance(error, ImportError) and "relative import" in str(error):
+            hint = (f" {path.parent} has no __init__.py, so {path.name} is not part of a "
+                    "package; add one to use relative imports.")
+        raise CliError(f"Importing {reference} failed: {type(error).__name__}: {error}.{hint}") \
+            from None
+    return module
+
+
 def build_driver(modules: Sequence[str], context: Context) -> Driver:
     loaded = [load_module(m) for m in modules]
     return Driver(context.config, *loaded, adapter=base.DictResult())
+
+
+def with_command_line(context: Context, config: Sequence[str] = (), inputs: Sequence[str] = (),
+                      final_vars: Sequence[str] = ()) -> Context:
+    """The context file's values, updated by ``--config KEY=VALUE``, ``--input NAME=VALUE``
+    and ``--final-vars`` (the command line wins)."""
+    return Context(
+        {**context.config, **dict(parse_assignment(item, "--config") for item in config)},
+        {**context.inputs, **dict(parse_assignment(item, "--input") for item in inputs)},
+        dict(context.overrides),
+        list(final_vars) or list(context.final_vars),
+    )
+
+
+def parse_assignment(item: str, flag: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` → ``(NAME, value)``: VALUE read as JSON (``3``, ``2.5``, ``true``,
+    ``[1, 2]``, ``"text"``), else taken as text.
+
+    >>> parse_assignment("n_days=30", "--input"), parse_assignment("region=north", "--input")
+    (('n_days', 30), ('region', 'north'))
+    """
+    name, sep, text = item.partition("=")
+    if not sep or not name:
+        raise CliError(f"{flag} {item!r}: write {flag} NAME=VALUE (VALUE is read as JSON, "
+                       "else as text).")
+    try:
+        return name, json.loads(text)
+    except json.JSONDecodeError:
+        return name, text
+
+
+@contextlib.contextmanager
+def explains_missing_inputs(dr: Driver, outputs: Sequence[str], context: Context) -> Iterator[None]:
+    """Add to a missing-inputs error how to give those values on the command line."""
+    try:
+        yield
+    except MissingInputsError as error:
+        hint = missing_inputs_hint(dr, outputs, context, str(error))
+        raise CliError(f"MissingInputsError: {error}\n{hint}") from None
+
+
+_TYPED_SAMPLES: tuple[Any, ...] = (0, 0.5, "text", True, [], {})
+"""One value of each kind ``--input NAME=VALUE`` can produce."""
+
+
+def missing_inputs_hint(dr: Driver, outputs: Sequence[str], context: Context,
+                        message: str) -> str:
+    """The flags that would supply the missing inputs: ``--input NAME=VALUE`` for values a
+    command line can hold (numbers, text, booleans, JSON lists and objects), a ``.py`` context
+    file for the rest (DataFrames, Series, ...)."""
+    provided = {*context.config, *context.inputs, *context.overrides}
+    needed = [n for n in dr.inputs_needed(outputs) if n not in provided]
+    missing = [n for n in needed if f"  {n}:" in message] or needed
+    typed = [n for n in missing
+             if any(value_matches(v, dr.graph.nodes[n].type) for v in _TYPED_SAMPLES)]
+    built = [n for n in missing if n not in typed]
+    lines = []
+    if typed:
+        flags = " ".join(f"--input {n}=VALUE" for n in typed)
+        lines.append(f"On the command line add {flags} (VALUE is read as JSON, else as text; "
+                     "--config KEY=VALUE works too),")
+    if built:
+        kinds = ", ".join(f"{n} ({type_name(dr.graph.nodes[n].type)})" for n in built)
+        lines.append(f"{'or ' if typed else ''}build {kinds} in a .py context file "
+                     f"(inputs = {{{built[0]!r}: ...}}) and pass --context ctx.py.")
+    elif lines:
+        lines.append("or put them under \"inputs\" in a --context file.")
+    return "\n".join(lines)
 
 
 def reports_errors(command: F) -> F:
@@ -163,9 +286,65 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class ListOptionCommand(click.Command):
+    """A command whose ``--final-vars`` takes several values after one flag
+    (``--final-vars a b c``), as well as one per flag (``--final-vars a --final-vars b``).
+
+    click options take one value each, so the words after the flag, up to the next option or
+    the next ``.py`` file, are spread into one ``--final-vars`` per word before parsing.
+    """
+
+    list_options = ("--final-vars",)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_list_options(args, self.list_options))
+
+
+def spread_list_options(args: Sequence[str], flags: Sequence[str]) -> list[str]:
+    """``["--final-vars", "a", "b", "-o", "x"]`` → ``["--final-vars", "a", "--final-vars",
+    "b", "-o", "x"]``.
+
+    >>> spread_list_options(["m.py", "--final-vars", "a", "b", "-o", "x"], ["--final-vars"])
+    ['m.py', '--final-vars', 'a', '--final-vars', 'b', '-o', 'x']
+    """
+    spread: list[str] = []
+    flag: str | None = None
+    given = False
+    for index, word in enumerate(args):
+        if word == "--":
+            spread.extend(args[index:])
+            flag = None
+            break
+        if flag is not None and not word.startswith("-") and not word.endswith(".py"):
+            spread.extend((flag, word))
+            given = True
+            continue
+        if flag is not None and not given:
+            spread.append(flag)  # no value after the flag: click reports it
+        flag = None
+        if word in flags:
+            flag, given = word, False
+        else:
+            spread.append(word)
+    if flag is not None and not given:
+        spread.append(flag)
+    return spread
+
+
 modules_argument = click.argument("modules", nargs=-1, required=True)
 context_option = click.option("--context", "-c", "context_path", type=click.Path(),
                               help="JSON or .py file with config, inputs, overrides, final_vars.")
+config_option = click.option(
+    "--config", "config_items", multiple=True, metavar="KEY=VALUE",
+    help="A config value (repeatable; VALUE is read as JSON, else as text). Wins over the "
+         "context file.")
+input_option = click.option(
+    "--input", "input_items", multiple=True, metavar="NAME=VALUE",
+    help="An input value (repeatable; VALUE is read as JSON, else as text). Wins over the "
+         "context file; DataFrames and Series need a .py context file.")
+final_vars_option = click.option(
+    "--final-vars", "final_vars", multiple=True, metavar="NODE ...",
+    help="Outputs to compute: --final-vars a b c. Replaces final_vars of the context.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -178,11 +357,14 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(cls=ListOptionCommand)
 @modules_argument
 @click.option("--output", "-o", required=True, type=click.Path(),
               help="Picture to write; the suffix picks the format (.svg, .png, .pdf, .dot).")
 @context_option
+@config_option
+@input_option
+@final_vars_option
 @click.option("--upstream-of", multiple=True, metavar="NODE",
               help="Draw only NODE and what it depends on (repeatable).")
 @click.option("--downstream-of", multiple=True, metavar="NODE",
@@ -192,7 +374,7 @@ def main() -> None:
 @click.option("--modules-view", is_flag=True,
               help="One box per module with node counts (for very large graphs).")
 @click.option("--execution", is_flag=True,
-              help="Draw what executing the context's final_vars would run.")
+              help="Draw what executing final_vars (--final-vars or the context's) would run.")
 @click.option("--orient", type=click.Choice(ORIENTATIONS), default="LR", show_default=True,
               help="Direction of the edges.")
 @click.option("--hide-inputs", is_flag=True, help="Leave external inputs and config out.")
@@ -200,11 +382,14 @@ def main() -> None:
 @click.option("--keep-dot", is_flag=True, help="Also write the DOT source next to the picture.")
 @reports_errors
 def view(modules: tuple[str, ...], output: str, context_path: str | None,
-         upstream_of: tuple[str, ...], downstream_of: tuple[str, ...], max_hops: int | None,
-         modules_view: bool, execution: bool, orient: str, hide_inputs: bool, no_legend: bool,
+         config_items: tuple[str, ...], input_items: tuple[str, ...],
+         final_vars: tuple[str, ...], upstream_of: tuple[str, ...],
+         downstream_of: tuple[str, ...], max_hops: int | None, modules_view: bool,
+         execution: bool, orient: str, hide_inputs: bool, no_legend: bool,
          keep_dot: bool) -> None:
     """Draw the lineage of MODULES to a picture file."""
-    context = load_context(context_path)
+    context = with_command_line(load_context(context_path), config_items, input_items,
+                                final_vars)
     dr = build_driver(modules, context)
     common: dict[str, Any] = {"output_file_path": output, "orient": orient,
                               "hide_inputs": hide_inputs, "keep_dot": keep_dot}
@@ -217,9 +402,12 @@ def view(modules: tuple[str, ...], output: str, context_path: str | None,
         dr.display_modules(**common)
     elif execution:
         if not context.final_vars:
-            raise CliError("--execution needs final_vars in the --context file.")
-        dr.visualize_execution(context.final_vars, inputs=context.inputs,
-                               overrides=context.overrides, show_legend=not no_legend, **common)
+            raise CliError("--execution needs the outputs to draw: --final-vars NODE ... or "
+                           "final_vars in the --context file.")
+        with explains_missing_inputs(dr, context.final_vars, context):
+            dr.visualize_execution(context.final_vars, inputs=context.inputs,
+                                   overrides=context.overrides, show_legend=not no_legend,
+                                   **common)
     elif upstream_of or downstream_of:
         if upstream_of and downstream_of:
             dr.display_around(*upstream_of, *downstream_of, max_hops=max_hops or 2,
@@ -238,19 +426,26 @@ def view(modules: tuple[str, ...], output: str, context_path: str | None,
     click.echo(f"wrote {output}")
 
 
-@main.command()
+@main.command(cls=ListOptionCommand)
 @modules_argument
 @context_option
+@config_option
+@input_option
+@final_vars_option
 @reports_errors
-def validate(modules: tuple[str, ...], context_path: str | None) -> None:
-    """Build the graph of MODULES and, if the context names final_vars, check that request
-    (outputs exist, inputs present and of the right type) without running anything."""
-    context = load_context(context_path)
+def validate(modules: tuple[str, ...], context_path: str | None, config_items: tuple[str, ...],
+             input_items: tuple[str, ...], final_vars: tuple[str, ...]) -> None:
+    """Build the graph of MODULES and, given final_vars (--final-vars or the context's), check
+    that request (outputs exist, inputs present and of the right type) without running
+    anything."""
+    context = with_command_line(load_context(context_path), config_items, input_items,
+                                final_vars)
     dr = build_driver(modules, context)
     nodes = len(dr.graph)
     if context.final_vars:
-        dr.validate_execution(context.final_vars, inputs=context.inputs,
-                              overrides=context.overrides)
+        with explains_missing_inputs(dr, context.final_vars, context):
+            dr.validate_execution(context.final_vars, inputs=context.inputs,
+                                  overrides=context.overrides)
         click.echo(f"ok: {nodes} nodes; executing {context.final_vars} is valid")
     else:
         click.echo(f"ok: {nodes} nodes build into a valid graph")
@@ -259,14 +454,15 @@ def validate(modules: tuple[str, ...], context_path: str | None) -> None:
 @main.command(name="ls")
 @modules_argument
 @context_option
+@config_option
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE",
               help="Only nodes with this tag (repeatable: all must match; KEY alone: any value).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records instead of a table.")
 @reports_errors
-def list_nodes(modules: tuple[str, ...], context_path: str | None, tags: tuple[str, ...],
-               as_json: bool) -> None:
+def list_nodes(modules: tuple[str, ...], context_path: str | None,
+               config_items: tuple[str, ...], tags: tuple[str, ...], as_json: bool) -> None:
     """List the nodes of MODULES with their types, roles, tags and module:line."""
-    context = load_context(context_path)
+    context = with_command_line(load_context(context_path), config_items)
     dr = build_driver(modules, context)
     tag_filter: dict[str, Any] = {}
     for item in tags:
@@ -293,22 +489,25 @@ def list_nodes(modules: tuple[str, ...], context_path: str | None, tags: tuple[s
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
-@main.command()
+@main.command(cls=ListOptionCommand)
 @modules_argument
 @context_option
+@config_option
+@input_option
 @click.option("--output", "-o", type=click.Path(),
               help="Write the result here (.parquet, .csv, .json or .pkl); print it otherwise.")
-@click.option("--final-vars", "final_vars", multiple=True, metavar="NODE",
-              help="Outputs to compute (repeatable); overrides final_vars of the context.")
+@final_vars_option
 @reports_errors
-def run(modules: tuple[str, ...], context_path: str | None, output: str | None,
-        final_vars: tuple[str, ...]) -> None:
-    """Execute MODULES for the context's final_vars and write the result as a DataFrame."""
-    context = load_context(context_path)
-    outputs = list(final_vars) or context.final_vars
+def run(modules: tuple[str, ...], context_path: str | None, config_items: tuple[str, ...],
+        input_items: tuple[str, ...], output: str | None, final_vars: tuple[str, ...]) -> None:
+    """Execute MODULES for final_vars (--final-vars or the context's) and write the result as
+    a DataFrame."""
+    context = with_command_line(load_context(context_path), config_items, input_items,
+                                final_vars)
+    outputs = context.final_vars
     if not outputs:
-        raise CliError("Nothing to compute: give final_vars in the --context file or "
-                       "--final-vars NODE.")
+        raise CliError("Nothing to compute: give --final-vars NODE ... or final_vars in the "
+                       "--context file.")
     target = Path(output) if output else None
     if target is not None:
         if target.suffix not in RESULT_SUFFIXES:
@@ -316,14 +515,46 @@ def run(modules: tuple[str, ...], context_path: str | None, output: str | None,
                            f"{', '.join(RESULT_SUFFIXES)}.")
         if not target.parent.exists():
             raise CliError(f"Directory {str(target.parent)!r} does not exist.")
+        if target.suffix == ".parquet":
+            require_parquet_engine(target)
     dr = build_driver(modules, context)
-    values = dr.raw_execute(outputs, overrides=context.overrides, inputs=context.inputs)
+    with explains_missing_inputs(dr, outputs, context):
+        values = dr.raw_execute(outputs, overrides=context.overrides, inputs=context.inputs)
     frame = base.PandasDataFrameResult().build_result(**values)
     if target is None:
         click.echo(frame.to_string())
         return
     _write_frame(frame, target)
-    click.echo(f"wrote {output} ({len(frame)} rows, {len(frame.columns)} columns)")
+    click.echo(f"wrote {output} ({_count(len(frame), 'row')}, "
+               f"{_count(len(frame.columns), 'column')})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def require_parquet_engine(target: Path) -> None:
+    """Refuse a ``.parquet`` output before running anything when pandas has no parquet engine
+    (pyarrow or fastparquet), saying what to install."""
+    for engine in ("pyarrow", "fastparquet"):
+        try:
+            importlib.import_module(engine)
+            return
+        except ImportError:
+            continue
+    extra = ""
+    if "parquet" in _declared_extras():
+        extra = (" (or install dataflow with its parquet extra: pip install -e '.[parquet]' "
+                 "in the dataflow source tree)")
+    raise CliError(f"Writing {str(target)!r} needs pyarrow, which is not installed: "
+                   f"pip install pyarrow{extra}. Or write .csv, .json or .pkl instead.")
+
+
+def _declared_extras() -> list[str]:
+    try:
+        return importlib.metadata.metadata("dataflow").get_all("Provides-Extra") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
 
 
 def _write_frame(frame: Any, target: Path) -> None:
@@ -343,15 +574,16 @@ def _write_frame(frame: Any, target: Path) -> None:
 @click.option("--git-ref", required=True, metavar="REF",
               help="The git revision to compare the working tree with (HEAD, main, a sha).")
 @context_option
+@config_option
 @click.option("--view", "view_path", type=click.Path(),
               help="Also draw the graph with added / removed / changed nodes coloured.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON.")
 @reports_errors
 def diff(modules: tuple[str, ...], git_ref: str, context_path: str | None,
-         view_path: str | None, as_json: bool) -> None:
+         config_items: tuple[str, ...], view_path: str | None, as_json: bool) -> None:
     """Nodes of MODULES added, removed and changed since git revision REF (changed = the
     defining function's code differs, ignoring whitespace, comments and docstrings)."""
-    context = load_context(context_path)
+    context = with_command_line(load_context(context_path), config_items)
     loaded = [load_module(m) for m in modules]
     new_graph = Driver(context.config, *loaded).graph
     old_modules: list[types.ModuleType] = []

@@ -10,8 +10,11 @@ picture method returns a ``graphviz.Digraph`` (it renders inline in Jupyter) and
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from dataflow.errors import RequestError
 
 if TYPE_CHECKING:  # the lineage modules (and graphviz) load on the first picture or query
     import graphviz
@@ -32,6 +35,13 @@ def _deliver(digraph: graphviz.Digraph, output_file_path: PathLike | None,
     else:
         output.require_dot("display the lineage picture")
     return digraph
+
+
+def _ipython_shell() -> Any:
+    """The running IPython shell, or ``None``. IPython is not imported here: a process that has
+    not imported it is not running a notebook."""
+    ipython = sys.modules.get("IPython")
+    return None if ipython is None else ipython.get_ipython()
 
 
 class DriverViews:
@@ -105,6 +115,49 @@ class DriverViews:
         plan = self.execution_plan(final_vars, inputs, overrides)
         digraph = pictures.execution(self.graph, plan, overrides, options)
         return _deliver(digraph, output_file_path, render_kwargs, keep_dot)
+
+    def display_execution(
+        self,
+        final_vars: Sequence[Any],
+        inputs: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> graphviz.Digraph:
+        """What ``execute(..., display_graph=True)`` does: show the picture of the request
+        (:meth:`visualize_execution`) in the running notebook, before the request runs.
+
+        Outside IPython there is nowhere to show a picture, so the request is refused, before
+        anything runs, with the ``visualize_execution`` call that writes the picture to a file.
+        (Hamilton deprecated ``display_graph``; its driver tries to write
+        ``test-output/execute.gv`` and open a viewer.)
+        """
+        shell = _ipython_shell()
+        if shell is None:
+            names = list(self._output_names(final_vars))
+            raise RequestError(
+                "execute(..., display_graph=True) shows the execution picture in a notebook "
+                "(IPython), and this process is not running one. Write the picture to a file "
+                f"instead - dr.visualize_execution({names!r}, 'execution.svg', inputs=..., "
+                "overrides=...) - or leave display_graph out."
+            )
+        from IPython.display import display
+
+        digraph = self.visualize_execution(final_vars, inputs=inputs, overrides=overrides)
+        display(digraph)
+        return digraph
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict[str, Any]:
+        """A driver shown as a notebook cell's value draws itself: the SVG of every node (what
+        :meth:`display_all_functions` draws), as Hamilton's driver does. Without the graphviz
+        ``dot`` program, the text form and how to install the program."""
+        from dataflow.lineage import GraphvizNotInstalledError, output
+        if not output.dot_available():
+            problem = GraphvizNotInstalledError("draw the driver's graph")
+            return {"text/plain": f"{self!r}\n{problem}"}
+        picture = self.display_all_functions()
+        bundle: dict[str, Any] = picture._repr_mimebundle_(include=include, exclude=exclude,
+                                                           **kwargs)
+        return bundle
 
     def display_upstream_of(
         self,

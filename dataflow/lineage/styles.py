@@ -1,9 +1,10 @@
 """How each kind of node looks: one calm palette, one font, rounded boxes.
 
-Every node of a picture gets a *node class* (``"function"``, ``"input"``, ``"output"``,
-``"extract_columns"``, ...). The class picks the style and the legend entry; a legend lists
-only the classes present in the picture. Decorator-generated nodes are classed by the value of
-their :data:`dataflow.node.DECORATOR_TAG` tag.
+Every node of a picture gets a *node class* (``"function"``, ``"input"``, ``"override"``,
+``"extract_columns"``, ...) and possibly an emphasis (``"output"``, see :data:`EMPHASES`). The
+class picks the style and the legend entry; a legend lists only the classes present in the
+picture. Decorator-generated nodes are classed by the value of their
+:data:`dataflow.node.DECORATOR_TAG` tag.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ STYLES: Mapping[str, Style] = {
     "function": Style("function", "#e8f1fb", "#3b6ea8"),
     "input": Style("input", "#ffffff", "#6b7280", style="rounded,dashed,filled"),
     "config": Style("config", "#fff4d6", "#b7791f", shape="note", style="filled"),
-    "output": Style("requested output", "#d7f0dd", "#2f855a", penwidth="2.4"),
+    "output": Style("requested output", "#ffffff", "#2f855a", penwidth="2.8"),
     "override": Style("override (value supplied)", "#fde2e1", "#c53030",
                       style="rounded,dashed,filled", penwidth="1.8"),
     "skipped": Style("not run (cut off by an override)", "#f3f4f6", "#b8c0cc",
@@ -78,6 +79,14 @@ STYLES: Mapping[str, Style] = {
     "module": Style("module", "#e8f1fb", "#3b6ea8"),
 }
 """Every built-in node class. Decorator names not listed here use ``"decorator"``."""
+
+EMPHASES: Mapping[str, Mapping[str, str]] = {
+    "output": {"color": "#2f855a", "penwidth": "2.8"},
+}
+"""Marks drawn on top of a node's own class instead of replacing it: a requested output keeps
+the fill and line style of what it is (a function, an ``@extract_columns`` column, an input)
+and gains a thick green border. Other marks (``override``, ``skipped``, diff marks) replace the
+class, since they change what the node is in that picture."""
 
 NAMESPACED_DECORATORS = ("subdag", "parameterized_subdag", "with_columns")
 """Decorators whose ``namespace.node`` names are drawn as one graphviz cluster per namespace."""

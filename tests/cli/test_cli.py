@@ -240,3 +240,80 @@ def test_diff_against_a_git_revision(project):
 def test_diff_outside_git_is_a_readable_error(project):
     failed = run_cli("diff", "features.py", "--git-ref", "HEAD", cwd=project, ok=False)
     assert "not inside a git work tree" in failed.stderr
+
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "demand_forecasting"
+
+
+def test_example_files_import_as_part_of_their_package(tmp_path):
+    # raw_data.py imports `.synthetic`: a file path inside a package imports with its package
+    out = run_cli("run", str(EXAMPLE / "raw_data.py"), str(EXAMPLE / "calendar_features.py"),
+                  "--config", "n_stores=2", "--config", "n_days=70", "--config", "seed=1",
+                  "--final-vars", "is_sat", "is_sun", "-o", "cal.csv", cwd=tmp_path).stdout
+    assert "wrote cal.csv (140 rows, 2 columns)" in out
+    frame = pd.read_csv(tmp_path / "cal.csv", index_col=0)
+    assert frame["is_sat"].sum() == 2 * 10 and frame["is_sun"].sum() == 2 * 10
+
+
+def test_package_file_by_relative_path_and_plain_file_relative_import(tmp_path):
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "rates.py").write_text("VAT = 0.2\n")
+    (package / "prices.py").write_text(
+        "from .rates import VAT\n\n\ndef gross(net: float) -> float:\n    return net * (1 + VAT)\n")
+    out = run_cli("run", "shop/prices.py", "--input", "net=10", "--final-vars", "gross",
+                  cwd=tmp_path).stdout
+    assert "12.0" in out
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "f.py").write_text("from .rates import VAT\n")
+    failed = run_cli("ls", "loose/f.py", cwd=tmp_path, ok=False)
+    assert "has no __init__.py" in failed.stderr and "relative import" in failed.stderr
+
+
+def test_final_vars_takes_several_values_after_one_flag(project):
+    out = run_cli("run", "features.py", "-c", "ctx.py", "--final-vars", "spend", "signups",
+                  "-o", "two.csv", cwd=project).stdout
+    assert "(2 rows, 2 columns)" in out
+    assert list(pd.read_csv(project / "two.csv", index_col=0).columns) == ["spend", "signups"]
+    # repeated flags, and modules after the list, work too
+    run_cli("run", "-c", "ctx.py", "--final-vars", "spend", "--final-vars", "scaled",
+            "features.py", "-o", "three.csv", cwd=project)
+    assert list(pd.read_csv(project / "three.csv", index_col=0).columns) == ["spend", "scaled"]
+    out = run_cli("validate", "features.py", "-c", "ctx.py", "--final-vars", "spend", "scaled",
+                  cwd=project).stdout
+    assert "executing ['spend', 'scaled'] is valid" in out
+
+
+def test_missing_inputs_on_the_command_line_name_the_flags_that_supply_them(project):
+    (project / "price.py").write_text(
+        "import pandas as pd\n\n\ndef total(price: float, qty: int, raw: pd.DataFrame) -> float:\n"
+        "    return price * qty * len(raw)\n")
+    failed = run_cli("run", "price.py", "--final-vars", "total", cwd=project, ok=False)
+    assert "MissingInputsError" in failed.stderr
+    assert "--input price=VALUE --input qty=VALUE" in failed.stderr
+    assert "build raw (DataFrame) in a .py context file" in failed.stderr
+    (project / "raw.py").write_text("import pandas as pd\n\ninputs = {'raw': pd.DataFrame("
+                                    "{'a': [1, 2]})}\n")
+    out = run_cli("run", "price.py", "--final-vars", "total", "--input", "price=2.5",
+                  "--input", "qty=3", "--context", "raw.py", cwd=project).stdout
+    assert "15.0" in out
+    failed = run_cli("validate", "price.py", "--final-vars", "total", "--input", "price",
+                     cwd=project, ok=False)
+    assert "--input 'price': write --input NAME=VALUE" in failed.stderr
+
+
+def test_parquet_without_an_engine_says_what_to_install(project, tmp_path_factory):
+    blocked = tmp_path_factory.mktemp("no_parquet_engine")
+    for engine in ("pyarrow", "fastparquet"):
+        (blocked / engine).mkdir()
+        (blocked / engine / "__init__.py").write_text(
+            f"raise ImportError('no module named {engine} (blocked by the test)')\n")
+    env = {**os.environ, "PYTHONPATH": str(blocked)}
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.parquet", cwd=project,
+                     env=env, ok=False)
+    assert "needs pyarrow, which is not installed: pip install pyarrow" in failed.stderr
+    assert not (project / "out.parquet").exists()
+    run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.csv", cwd=project, env=env)

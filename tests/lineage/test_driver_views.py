@@ -10,8 +10,8 @@ import graphviz
 import pandas as pd
 import pytest
 
-from dataflow import driver
-from dataflow.errors import MissingInputsError, UnknownOutputError
+from dataflow import ad_hoc_utils, driver
+from dataflow.errors import MissingInputsError, RequestError, UnknownOutputError
 from dataflow.lineage import GraphvizNotInstalledError, LineageError
 from dataflow.lineage.styles import STYLES
 
@@ -38,6 +38,10 @@ def test_display_all_functions_writes_svg_with_every_node(dr, tmp_path):
     tooltip = nodes["spend"].tooltip or ""
     assert "Marketing spend per week." in tooltip
     assert "pipeline_module.spend" in tooltip and "pipeline_module.py:6" in tooltip
+    # paths relative to where the module is imported from, not the author's clone
+    assert "tests/lineage/pipeline_module.py:6" in tooltip
+    assert all(str(Path(pipeline_module.__file__).parent) not in (node.tooltip or "")
+               for node in nodes.values())
     assert ("spend", "spend_per_signup") in svg_edges(target)
     assert sorted(os.listdir(tmp_path)) == ["all.svg"]
 
@@ -81,8 +85,11 @@ def test_visualize_execution_marks_outputs_inputs_and_overrides(dr, tmp_path):
     dr.visualize_execution(["spend_per_signup"], target, inputs={"raw": RAW})
     nodes = content_nodes(svg_nodes(target))
     assert set(nodes) == {"raw", "spend", "signups", "spend_per_signup"}
-    assert nodes["spend_per_signup"].fill == STYLES["output"].fill
+    # a requested output keeps its own fill and gains the output border
+    assert nodes["spend_per_signup"].fill == STYLES["function"].fill
+    assert nodes["spend_per_signup"].stroke == STYLES["output"].border
     assert nodes["spend"].fill == STYLES["function"].fill
+    assert nodes["spend"].stroke == STYLES["function"].border
     assert "output" in legend(svg_nodes(target)) and "override" not in legend(svg_nodes(target))
 
     target = tmp_path / "exec2.svg"
@@ -92,11 +99,12 @@ def test_visualize_execution_marks_outputs_inputs_and_overrides(dr, tmp_path):
     nodes = content_nodes(all_nodes)
     assert nodes["spend_zero_mean"].fill == STYLES["override"].fill
     assert nodes["spend"].fill == STYLES["skipped"].fill  # cut off by the override
-    assert nodes["scaled"].fill == STYLES["output"].fill
+    assert nodes["scaled"].fill == STYLES["function"].fill
+    assert nodes["scaled"].stroke == STYLES["output"].border
     assert nodes["scale"].fill == STYLES["config"].fill
     assert "signups" not in nodes
     assert nodes["raw"].fill == STYLES["skipped"].fill  # only the cut-off nodes read it
-    assert set(legend(all_nodes)) == {"config", "output", "override", "skipped"}
+    assert set(legend(all_nodes)) == {"function", "config", "output", "override", "skipped"}
 
 
 def test_visualize_execution_hide_inputs_keeps_requested_config(dr):
@@ -194,9 +202,27 @@ def test_without_dot_on_path_every_view_says_how_to_install(dr, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]
 
 
-def test_display_graph_flag_of_execute_draws_without_error(dr):
-    result = dr.execute(["spend"], inputs={"raw": RAW}, display_graph=True)
-    assert list(result["spend"]) == [10.0, 20.0, 30.0]
+def test_display_execution_outside_a_notebook_is_refused_with_the_call_to_use(dr):
+    # (tests/plugins/test_jupyter_magic.py shows it in a real IPython shell)
+    with pytest.raises(RequestError, match=r"not running one.*dr\.visualize_execution\("
+                                           r"\['spend'\], 'execution\.svg'"):
+        dr.display_execution(["spend"], inputs={"raw": RAW})
+
+
+@pytest.mark.xfail(strict=True, reason="needs driver.raw_execute to call display_execution "
+                   "(the driver.py change in the newcomer report)")
+def test_execute_with_display_graph_outside_a_notebook_is_refused_before_running():
+    calls = []
+
+    def spend(raw: pd.DataFrame) -> pd.Series:
+        calls.append("spend")
+        return raw["spend"]
+
+    dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(spend)).build()
+    with pytest.raises(RequestError, match=r"display_graph=True\) shows the execution picture"):
+        dr.execute(["spend"], inputs={"raw": RAW}, display_graph=True)
+    assert calls == []
+    assert list(dr.execute(["spend"], inputs={"raw": RAW})["spend"]) == [10.0, 20.0, 30.0]
 
 
 def test_export_execution_json(dr):

@@ -86,6 +86,18 @@ def test_extract_columns_and_parameterize_styles_and_column_lineage(tmp_path):
     assert nodes["raw"].fill == STYLES["function"].fill
     assert set(legend(nodes)) == {"function", "input", "extract_columns", "parameterize"}
 
+    # requested outputs keep their decorator's style and gain the output border
+    executed = tmp_path / "executed.svg"
+    dr.visualize_execution(["spend", "spend_x2", "per_signup"], executed, inputs={"path": "p"})
+    nodes = svg_nodes(executed)
+    for name, kind in (("spend", "extract_columns"), ("spend_x2", "parameterize"),
+                       ("per_signup", "function")):
+        assert (nodes[name].fill, nodes[name].stroke) == (STYLES[kind].fill,
+                                                          STYLES["output"].border), name
+    assert nodes["signups"].stroke == STYLES["extract_columns"].border  # not requested
+    assert set(legend(nodes)) == {"function", "input", "extract_columns", "parameterize",
+                                  "output"}
+
     assert dr.extracted_columns() == {"raw": ("spend", "signups")}
     spend = dr.column_lineage("spend")
     assert (spend.extracted_from, spend.decorator, spend.inputs) == (

@@ -234,7 +234,7 @@ def explains_missing_inputs(dr: Driver, outputs: Sequence[str], context: Context
     try:
         yield
     except MissingInputsError as error:
-        hint = missing_inputs_hint(dr, outputs, context, str(error))
+        hint = missing_inputs_hint(dr, outputs, context, error)
         raise CliError(f"MissingInputsError: {error}\n{hint}") from None
 
 
@@ -243,13 +243,13 @@ _TYPED_SAMPLES: tuple[Any, ...] = (0, 0.5, "text", True, [], {})
 
 
 def missing_inputs_hint(dr: Driver, outputs: Sequence[str], context: Context,
-                        message: str) -> str:
+                        error: MissingInputsError) -> str:
     """The flags that would supply the missing inputs: ``--input NAME=VALUE`` for values a
     command line can hold (numbers, text, booleans, JSON lists and objects), a ``.py`` context
     file for the rest (DataFrames, Series, ...)."""
     provided = {*context.config, *context.inputs, *context.overrides}
     needed = [n for n in dr.inputs_needed(outputs) if n not in provided]
-    missing = [n for n in needed if f"  {n}:" in message] or needed
+    missing = [n for n in needed if n in error.missing] or needed
     typed = [n for n in missing
              if any(value_matches(v, dr.graph.nodes[n].type) for v in _TYPED_SAMPLES)]
     built = [n for n in missing if n not in typed]

@@ -131,7 +131,7 @@ class Driver(DriverViews):
         cached = self._cached_plan(names, inputs, overrides)
         values = self._start_values(cached.plan, inputs, overrides)
         if display_graph:
-            self.visualize_execution(names, inputs=inputs, overrides=overrides)  # type: ignore[attr-defined]
+            self.display_execution(names, inputs, overrides)
         if not self._hook_adapters and not self._graph_hooks:
             return cached.run(values)
         return self._run_with_hooks(cached.plan, values, names, inputs, overrides)
@@ -435,6 +435,16 @@ class Builder:
         """When two modules define the same node, the later module wins instead of an error."""
         self._allow_module_overrides = True
         return self
+
+    def copy(self) -> Builder:
+        """A new builder with the same modules, config and adapters (Hamilton's ``copy``):
+        adding to the copy leaves this one as it is."""
+        other = Builder()
+        other.modules = list(self.modules)
+        other.config = dict(self.config)
+        other.adapters = list(self.adapters)
+        other._allow_module_overrides = self._allow_module_overrides
+        return other
 
     def build(self) -> Driver:
         """The driver. Without a result builder among the adapters, ``execute`` returns a dict

@@ -45,7 +45,15 @@ class RequestError(DataflowError):
 
 
 class MissingInputsError(RequestError):
-    """Required external inputs were not supplied."""
+    """Required external inputs were not supplied; :attr:`missing` maps each missing input to
+    the nodes that need it (``"(requested output)"`` when it was requested itself)."""
+
+    def __init__(self, message: str, missing: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.missing: dict[str, list[str]] = dict(missing or {})
+
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, list[str]]]]:
+        return (type(self), (str(self), self.missing))
 
 
 class UnknownOutputError(RequestError):

@@ -81,7 +81,8 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
     order, args_of, missing = _walk(graph, outputs, provided)
     absent = _absent_outputs(graph, outputs, missing)
     if missing:
-        raise MissingInputsError(_describe_missing(graph, missing, provided))
+        raise MissingInputsError(_describe_missing(graph, missing, provided),
+                                 {name: list(needers) for name, needers in missing.items()})
     steps = _steps_with_releases(graph, order, args_of, set(outputs))
     reads = _reads(graph, outputs, args_of)
     provided_used = [n for n in reads if n in provided]

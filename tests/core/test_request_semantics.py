@@ -292,3 +292,23 @@ def test_settings_keep_hamiltons_power_user_key():
     from dataflow import settings
 
     assert settings.ENABLE_POWER_USER_MODE == "hamilton.enable_power_user_mode"
+
+
+def test_builder_copy_is_independent():
+    base_builder = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(a, b))
+    copied = base_builder.copy().with_config({"a": 1})
+    assert base_builder.config == {} and copied.config == {"a": 1}
+    assert copied.build().execute(["b"]) == {"b": 10}
+    assert base_builder.build().execute(["b"], inputs={"x": 1}) == {"b": 20}
+
+
+def test_missing_inputs_error_lists_the_missing_names_and_pickles():
+    import pickle
+
+    from dataflow.errors import MissingInputsError
+
+    with pytest.raises(MissingInputsError) as caught:
+        _driver(a, b, as_int).execute(["b", "as_int"])
+    assert caught.value.missing == {"x": ["a"], "q": ["as_int"]}
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.missing == caught.value.missing and str(again) == str(caught.value)

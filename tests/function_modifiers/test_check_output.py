@@ -45,7 +45,7 @@ def test_validator_nodes_exist_and_can_be_requested():
     result = out["share_range_validator"]
     assert isinstance(result, ValidationResult) and result.passes
     assert result.diagnostics["in_range"] == 4
-    tagged = dr.list_available_variables(tag_filter={DQ_CONTAINS_RESULTS_TAG: True})
+    tagged = dr.list_available_variables(tag_filter={DQ_CONTAINS_RESULTS_TAG: None})
     assert len(tagged) == 14  # share 3, spread 3, label 3, count 3, even 2
 
 

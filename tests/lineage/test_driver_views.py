@@ -209,8 +209,6 @@ def test_display_execution_outside_a_notebook_is_refused_with_the_call_to_use(dr
         dr.display_execution(["spend"], inputs={"raw": RAW})
 
 
-@pytest.mark.xfail(strict=True, reason="needs driver.raw_execute to call display_execution "
-                   "(the driver.py change in the newcomer report)")
 def test_execute_with_display_graph_outside_a_notebook_is_refused_before_running():
     calls = []
 

@@ -151,8 +151,6 @@ def test_display_execution_shows_the_request_in_the_notebook(tmp_path: Path) -> 
 
 
 @needs_dot
-@pytest.mark.xfail(strict=True, reason="needs driver.raw_execute to call display_execution "
-                   "(the driver.py change in the newcomer report)")
 def test_execute_with_display_graph_shows_the_picture_then_runs(tmp_path: Path) -> None:
     _, ran = run_cells([DRIVER_CELL, "dr.execute(['doubled'], display_graph=True)"], tmp_path)
     assert ran.error is None

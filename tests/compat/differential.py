@@ -425,3 +425,25 @@ def inputs_for(twins: Twins, outputs: Sequence[str],
         return {k: v for k, v in available().items() if k in needed}
 
     return make
+
+
+def twins_from_source(source: str, path: Any, config: Mapping[str, Any] | None = None, *,
+                      source_root: str = "hamilton", result: str = "dict") -> Twins:
+    """``source`` written to ``path`` (a real file, so error messages can point at it),
+    imported once per framework (ported from ``source_root``) and built with ``config``."""
+    from pathlib import Path
+
+    from tests.compat.twin_import import load_source
+
+    path = Path(path)
+    path.write_text(source)
+    built = {}
+    for side in SIDES:
+        try:
+            module = load_source(source, str(path), source_root=source_root, target_root=side,
+                                 stem=path.stem)
+        except Exception as error:  # an import the other framework lacks
+            built[side] = Built(side, error=error)
+            continue
+        built[side] = build_side(side, [module], config or {}, result)
+    return Twins(built["dataflow"], built["hamilton"])

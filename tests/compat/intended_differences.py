@@ -195,6 +195,14 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
                       "test_override_typo_is_refused",),
     ),
     IntendedDifference(
+        id="subdag-input-typos-refused",
+        what="A key of `@subdag(inputs=...)` / `@parameterized_subdag` that names no input "
+             "of the subdag is refused at build with a did-you-mean; Hamilton ignores it.",
+        why="Issue 7: a typo there silently feeds the subdag from elsewhere.",
+        consulted_by=(_BUILD,),
+        refusing_side="dataflow",
+    ),
+    IntendedDifference(
         id="input-named-like-function-warns",
         what="An input named like a node a function computes is ignored on both sides; "
              "dataflow also warns (`InputIgnoredWarning`) and points at `overrides=`.",

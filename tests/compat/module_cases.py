@@ -77,6 +77,7 @@ _FM = "tests.function_modifiers."
 _CHECKS_RELOCATE = {"dataflow.data_quality.DataValidator": "dataflow.data_quality.base",
                     "dataflow.data_quality.ValidationResult": "dataflow.data_quality.base"}
 _EXAMPLE = "examples.demand_forecasting."
+_RES = "tests.compat.resources."
 
 CASES: tuple[ModuleCase, ...] = (
     # tests/core
@@ -170,6 +171,41 @@ CASES: tuple[ModuleCase, ...] = (
                config={"region": "eu"}, inputs=lambda: {"raw_frame": _shop_frame()}),
     ModuleCase("compat_hamilton_style_us", ("tests.compat.hamilton_style_features",),
                config={"region": "us"}, inputs=lambda: {"raw_frame": _shop_frame()}),
+    # tests/compat/resources: modules written for Hamilton, ported to dataflow
+    ModuleCase("res_config_shadowing", (_RES + "config_shadowing",), config={"horizon": 3},
+               source_root="hamilton"),
+    ModuleCase("res_inputs_and_defaults", (_RES + "inputs_and_defaults",),
+               inputs=lambda: {"x": 1, "z": None}, source_root="hamilton"),
+    ModuleCase("res_inputs_and_defaults_all_given", (_RES + "inputs_and_defaults",),
+               inputs=lambda: {"x": 1, "y": 2, "z": 3, "w": 4}, source_root="hamilton"),
+    ModuleCase("res_none_default_from_config", (_RES + "inputs_and_defaults",),
+               config={"z": None, "w": None}, inputs=lambda: {"x": 1, "y": 2},
+               source_root="hamilton"),
+    ModuleCase("res_odd_column_names", (_RES + "odd_column_names",),
+               inputs=lambda: {"raw": pd.DataFrame({"Tax Rate": [0.1, 0.2],
+                                                    "unit price": [2.0, 3.0], "2023": [1, 2]}),
+                               "n": 1},
+               source_root="hamilton"),
+    ModuleCase("res_mutate_twice", (_RES + "mutate_twice",), source_root="hamilton"),
+    ModuleCase("res_int_to_float", (_RES + "int_to_float",), source_root="hamilton",
+               build="neither"),
+    ModuleCase("res_no_return_annotation", (_RES + "no_return_annotation",),
+               inputs=lambda: {"x": 1}, source_root="hamilton", build="neither"),
+    ModuleCase("res_module_lambda", (_RES + "module_lambda",), source_root="hamilton",
+               build="neither"),
+    ModuleCase("res_pipe_naming", (_RES + "pipe_naming",), inputs=lambda: {"x": 1},
+               source_root="hamilton"),
+    ModuleCase("res_config_none_absent", (_RES + "config_none",), inputs=lambda: {"x": 1},
+               source_root="hamilton"),
+    ModuleCase("res_config_none_given", (_RES + "config_none",), config={"a": None},
+               inputs=lambda: {"x": 1}, source_root="hamilton"),
+    ModuleCase("res_config_none_other", (_RES + "config_none",), config={"a": 1},
+               inputs=lambda: {"x": 1}, source_root="hamilton"),
+    ModuleCase("res_submodule_paths", (_RES + "submodule_paths",), config={"flavour": "a"},
+               inputs=lambda: {"x": 1}, source_root="hamilton"),
+    ModuleCase("res_subdag_inputs_typo", (_RES + "subdag_inputs_typo",),
+               inputs=lambda: {"seed": 1, "raw": 5}, source_root="hamilton",
+               build="subdag-input-typos-refused"),
     # the example pipeline
     ModuleCase("example_demand_forecasting",
                tuple(_EXAMPLE + m for m in ("raw_data", "calendar_features", "price_features",
@@ -192,6 +228,11 @@ NOT_NODE_MODULES = {
     "tests.compat.twin_import": "the porting loader",
     "tests.compat.findings": "the findings registry",
     "tests.compat.generated_modules": "the hypothesis module generator",
+    "tests.compat.resources": "package docstring only",
+    "tests.compat.resources.shared_function_base": "with shared_function_user: "
+    "test_decorating_an_imported_function_keeps_its_node (intended difference "
+    "decorator-does-not-mutate-shared-function: Hamilton loses the node)",
+    "tests.compat.resources.shared_function_user": "see shared_function_base",
 }
 """Modules matched by the resource patterns that define no nodes on purpose."""
 
@@ -200,5 +241,6 @@ RESOURCE_PATTERNS = (
     "tests/function_modifiers/fixtures_*.py",
     "tests/lineage/pipeline_module.py",
     "tests/compat/*.py",
+    "tests/compat/resources/*.py",
     "examples/demand_forecasting/*.py",
 )

@@ -41,6 +41,8 @@ _STRUCTURE = "tests/compat/test_differential_modules.py::test_node_matches_hamil
 _REQUESTS = "tests/compat/test_differential_modules.py::test_request_matches_hamilton"
 _GENERATED = "tests/compat/test_differential_generated.py"
 _BUILD = "tests/compat/test_differential_modules.py::test_builds_like_hamilton"
+_DEMO = "tests/compat/test_intended_differences.py::"
+_NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -52,7 +54,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="Lineage pictures style generated nodes by their decorator (docs/lineage.md) and "
             "error messages name the decorator; the `dataflow.` prefix is reserved, so no user "
             "tag collides and tag filters on user tags select the same nodes as in Hamilton.",
-        consulted_by=(_STRUCTURE,),
+        consulted_by=(_STRUCTURE, _DEMO + "test_dataflow_tags"),
     ),
     IntendedDifference(
         id="pipe-output-module-tag",
@@ -60,7 +62,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "tags it with its own `hamilton.function_modifiers.macros`.",
         why="The node is the user's function; Hamilton's value names its implementation, which "
             "is useless for tag filters (`tag_filter={'module': ...}`) and lineage grouping.",
-        consulted_by=(_STRUCTURE,),
+        consulted_by=(_STRUCTURE, _DEMO + "test_pipe_output_module_tag"),
     ),
     IntendedDifference(
         id="generated-documentation",
@@ -71,7 +73,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "@check_output validator nodes describe the check in dataflow's words.",
         why="The description is shown in lineage tooltips and `list_available_variables`; a "
             "node with documentation from the user's own docstring reads the same on both.",
-        consulted_by=(_STRUCTURE,),
+        consulted_by=(_STRUCTURE, _DEMO + "test_generated_documentation"),
     ),
     IntendedDifference(
         id="validation-messages",
@@ -79,7 +81,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "('3 of 3 values lie in [0.0, 10.0], 0 do not.'); `passes`, `diagnostics` and "
              "the node names match Hamilton's.",
         why="The message is prose for people; code reads `passes` and `diagnostics`.",
-        consulted_by=(_REQUESTS,),
+        consulted_by=(_REQUESTS, _DEMO + "test_validation_messages"),
     ),
     IntendedDifference(
         id="missing-input-requested-alone",
@@ -89,7 +91,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="Returning None for a value nobody gave is a silent wrong result. (An *optional* "
             "input, one only read by parameters with defaults, is different: see finding "
             "F-optional-input-requested.)",
-        consulted_by=(_REQUESTS, _GENERATED),
+        consulted_by=(_REQUESTS, _GENERATED, _DEMO + "test_missing_input_requested_alone"),
     ),
     IntendedDifference(
         id="pandas-pass-dataframe-as",
@@ -97,7 +99,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "raises NotImplementedError for pandas.",
         why="A feature Hamilton lacks (dataflow does more); modules that use it are not "
             "Hamilton modules, so the differential suite drops such functions from both twins.",
-        consulted_by=(_BUILD,),
+        consulted_by=(_BUILD, _NEEDED),
     ),
     IntendedDifference(
         id="with-columns-on-input",
@@ -106,7 +108,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "together with `columns_to_pass`.",
         why="Documented in docs/decorators/reuse.md; the differential suite drops such "
             "functions from both twins.",
-        consulted_by=(_BUILD,),
+        consulted_by=(_BUILD, _NEEDED),
     ),
     IntendedDifference(
         id="cross-module-mutate",
@@ -126,7 +128,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="docs/decorators.md: every decorator works on async functions. Modules using them "
             "are dataflow modules; the suite compares their structure only, or drops the "
             "async functions.",
-        consulted_by=(_BUILD, _STRUCTURE),
+        consulted_by=(_BUILD, _NEEDED, _DEMO + "test_async_functions"),
         refusing_side="hamilton",
     ),
     IntendedDifference(
@@ -155,7 +157,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "that name appears, and a node of that name silently feeds the step).",
         why="docs/decorators/reuse.md: a node that happens to share the parameter's name must "
             "not change a step's behaviour.",
-        consulted_by=(_STRUCTURE, _GENERATED),
+        consulted_by=(_STRUCTURE, _GENERATED, _DEMO + "test_unbound_step_parameters"),
     ),
     IntendedDifference(
         id="extra-import-paths",
@@ -165,15 +167,14 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "`data_quality.base`) work too.",
         why="Convenience; Hamilton modules port unchanged. Modules using the short paths do not "
             "port back, so the suite imports those names from Hamilton's paths on both sides.",
-        consulted_by=(_BUILD,),
+        consulted_by=(_BUILD, _NEEDED),
     ),
     IntendedDifference(
         id="resolve-without-power-user-mode",
         what="`@resolve` works without `hamilton.enable_power_user_mode=True` in the config "
              "(the key may be passed and is ignored); Hamilton refuses to build without it.",
         why="docs/decorators.md: the decorator is explicit in the code.",
-        consulted_by=("tests/compat/test_intended_differences.py::"
-                      "test_resolve_needs_no_power_user_mode",),
+        consulted_by=(_DEMO + "test_resolve_needs_no_power_user_mode",),
         refusing_side="hamilton",
     ),
     IntendedDifference(
@@ -208,7 +209,7 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "dataflow also warns (`InputIgnoredWarning`) and points at `overrides=`.",
         why="Silently ignoring a value the caller passed hides mistakes; the result is the "
             "same, so ported code behaves the same (warnings are not compared).",
-        consulted_by=(_GENERATED,),
+        consulted_by=(_GENERATED, _DEMO + "test_input_named_like_function_warns"),
     ),
     IntendedDifference(
         id="error-types-and-messages",
@@ -217,14 +218,14 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "types and messages.",
         why="Better errors are the point; `except ValueError:` keeps working. The differential "
             "suite compares raised-or-not, never the error type or message.",
-        consulted_by=(_REQUESTS, _GENERATED, _BUILD),
+        consulted_by=(_REQUESTS, _GENERATED, _BUILD, _DEMO + "test_error_types_and_messages"),
     ),
     IntendedDifference(
         id="deep-graphs",
         what="A chain 10,000 nodes deep plans and runs; Hamilton 1.90 raises RecursionError "
              "around 1,000 deep.",
         why="Planning and lineage are iterative; a recursion limit is not a feature.",
-        consulted_by=("tests/compat/test_intended_differences.py::test_deep_chain_runs",),
+        consulted_by=(_DEMO + "test_deep_chain_runs",),
     ),
 )
 

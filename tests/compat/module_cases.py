@@ -222,6 +222,7 @@ NOT_NODE_MODULES = {
                                              "module",
     "examples.demand_forecasting.train": "the training job (driver construction, fitting)",
     "examples.demand_forecasting": "package docstring only",
+    "tests.compat": "package docstring only",
     "tests.compat.differential": "the differential machinery",
     "tests.compat.intended_differences": "the list of intended differences",
     "tests.compat.module_cases": "this table",

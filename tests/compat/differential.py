@@ -187,9 +187,9 @@ class Comparison:
 
 
 def compare_node(name: str, ours_all: Mapping[str, NodeView],
-                 theirs_all: Mapping[str, NodeView]) -> Comparison:
+                 theirs_all: Mapping[str, NodeView], metadata: bool = True) -> Comparison:
     """The differences of node ``name`` between the two sides' views (a node missing on one
-    side included)."""
+    side included); tags and documentation too unless ``metadata`` is false."""
     result = Comparison()
     dataflow, hamilton = ours_all.get(name), theirs_all.get(name)
     if dataflow is None or hamilton is None:
@@ -217,6 +217,8 @@ def compare_node(name: str, ours_all: Mapping[str, NodeView],
             ours, theirs = sorted(ours), sorted(theirs)
         result.differences.append(f"{name}.{attribute}: dataflow {ours!r} != hamilton "
                                   f"{theirs!r}")
+    if not metadata:
+        return result
     for key in sorted(set(dataflow.tags) | set(hamilton.tags)):
         ours = dataflow.tags.get(key, intended.ABSENT)
         theirs = hamilton.tags.get(key, intended.ABSENT)
@@ -244,12 +246,13 @@ def _absent_or_repr(value: Any) -> str:
     return "(absent)" if value is intended.ABSENT else repr(value)
 
 
-def compare_structure(twins: Twins) -> Comparison:
-    """Every node of either side compared (requires both sides built)."""
+def compare_structure(twins: Twins, metadata: bool = True) -> Comparison:
+    """Every node of either side compared (requires both sides built); without ``metadata``,
+    tags and documentation are left out."""
     ours, theirs = node_views(twins.dataflow.driver), node_views(twins.hamilton.driver)
     result = Comparison()
     for name in sorted(set(ours) | set(theirs)):
-        result.extend(compare_node(name, ours, theirs))
+        result.extend(compare_node(name, ours, theirs, metadata))
     return result
 
 

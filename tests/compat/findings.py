@@ -116,6 +116,10 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "step(f).when(a=None) with `a` absent from the config does not apply the step; "
             "@config.when(a=None) and Hamilton treat the absent key as None (step applied)",
             r"piped"),
+    Finding("F-step-naming-after-named",
+            "an unnamed step after a .named() step of the same function is called "
+            "<node>.with_<fn>; Hamilton counts the named one and calls it <node>.with_<fn>_1",
+            r"with_scale_1|with_scale: only dataflow"),
     Finding("F-hamilton-submodule-paths",
             "Hamilton's submodule import paths (function_modifiers.configuration, "
             ".expanders, .dependencies, .metadata, ...) do not exist",

@@ -180,6 +180,17 @@ REPRODUCERS = (
         def piped(x: int) -> int:
             return x
         """, outputs=("piped",), inputs=lambda: {"x": 1}),
+    Reproducer("F-step-naming-after-named", """
+        from hamilton.function_modifiers import pipe_output, step, value
+
+        def _scale(v: float, factor: float) -> float:
+            return v * factor
+
+        @pipe_output(step(_scale, factor=value(2.0)).named("first"),
+                     step(_scale, factor=value(3.0)))
+        def out(x: float) -> float:
+            return x
+        """, outputs=("out.with_scale_1",), inputs=lambda: {"x": 1.0}),
     Reproducer("F-hamilton-submodule-paths", """
         from hamilton.function_modifiers.configuration import config
 

@@ -246,3 +246,19 @@ def test_deep_chain_runs(tmp_path: Path) -> None:
     ours, theirs = run_both(twins, Request((f"n{depth - 1}",), lambda: {"x": 0}))
     assert ours.value == {f"n{depth - 1}": depth - 1}
     assert isinstance(theirs.error, RecursionError)
+
+
+def test_pipe_input_step_reads_piped_parameter(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        from hamilton.function_modifiers import pipe_input, source, step
+
+        def _scale(v: float, factor: float) -> float:
+            return v * factor
+
+        @pipe_input(step(_scale, factor=source("x")))
+        def out(x: float) -> float:
+            return x
+        """)
+    ours, theirs = run_both(twins, Request(("out",), lambda: {"x": 3.0}))
+    assert ours.value == {"out": 9.0}
+    assert isinstance(theirs.error, TypeError)

@@ -129,6 +129,22 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "a misspelt key in @subdag(inputs=...) is silently ignored (the issue asks for a "
             "did-you-mean error, an intended difference from Hamilton)",
             r"^dataflow builds, but subdag-input-typos-refused says it refuses$"),
+    Finding("F-missing-public-names",
+            "Hamilton names real modules and scripts import are missing: "
+            "function_modifiers.parametrized_input / InvalidDecoratorException, "
+            "base.DefaultAdapter / ResultMixin, the settings module, the function_modifiers "
+            "submodules configuration, recursive, macros, validation, adapters, base "
+            "(expanders, metadata, dependencies exist), Driver.validate_inputs",
+            r"dataflow lacks"),
+    Finding("F-tag-filter-validation",
+            "list_available_variables(tag_filter=...) accepts an empty list or a non-string "
+            "value (and matches nothing); Hamilton refuses them with ValueError",
+            r"dataflow returns \[\]; hamilton raises ValueError"),
+    Finding("F-input-type-graph-wide",
+            "an input feeding parameters of different types (int and float) is checked "
+            "against one graph-wide type: a request that only runs the float consumer "
+            "refuses 1.5 (the issue asks for a check per consumer in the plan)",
+            r"dataflow refuses x=1\.5 for as_float"),
     Finding("F-override-typo-ignored",
             "an overrides= key naming no node is silently ignored (the issue asks for a "
             "did-you-mean error, an intended difference from Hamilton)",

@@ -213,6 +213,17 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_DEMO + "test_pipe_input_step_reads_piped_parameter", _GENERATED),
     ),
     IntendedDifference(
+        id="input-types-per-consumer",
+        what="An input read by parameters of different types (`x: int` in one function, "
+             "`x: float` in another) builds; a value is checked against the consumers the "
+             "request runs. Hamilton refuses such a graph at build.",
+        why="Issue 7: each consumer states what it accepts; a request that runs only the "
+            "float consumer is valid.",
+        consulted_by=("tests/compat/test_differential_findings.py::"
+                      "test_input_checked_against_the_consumers_that_run",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
         id="input-named-like-function-warns",
         what="An input named like a node a function computes is ignored on both sides; "
              "dataflow also warns (`InputIgnoredWarning`) and points at `overrides=`.",

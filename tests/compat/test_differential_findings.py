@@ -284,3 +284,26 @@ def test_decorating_an_imported_function_keeps_its_node() -> None:
     request = Request(("a", "b"), lambda: {"x": 1})
     outcome = request.run(twins.dataflow.driver)
     assert outcome.error is None and outcome.value == {"a": 2, "b": 11}, outcome.describe()
+
+
+@xfail("F-input-type-graph-wide")
+def test_input_checked_against_the_consumers_that_run(tmp_path: Any) -> None:
+    """Intended difference input-types-per-consumer: Hamilton refuses this module; dataflow
+    builds it and checks ``x`` against the consumers each request runs."""
+    twins = twins_from_source(textwrap.dedent("""
+        def as_int(x: int) -> int:
+            return x
+
+        def as_float(x: float) -> float:
+            return x
+        """), tmp_path / "two_types.py")
+    assert twins.hamilton.error is not None and twins.dataflow.error is None
+    driver = twins.dataflow.driver
+    refused = Request(("as_int",), lambda: {"x": 1.5}).run(driver)
+    assert refused.error is not None and "as_int" in str(refused.error), refused.describe()
+    assert Request(("as_int",), lambda: {"x": 1}).run(driver).value == {"as_int": 1}
+    outcome = Request(("as_float",), lambda: {"x": 1.5}).run(driver)
+    if outcome.error is not None:
+        settle([f"dataflow refuses x=1.5 for as_float: {outcome.error}"],
+               ["F-input-type-graph-wide"])
+    assert outcome.value == {"as_float": 1.5}

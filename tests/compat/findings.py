@@ -76,7 +76,8 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "a config key named like a function node: Hamilton uses the config value (the "
             "node is a config input), dataflow calls the function",
             r"is_external_input: dataflow False != hamilton True|tags\['module'\]: dataflow "
-            r"'[\w.]+' != hamilton \(absent\)|\]: dataflow \d+ != hamilton \d+"),
+            r"'[\w.]+' != hamilton \(absent\)|\]: dataflow \d+ != hamilton \d+"
+            r"|values are different"),
     Finding("F-input-requested-without-consumer",
             "an input passed in inputs= that no function reads cannot be requested "
             "(Hamilton returns it)",
@@ -199,6 +200,7 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
                                         "F-with-columns-non-series-node"),
     ("fm_reuse_columns", "request:all_cols.total_spend"): ("F-with-columns-non-series-node",),
     ("fm_reuse_columns", "all"): ("F-with-columns-non-series-node",),
+    ("fm_reuse_columns", "frame"): ("F-with-columns-non-series-node",),
     ("fm_reuse_async", "structure"): ("F-subdag-tags", "F-with-columns-append-deps"),
     **{("fm_reuse_checks", a): ("F-validator-diagnostics",) for a in (
         "all", "request:label_values_in_validator", "request:share_max_fraction_nans_validator",
@@ -211,11 +213,13 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("res_config_shadowing", "request:horizon"): ("F-config-named-like-function",),
     ("res_config_shadowing", "request:lagged"): ("F-config-named-like-function",),
     ("res_config_shadowing", "all"): ("F-config-named-like-function",),
+    ("res_config_shadowing", "frame"): ("F-config-named-like-function",),
     ("res_inputs_and_defaults", "request:y"): ("F-optional-input-requested",),
     ("res_inputs_and_defaults", "request:w"): ("F-optional-input-requested",),
     ("res_inputs_and_defaults", "request:z"): ("F-none-for-none-default",),
     ("res_inputs_and_defaults", "request:with_none_default"): ("F-none-for-none-default",),
     ("res_inputs_and_defaults", "all"): ("F-none-for-none-default",),
+    ("res_inputs_and_defaults", "frame"): ("F-none-for-none-default",),
     ("res_none_default_from_config", "build"): ("F-none-for-none-default",),
     ("res_odd_column_names", "build"): ("F-non-identifier-columns",),
     **{("res_mutate_twice", a): ("F-mutate-twice-same-name",) for a in (
@@ -227,7 +231,7 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("res_pipe_naming", "build"): ("F-step-named-empty-name",),
     ("res_config_none_absent", "structure"): ("F-config-tag", "F-step-when-none"),
     **{("res_config_none_absent", a): ("F-step-when-none",) for a in (
-        "request:piped", "request:piped.raw", "request:piped.with_add", "all")},
+        "request:piped", "request:piped.raw", "request:piped.with_add", "all", "frame")},
     ("res_config_none_given", "structure"): ("F-config-tag",),
     ("res_config_none_other", "structure"): ("F-config-tag",),
     ("res_submodule_paths", "build"): ("F-hamilton-submodule-paths",),

@@ -338,3 +338,13 @@ def outcome_difference(outputs: Sequence[str], hamilton: Mapping[str, Any],
 
 def _required_by_some_node(name: str, hamilton: Mapping[str, Any]) -> bool:
     return any(name in v.required_dependencies for v in hamilton.values())
+
+
+def as_markdown() -> str:
+    """The list as a Markdown bullet list, for docs/howto/port_from_hamilton.md:
+    ``python -m tests.compat.intended_differences``."""
+    return "\n".join(f"* **{d.id}**: {d.what} *Why:* {d.why}" for d in DIFFERENCES)
+
+
+if __name__ == "__main__":
+    print(as_markdown())

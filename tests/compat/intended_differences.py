@@ -1,0 +1,350 @@
+"""Every intended difference between dataflow and Apache Hamilton 1.90.0, with its reason.
+
+This is the one list (docs/howto/port_from_hamilton.md mirrors it). The differential suite
+consults it: a comparison that finds a difference asks the functions at the bottom whether an
+entry excuses it, and records which entry did, so every entry can be checked to be exercised
+(``test_intended_differences.py``). Anything not excused here is a finding: a bug to fix, kept
+as a strict-xfail test until it is fixed.
+
+Each entry: ``id``, ``what`` differs, ``why`` it is kept, ``consulted_by`` (the tests that
+consult it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IntendedDifference:
+    id: str
+    what: str
+    why: str
+    consulted_by: tuple[str, ...]
+    refusing_side: str | None = None
+    """For a difference in what builds: the framework that refuses (the other builds)."""
+
+
+class _Absent:
+    """A tag one side does not have (distinct from a tag whose value is None)."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+ABSENT: Any = _Absent()
+
+_STRUCTURE = "tests/compat/test_differential_modules.py::test_node_matches_hamilton"
+_REQUESTS = "tests/compat/test_differential_modules.py::test_request_matches_hamilton"
+_GENERATED = "tests/compat/test_differential_generated.py"
+_BUILD = "tests/compat/test_differential_modules.py::test_builds_like_hamilton"
+_DEMO = "tests/compat/test_intended_differences.py::"
+_NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
+
+DIFFERENCES: tuple[IntendedDifference, ...] = (
+    IntendedDifference(
+        id="dataflow-tags",
+        what="Nodes carry extra tags in the `dataflow.` namespace: `dataflow.decorator` (the "
+             "decorator that generated the node) on decorator-generated nodes, and "
+             "`dataflow.data_quality.*` next to Hamilton's `hamilton.data_quality.*` on "
+             "@check_output validator nodes.",
+        why="Lineage pictures style generated nodes by their decorator (docs/lineage.md) and "
+            "error messages name the decorator; the `dataflow.` prefix is reserved, so no user "
+            "tag collides and tag filters on user tags select the same nodes as in Hamilton.",
+        consulted_by=(_STRUCTURE, _DEMO + "test_dataflow_tags"),
+    ),
+    IntendedDifference(
+        id="pipe-output-module-tag",
+        what="The final node of @pipe_output carries `module=<the user's module>`; Hamilton "
+             "tags it with its own `hamilton.function_modifiers.macros`.",
+        why="The node is the user's function; Hamilton's value names its implementation, which "
+            "is useless for tag filters (`tag_filter={'module': ...}`) and lineage grouping.",
+        consulted_by=(_STRUCTURE, _DEMO + "test_pipe_output_module_tag"),
+    ),
+    IntendedDifference(
+        id="generated-documentation",
+        what="Nodes Hamilton leaves undocumented (external inputs, config values, "
+             "@parameterize outputs of an undocumented function, ...) get a generated one-line "
+             "description; columns of @extract_columns / fields of @extract_fields say "
+             "\"Column 'x' of fn.\" where Hamilton repeats the function's docstring; "
+             "@check_output validator nodes describe the check in dataflow's words.",
+        why="The description is shown in lineage tooltips and `list_available_variables`; a "
+            "node with documentation from the user's own docstring reads the same on both.",
+        consulted_by=(_STRUCTURE, _DEMO + "test_generated_documentation"),
+    ),
+    IntendedDifference(
+        id="validation-messages",
+        what="`ValidationResult.message` of the built-in validators is worded by dataflow "
+             "('3 of 3 values lie in [0.0, 10.0], 0 do not.'); `passes`, `diagnostics` and "
+             "the node names match Hamilton's.",
+        why="The message is prose for people; code reads `passes` and `diagnostics`.",
+        consulted_by=(_REQUESTS, _DEMO + "test_validation_messages"),
+    ),
+    IntendedDifference(
+        id="missing-input-requested-alone",
+        what="Requesting an external input that some function requires, without providing "
+             "it, raises MissingInputsError; Hamilton returns None for it (when nothing else "
+             "in the request needs it).",
+        why="Returning None for a value nobody gave is a silent wrong result. (An *optional* "
+            "input, one only read by parameters with defaults, is different: see finding "
+            "F-optional-input-requested.)",
+        consulted_by=(_REQUESTS, _GENERATED, _DEMO + "test_missing_input_requested_alone"),
+    ),
+    IntendedDifference(
+        id="pandas-pass-dataframe-as",
+        what="`@with_columns(..., pass_dataframe_as=...)` works for pandas; Hamilton 1.90 "
+             "raises NotImplementedError for pandas.",
+        why="A feature Hamilton lacks (dataflow does more); modules that use it are not "
+            "Hamilton modules, so the differential suite drops such functions from both twins.",
+        consulted_by=(_BUILD, _NEEDED),
+    ),
+    IntendedDifference(
+        id="with-columns-on-input",
+        what="`@with_columns(..., columns_to_pass=[...], on_input='frame')`: `on_input` picks "
+             "the decorated function's DataFrame parameter; Hamilton refuses `on_input` "
+             "together with `columns_to_pass`.",
+        why="Documented in docs/decorators/reuse.md; the differential suite drops such "
+            "functions from both twins.",
+        consulted_by=(_BUILD, _NEEDED),
+    ),
+    IntendedDifference(
+        id="cross-module-mutate",
+        what="`@mutate` may target functions of another module; Hamilton 1.90 raises "
+             "NotSameModuleError (its power-user hint does not lift it).",
+        why="The mutator records an instruction on itself instead of editing the target, so a "
+            "mutation applies only in drivers that include the mutator's module "
+            "(docs/decorators/reuse.md).",
+        consulted_by=(_BUILD,),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="async-functions",
+        what="`async def` nodes run in the ordinary driver (awaited), and every decorator "
+             "accepts them; Hamilton's synchronous driver returns coroutine objects, and "
+             "Hamilton's @does/@pipe_output refuse async functions.",
+        why="docs/decorators.md: every decorator works on async functions. Modules using them "
+            "are dataflow modules; the suite compares their structure only, or drops the "
+            "async functions.",
+        consulted_by=(_BUILD, _NEEDED, _DEMO + "test_async_functions"),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="cycles-refused-at-build",
+        what="Functions that depend on each other in a circle are refused when the driver is "
+             "built (CycleError naming the functions and file:line); Hamilton builds the "
+             "driver and fails only when a request reaches the cycle.",
+        why="A cyclic module is always a mistake; saying so at build names the functions.",
+        consulted_by=(_BUILD,),
+        refusing_side="dataflow",
+    ),
+    IntendedDifference(
+        id="stacked-check-output",
+        what="Several @check_output on one function join one gate (`<fn>_raw` once, one "
+             "validator node per check); Hamilton refuses with 'Cannot define function "
+             "<fn>_raw more than once'.",
+        why="docs/decorators/data_quality.md: stacking checks is natural; one gate keeps the "
+            "node names Hamilton uses for a single check.",
+        consulted_by=(_BUILD,),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="unbound-step-parameters",
+        what="A parameter of a pipe/mutate step function that the step does not bind keeps its "
+             "default; Hamilton makes it an optional dependency (an external input node of "
+             "that name appears, and a node of that name silently feeds the step).",
+        why="docs/decorators/reuse.md: a node that happens to share the parameter's name must "
+            "not change a step's behaviour.",
+        consulted_by=(_STRUCTURE, _GENERATED, _DEMO + "test_unbound_step_parameters"),
+    ),
+    IntendedDifference(
+        id="extra-import-paths",
+        what="Some names are also importable from a shorter path Hamilton lacks "
+             "(`dataflow.function_modifiers.with_columns`, `dataflow.data_quality.DataValidator`"
+             " / `ValidationResult`); Hamilton's paths (`plugins.h_pandas`, "
+             "`data_quality.base`) work too.",
+        why="Convenience; Hamilton modules port unchanged. Modules using the short paths do not "
+            "port back, so the suite imports those names from Hamilton's paths on both sides.",
+        consulted_by=(_BUILD, _NEEDED),
+    ),
+    IntendedDifference(
+        id="resolve-without-power-user-mode",
+        what="`@resolve` works without `hamilton.enable_power_user_mode=True` in the config "
+             "(the key may be passed and is ignored); Hamilton refuses to build without it.",
+        why="docs/decorators.md: the decorator is explicit in the code.",
+        consulted_by=(_DEMO + "test_resolve_needs_no_power_user_mode",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="decorator-does-not-mutate-shared-function",
+        what="Decorating a function imported from another module "
+             "(`b = parameterize(...)(base.a)`) leaves `base.a`'s nodes alone; Hamilton "
+             "(its #1281) changes the imported function, so `a` disappears from a driver "
+             "built with both modules.",
+        why="A decorator must never change a function another module owns.",
+        consulted_by=("tests/compat/test_differential_findings.py::"
+                      "test_decorating_an_imported_function_keeps_its_node",),
+    ),
+    IntendedDifference(
+        id="override-typos-refused",
+        what="An `overrides=` key that names no node is refused with a did-you-mean; Hamilton "
+             "ignores it and returns the un-overridden result.",
+        why="Issue 7: a typo in an override silently gives a wrong result.",
+        consulted_by=("tests/compat/test_differential_findings.py::"
+                      "test_override_typo_is_refused",),
+    ),
+    IntendedDifference(
+        id="subdag-input-typos-refused",
+        what="A key of `@subdag(inputs=...)` / `@parameterized_subdag` that names no input "
+             "of the subdag is refused at build with a did-you-mean; Hamilton ignores it.",
+        why="Issue 7: a typo there silently feeds the subdag from elsewhere.",
+        consulted_by=(_BUILD,),
+        refusing_side="dataflow",
+    ),
+    IntendedDifference(
+        id="pipe-input-step-reads-piped-parameter",
+        what="`@pipe_input(step(f, k=source('x')))` on a function whose piped (first) "
+             "parameter is `x` itself runs (`f(x, k=x)`); Hamilton 1.90 builds it and then "
+             "raises TypeError (\"missing 1 required positional argument\") when it runs.",
+        why="A Hamilton bug: the step is well defined. The hypothesis generator does not write "
+            "such steps (they could only report this difference).",
+        consulted_by=(_DEMO + "test_pipe_input_step_reads_piped_parameter", _GENERATED),
+    ),
+    IntendedDifference(
+        id="input-types-per-consumer",
+        what="An input read by parameters of different types (`x: int` in one function, "
+             "`x: float` in another) builds; a value is checked against the consumers the "
+             "request runs. Hamilton refuses such a graph at build.",
+        why="Issue 7: each consumer states what it accepts; a request that runs only the "
+            "float consumer is valid.",
+        consulted_by=("tests/compat/test_differential_findings.py::"
+                      "test_input_checked_against_the_consumers_that_run",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="input-named-like-function-warns",
+        what="An input named like a node a function computes is ignored on both sides; "
+             "dataflow also warns (`InputIgnoredWarning`) and points at `overrides=`.",
+        why="Silently ignoring a value the caller passed hides mistakes; the result is the "
+            "same, so ported code behaves the same (warnings are not compared).",
+        consulted_by=(_GENERATED, _DEMO + "test_input_named_like_function_warns"),
+    ),
+    IntendedDifference(
+        id="error-types-and-messages",
+        what="Errors have dataflow's types and messages (every error a ValueError, naming the "
+             "node, function and file:line with did-you-mean hints); Hamilton raises its own "
+             "types and messages.",
+        why="Better errors are the point; `except ValueError:` keeps working. The differential "
+            "suite compares raised-or-not, never the error type or message.",
+        consulted_by=(_REQUESTS, _GENERATED, _BUILD, _DEMO + "test_error_types_and_messages"),
+    ),
+    IntendedDifference(
+        id="deep-graphs",
+        what="A chain 10,000 nodes deep plans and runs; Hamilton 1.90 raises RecursionError "
+             "around 1,000 deep.",
+        why="Planning and lineage are iterative; a recursion limit is not a feature.",
+        consulted_by=(_DEMO + "test_deep_chain_runs",),
+    ),
+)
+
+BY_ID = {d.id: d for d in DIFFERENCES}
+
+_HAMILTON_MODULE_PREFIX = "hamilton."
+_STEP_DECORATORS = frozenset({"pipe_input", "pipe_output", "mutate"})
+_GENERATED_DOC = re.compile(r"^(Column|Field) '.+' of [\w.]+\.$")
+_VALIDATOR_TAG = "hamilton.data_quality.contains_dq_results"
+
+
+def tag_difference(node: str, key: str, dataflow: Any, hamilton: Any) -> str | None:
+    """The id of the entry that excuses tag ``key`` of ``node`` having value ``dataflow`` in
+    dataflow and ``hamilton`` in Hamilton (either may be :data:`ABSENT`), or None."""
+    if key.startswith("dataflow.") and hamilton is ABSENT:
+        return "dataflow-tags"
+    if (key == "module" and isinstance(hamilton, str)
+            and hamilton.startswith(_HAMILTON_MODULE_PREFIX)
+            and isinstance(dataflow, str) and not dataflow.startswith("dataflow.")):
+        return "pipe-output-module-tag"
+    return None
+
+
+def documentation_difference(dataflow: Any, hamilton: Any) -> str | None:
+    """The id of the entry that excuses two nodes' differing documentation, or None. Only
+    Hamilton's empty documentation, its validator texts and its copies of the function's
+    docstring on extracted columns are excused: a user's docstring must read the same."""
+    if not hamilton.documentation or _VALIDATOR_TAG in hamilton.tags:
+        return "generated-documentation"
+    decorator = dataflow.tags.get("dataflow.decorator")
+    if (decorator in ("extract_columns", "extract_fields")
+            and _GENERATED_DOC.match(dataflow.documentation)):
+        return "generated-documentation"
+    return None
+
+
+def _step_consumers_only(name: str, dataflow: Mapping[str, Any],
+                         hamilton: Mapping[str, Any]) -> bool:
+    """True when every Hamilton node that reads ``name`` reads it as an optional dependency
+    and is, in dataflow, a pipe/mutate step node (Hamilton's unbound step parameter)."""
+    consumers = [n for n, v in hamilton.items()
+                 if name in v.optional_dependencies or name in v.required_dependencies]
+    return bool(consumers) and all(
+        name not in hamilton[c].required_dependencies and c in dataflow
+        and dataflow[c].tags.get("dataflow.decorator") in _STEP_DECORATORS
+        for c in consumers)
+
+
+def missing_node(node: str, side: str, dataflow: Mapping[str, Any],
+                 hamilton: Mapping[str, Any]) -> str | None:
+    """The id of the entry that excuses ``node`` existing on ``side`` only, or None."""
+    if (side == "hamilton" and hamilton[node].is_external_input
+            and _step_consumers_only(node, dataflow, hamilton)):
+        return "unbound-step-parameters"
+    return None
+
+
+def field_of_node_difference(node: str, field: str, dataflow: Mapping[str, Any],
+                             hamilton: Mapping[str, Any]) -> str | None:
+    """The id of the entry that excuses ``field`` of ``node`` differing, or None."""
+    if field == "optional_dependencies":
+        ours, theirs = dataflow[node].optional_dependencies, hamilton[node].optional_dependencies
+        extra = theirs - ours
+        if (not ours - theirs and dataflow[node].tags.get("dataflow.decorator") in
+                _STEP_DECORATORS and all(_step_consumers_only(e, dataflow, hamilton)
+                                         for e in extra)):
+            return "unbound-step-parameters"
+    return None
+
+
+def field_difference(type_name: str, field: str) -> str | None:
+    """The id of the entry that excuses field ``field`` of a computed object of class
+    ``type_name`` differing, or None."""
+    if type_name == "ValidationResult" and field == "message":
+        return "validation-messages"
+    return None
+
+
+def outcome_difference(outputs: Sequence[str], hamilton: Mapping[str, Any],
+                       dataflow_error: BaseException | None, hamilton_value: Any) -> str | None:
+    """The id of the entry that excuses a request raising on one side only, or None."""
+    if dataflow_error is None or not isinstance(hamilton_value, Mapping):
+        return None
+    missing = [o for o in outputs if o in hamilton and hamilton[o].is_external_input
+               and hamilton_value.get(o, ABSENT) is None]
+    if missing and all(_required_by_some_node(o, hamilton) for o in missing):
+        return "missing-input-requested-alone"
+    return None
+
+
+def _required_by_some_node(name: str, hamilton: Mapping[str, Any]) -> bool:
+    return any(name in v.required_dependencies for v in hamilton.values())
+
+
+def as_markdown() -> str:
+    """The list as a Markdown bullet list, for docs/howto/port_from_hamilton.md:
+    ``python -m tests.compat.intended_differences``."""
+    return "\n".join(f"* **{d.id}**: {d.what} *Why:* {d.why}" for d in DIFFERENCES)
+
+
+if __name__ == "__main__":
+    print(as_markdown())

@@ -1,0 +1,5 @@
+"""A function without a return annotation: Hamilton refuses it."""
+
+
+def unannotated(x: int):
+    return x

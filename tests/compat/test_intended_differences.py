@@ -1,0 +1,264 @@
+"""The list of intended differences is complete, consulted, and true.
+
+* every entry names what differs, why, and tests that exist;
+* every reason the module table or the findings give for a change is on record;
+* every node module of the test resources is in the module table (or says why not), and
+  every change a case makes to a module is needed (without it the twins differ);
+* each intended difference is shown on a minimal module: the difference is real on the
+  Hamilton side, and the comparison excuses it by that entry and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.compat import findings
+from tests.compat import intended_differences as intended
+from tests.compat.differential import (
+    Request,
+    build_difference,
+    build_twins,
+    compare_structure,
+    request_differences,
+    run_both,
+    twins_from_source,
+)
+from tests.compat.module_cases import CASES, NOT_NODE_MODULES, RESOURCE_PATTERNS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_entry_says_what_why_and_where_it_is_consulted() -> None:
+    ids = [d.id for d in intended.DIFFERENCES]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for difference in intended.DIFFERENCES:
+        assert difference.what and difference.why and difference.consulted_by, difference.id
+        assert difference.refusing_side in (None, "dataflow", "hamilton"), difference.id
+        for test in difference.consulted_by:
+            path, _, name = test.partition("::")
+            text = (ROOT / path).read_text()
+            assert not name or f"def {name}(" in text, f"{difference.id}: no test {test}"
+
+
+def test_every_reason_on_record_exists() -> None:
+    known = set(intended.BY_ID) | set(findings.FINDINGS)
+    case_ids = {case.id for case in CASES}
+    for case in CASES:
+        for reason in case.changed_because:
+            assert reason in known, f"{case.id}: {reason} is on no list"
+        if case.build not in ("both", "neither"):
+            assert intended.BY_ID[case.build].refusing_side, case.id
+        if case.values != "compare":
+            assert case.values in intended.BY_ID, case.id
+        assert bool(case.drop or case.relocate) == bool(case.changed_because), case.id
+    for (case_id, aspect), finding_ids in findings.CASE_FINDINGS.items():
+        assert case_id in case_ids, case_id
+        assert aspect in ("build", "structure", "all", "frame") or aspect.startswith(
+            "request:"), aspect
+        assert all(f in findings.FINDINGS for f in finding_ids), finding_ids
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def test_every_node_module_is_in_the_table() -> None:
+    covered = {m for case in CASES for m in case.modules} | set(NOT_NODE_MODULES)
+    found = {_module_name(p) for pattern in RESOURCE_PATTERNS for p in ROOT.glob(pattern)
+             if not p.name.startswith("test_")}
+    assert found, "the patterns match no file"
+    assert sorted(found - covered) == [], "modules the differential suite does not build"
+    assert sorted(set(NOT_NODE_MODULES) - found) == [], "stale NOT_NODE_MODULES entries"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.drop or c.relocate], ids=lambda c: c.id)
+def test_every_change_a_case_makes_is_needed(case: Any) -> None:
+    variants = ([(None, case.relocate)] if case.drop else []) + (
+        [(case.drop, None)] if case.relocate else [])
+    for drop, relocate in variants:
+        twins = build_twins(case.modules, case.config, source_root=case.source_root,
+                            drop=drop, relocate=relocate)
+        assert build_difference(twins) or not twins.both_built or compare_structure(
+            twins).differences, f"{case.id} builds alike without drop={drop} relocate={relocate}"
+
+
+# -- each intended difference on a minimal Hamilton module ------------------------------------
+
+
+def _twins(tmp_path: Path, source: str, config: dict[str, Any] | None = None) -> Any:
+    return twins_from_source(textwrap.dedent(source), tmp_path / "features.py", config)
+
+
+def _structure_excuses(tmp_path: Path, source: str) -> set[str]:
+    twins = _twins(tmp_path, source)
+    assert twins.both_built, build_difference(twins)
+    comparison = compare_structure(twins)
+    assert comparison.differences == []
+    return comparison.excused
+
+
+def test_dataflow_tags(tmp_path: Path) -> None:
+    assert "dataflow-tags" in _structure_excuses(tmp_path, """
+        from hamilton.function_modifiers import parameterize, value
+
+        @parameterize(one={"k": value(1)})
+        def plus(x: int, k: int) -> int:
+            '''x + {k}'''
+            return x + k
+        """)
+
+
+def test_pipe_output_module_tag(tmp_path: Path) -> None:
+    assert "pipe-output-module-tag" in _structure_excuses(tmp_path, """
+        from hamilton.function_modifiers import pipe_output, step
+
+        def _twice(v: int) -> int:
+            return v * 2
+
+        @pipe_output(step(_twice))
+        def out(x: int) -> int:
+            '''Out.'''
+            return x
+        """)
+
+
+def test_generated_documentation(tmp_path: Path) -> None:
+    assert _structure_excuses(tmp_path, """
+        import pandas as pd
+        from hamilton.function_modifiers import extract_columns
+
+        @extract_columns("a")
+        def frame(raw: pd.DataFrame) -> pd.DataFrame:
+            '''The frame.'''
+            return raw
+        """) == {"generated-documentation", "dataflow-tags"}
+
+
+def test_unbound_step_parameters(tmp_path: Path) -> None:
+    assert "unbound-step-parameters" in _structure_excuses(tmp_path, """
+        from hamilton.function_modifiers import pipe_input, step
+
+        def _add(v: int, amount: int = 1) -> int:
+            return v + amount
+
+        @pipe_input(step(_add))
+        def out(x: int) -> int:
+            '''Out.'''
+            return x
+        """)
+
+
+def test_validation_messages(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        import pandas as pd
+        from hamilton.function_modifiers import check_output
+
+        @check_output(range=(0.0, 1.0), importance="warn")
+        def share(raw: pd.Series) -> pd.Series:
+            return raw
+        """)
+    import pandas as pd
+
+    comparison = request_differences(twins, Request(
+        ("share_range_validator",), lambda: {"raw": pd.Series([0.5, 2.0])}))
+    assert comparison.differences == [] and comparison.excused == {"validation-messages"}
+
+
+def test_missing_input_requested_alone(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        def doubled(x: int) -> int:
+            return x * 2
+        """)
+    ours, theirs = run_both(twins, Request(("x",)))
+    assert isinstance(ours.error, ValueError) and theirs.value == {"x": None}
+    comparison = request_differences(twins, Request(("x",)))
+    assert comparison.differences == []
+    assert comparison.excused == {"missing-input-requested-alone"}
+
+
+def test_error_types_and_messages(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        def doubled(spend: int) -> int:
+            return spend * 2
+        """)
+    ours, theirs = run_both(twins, Request(("doubled",), lambda: {"spned": 1}))
+    assert isinstance(ours.error, ValueError) and isinstance(theirs.error, ValueError)
+    assert "spned" in str(ours.error) and "spned" not in str(theirs.error)
+
+
+def test_input_named_like_function_warns(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        def demand(x: int) -> int:
+            return x + 1
+        """)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = twins.dataflow.driver.execute(["demand"], inputs={"x": 1, "demand": 100})
+    theirs = twins.hamilton.driver.execute(["demand"], inputs={"x": 1, "demand": 100})
+    assert ours == theirs == {"demand": 2}
+    assert any(w.category.__name__ == "InputIgnoredWarning" for w in caught)
+
+
+def test_async_functions(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        import asyncio
+
+        async def fetched(x: int) -> int:
+            await asyncio.sleep(0)
+            return x + 1
+        """)
+    assert twins.dataflow.driver.execute(["fetched"], inputs={"x": 1}) == {"fetched": 2}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs = twins.hamilton.driver.execute(["fetched"], inputs={"x": 1})["fetched"]
+        assert asyncio.iscoroutine(theirs)
+        theirs.close()
+
+
+def test_resolve_needs_no_power_user_mode(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        from hamilton.function_modifiers import ResolveAt, parameterize, resolve, value
+
+        @resolve(when=ResolveAt.CONFIG_AVAILABLE,
+                 decorate_with=lambda n: parameterize(
+                     **{f"plus_{i}": {"k": value(i)} for i in range(n)}))
+        def plus(x: int, k: int) -> int:
+            return x + k
+        """, {"n": 2})
+    assert twins.dataflow.error is None and twins.hamilton.error is not None
+    assert twins.dataflow.driver.execute(["plus_1"], inputs={"x": 1}) == {"plus_1": 2}
+
+
+def test_deep_chain_runs(tmp_path: Path) -> None:
+    depth = 1_100
+    source = "def n0(x: int) -> int:\n    return x\n" + "".join(
+        f"def n{i}(n{i - 1}: int) -> int:\n    return n{i - 1} + 1\n" for i in range(1, depth))
+    twins = twins_from_source(source, tmp_path / "chain.py")
+    ours, theirs = run_both(twins, Request((f"n{depth - 1}",), lambda: {"x": 0}))
+    assert ours.value == {f"n{depth - 1}": depth - 1}
+    assert isinstance(theirs.error, RecursionError)
+
+
+def test_pipe_input_step_reads_piped_parameter(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        from hamilton.function_modifiers import pipe_input, source, step
+
+        def _scale(v: float, factor: float) -> float:
+            return v * factor
+
+        @pipe_input(step(_scale, factor=source("x")))
+        def out(x: float) -> float:
+            return x
+        """)
+    ours, theirs = run_both(twins, Request(("out",), lambda: {"x": 3.0}))
+    assert ours.value == {"out": 9.0}
+    assert isinstance(theirs.error, TypeError)

@@ -129,7 +129,6 @@ def _replaced_by_config(defined: dict[str, Node], config: Mapping[str, Any]) -> 
 
 def _config_in_place_of(function_node: Node) -> Node:
     return Node(function_node.name, function_node.type, role=NodeRole.CONFIG,
-                tags=function_node.tags,
                 doc=f"config value, in place of the function {function_node.where()}",
                 originating_functions=function_node.originating_functions)
 

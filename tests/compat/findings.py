@@ -72,25 +72,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "non-DataFrame node",
             r"only hamilton refuses to build: InvalidDecoratorException: Node \w+ has type"
             r"|^dataflow builds; the case expects both to refuse$"),
-    Finding("F-config-named-like-function",
-            "a config key named like a function node: Hamilton uses the config value (the "
-            "node is a config input), dataflow calls the function",
-            r"is_external_input: dataflow False != hamilton True|tags\['module'\]: dataflow "
-            r"'[\w.]+' != hamilton \(absent\)|\]: dataflow \d+ != hamilton \d+"
-            r"|values are different"),
-    Finding("F-input-requested-without-consumer",
-            "an input passed in inputs= that no function reads cannot be requested "
-            "(Hamilton returns it)",
-            r"dataflow raises UnknownOutputError.*hamilton returns"),
-    Finding("F-optional-input-requested",
-            "an optional input (parameter default) requested but not provided raises "
-            "MissingInputsError; Hamilton returns None for it",
-            r"dataflow raises MissingInputsError.*hamilton returns"),
-    Finding("F-none-for-none-default",
-            "None for a parameter whose default is None is refused (from inputs: "
-            "InputTypeError; from config: EdgeTypeError at build); Hamilton accepts it",
-            r"dataflow raises InputTypeError.*hamilton returns|only dataflow refuses to build: "
-            r"EdgeTypeError: Config value"),
     Finding("F-non-identifier-columns",
             "@extract_columns/@extract_fields refuse names that are not identifiers "
             "('Tax Rate', '2023'); Hamilton builds them and they can be requested",
@@ -99,9 +80,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "two @mutate functions of the same name (the later def replaces the earlier) "
             "apply once; Hamilton applies both",
             r"with_adjust_1|\['spend(\.with_adjust)?'\]: "),
-    Finding("F-int-to-float-edge",
-            "an int producer feeding a float parameter builds; Hamilton refuses the edge",
-            r"^dataflow builds; the case expects both to refuse$"),
     Finding("F-no-return-annotation",
             "a function without a return annotation builds; Hamilton refuses it",
             r"^dataflow builds; the case expects both to refuse$"),
@@ -137,19 +115,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "submodules configuration, recursive, macros, validation, adapters, base "
             "(expanders, metadata, dependencies exist), Driver.validate_inputs",
             r"dataflow lacks"),
-    Finding("F-tag-filter-validation",
-            "list_available_variables(tag_filter=...) accepts an empty list or a non-string "
-            "value (and matches nothing); Hamilton refuses them with ValueError",
-            r"dataflow returns \[\]; hamilton raises ValueError"),
-    Finding("F-input-type-graph-wide",
-            "an input feeding parameters of different types (int and float) is checked "
-            "against one graph-wide type: a request that only runs the float consumer "
-            "refuses 1.5 (the issue asks for a check per consumer in the plan)",
-            r"dataflow refuses x=1\.5 for as_float"),
-    Finding("F-override-typo-ignored",
-            "an overrides= key naming no node is silently ignored (the issue asks for a "
-            "did-you-mean error, an intended difference from Hamilton)",
-            r"dataflow returns"),
     Finding("F-decorator-mutates-shared-function",
             "decorating a function imported from another module (b = parameterize(...)(base.a))"
             " removes base's node `a` from a driver built with both modules (Hamilton #1281)",
@@ -159,6 +124,11 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
 
 def finding(finding_id: str) -> Finding:
     return FINDINGS[finding_id]
+
+
+def open_findings(*finding_ids: str) -> tuple[str, ...]:
+    """The ids among ``finding_ids`` that are still open (fixed ones leave :data:`FINDINGS`)."""
+    return tuple(i for i in finding_ids if i in FINDINGS)
 
 
 def xfail(*finding_ids: str) -> pytest.MarkDecorator:
@@ -209,23 +179,10 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
         "all", "request:label_values_in_validator", "request:share_max_fraction_nans_validator",
         "request:spread_allow_nans_validator", "request:label_contains_validator",
         "request:label_does_not_contain_validator")},
-    ("res_config_shadowing", "structure"): ("F-config-named-like-function",),
-    ("res_config_shadowing", "request:horizon"): ("F-config-named-like-function",),
-    ("res_config_shadowing", "request:lagged"): ("F-config-named-like-function",),
-    ("res_config_shadowing", "all"): ("F-config-named-like-function",),
-    ("res_config_shadowing", "frame"): ("F-config-named-like-function",),
-    ("res_inputs_and_defaults", "request:y"): ("F-optional-input-requested",),
-    ("res_inputs_and_defaults", "request:w"): ("F-optional-input-requested",),
-    ("res_inputs_and_defaults", "request:z"): ("F-none-for-none-default",),
-    ("res_inputs_and_defaults", "request:with_none_default"): ("F-none-for-none-default",),
-    ("res_inputs_and_defaults", "all"): ("F-none-for-none-default",),
-    ("res_inputs_and_defaults", "frame"): ("F-none-for-none-default",),
-    ("res_none_default_from_config", "build"): ("F-none-for-none-default",),
     ("res_odd_column_names", "build"): ("F-non-identifier-columns",),
     **{("res_mutate_twice", a): ("F-mutate-twice-same-name",) for a in (
         "structure", "request:spend", "request:spend.with_adjust",
         "request:spend.with_adjust_1", "all", "frame")},
-    ("res_int_to_float", "build"): ("F-int-to-float-edge",),
     ("res_no_return_annotation", "build"): ("F-no-return-annotation",),
     ("res_module_lambda", "build"): ("F-module-level-lambda",),
     ("res_pipe_naming", "build"): ("F-step-named-empty-name",),
@@ -237,8 +194,6 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("res_submodule_paths", "build"): ("F-hamilton-submodule-paths",),
     ("res_subdag_inputs_typo", "build"): ("F-subdag-inputs-typo-ignored",),
     ("res_subdag_inputs_typo", "structure"): ("F-subdag-tags",),
-    ("core_sample_defaults", "request:scale"): ("F-optional-input-requested",),
-    ("lineage_pipeline_defaults", "request:bias"): ("F-optional-input-requested",),
 }
 
 

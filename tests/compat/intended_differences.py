@@ -214,14 +214,59 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
     ),
     IntendedDifference(
         id="input-types-per-consumer",
-        what="An input read by parameters of different types (`x: int` in one function, "
-             "`x: float` in another) builds; a value is checked against the consumers the "
-             "request runs. Hamilton refuses such a graph at build.",
+        what="An input's value is checked against the parameters of the functions the request "
+             "runs (`x: object` in one, `x: int` in another: `x='text'` is fine for a request "
+             "that runs only the first). Hamilton checks against one graph-wide type (the "
+             "narrowest) and refuses that request.",
         why="Issue 7: each consumer states what it accepts; a request that runs only the "
-            "float consumer is valid.",
+            "lenient consumer is valid, and the result must not depend on definition order.",
         consulted_by=("tests/compat/test_differential_findings.py::"
                       "test_input_checked_against_the_consumers_that_run",),
-        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="none-only-where-a-default-allows",
+        what="`None` is accepted as an input or config value for a parameter that has a "
+             "default (or whose annotation admits None); for a required `x: int` it is "
+             "refused with a hint. Hamilton accepts `None` for every input.",
+        why="`None` reaching a function annotated `int` is a silent wrong result waiting to "
+            "happen; a parameter with a default (`y: int = None`, the Hamilton idiom) still "
+            "takes it.",
+        consulted_by=(_DEMO + "test_none_only_where_a_default_allows",),
+    ),
+    IntendedDifference(
+        id="numeric-input-values",
+        what="An input value `1` (an int, or a numpy integer or float scalar) is accepted for "
+             "a parameter annotated `float`; Hamilton refuses an int value there. Edges between "
+             "functions follow Hamilton: an `int` producer does not feed a `float` parameter.",
+        why="Literals in configs, notebooks and CLIs are written `alpha=1`; refusing them "
+            "helps nobody, while an edge annotation is code the author can fix.",
+        consulted_by=(_DEMO + "test_numeric_input_values",),
+    ),
+    IntendedDifference(
+        id="config-checked-at-build",
+        what="A config value is type-checked against every parameter that reads it when the "
+             "driver is built (also a config key standing for a function node); Hamilton "
+             "checks it when a request runs.",
+        why="Config is known at build: the error comes before any work, once.",
+        consulted_by=(_DEMO + "test_config_checked_at_build",),
+        refusing_side="dataflow",
+    ),
+    IntendedDifference(
+        id="tag-filter-list-items",
+        what="`tag_filter` list values must hold strings only; Hamilton checks that a value "
+             "is a string or a non-empty list and accepts `['a', 1]`.",
+        why="A non-string item can never match a tag value written by `@tag`; refusing it "
+            "finds the typo.",
+        consulted_by=(_DEMO + "test_tag_filter_list_items",),
+    ),
+    IntendedDifference(
+        id="legacy-execute-node-not-called",
+        what="`base.HamiltonGraphAdapter` / `SimplePythonGraphAdapter` subclasses are used as "
+             "result builders; the driver does not call their `execute_node`. Node execution "
+             "is customised with `lifecycle.NodeExecutionMethod.run_to_execute_node`.",
+        why="Calling nodes belongs to the run stage and its hooks (issue 8 brings Hamilton's "
+            "full lifecycle API); one way to wrap a node call, not two.",
+        consulted_by=(_DEMO + "test_legacy_execute_node_not_called",),
     ),
     IntendedDifference(
         id="input-named-like-function-warns",

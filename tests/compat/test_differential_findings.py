@@ -28,7 +28,7 @@ from tests.compat.differential import (
     run_both,
     twins_from_source,
 )
-from tests.compat.findings import settle, xfail
+from tests.compat.findings import open_findings, settle, xfail
 
 
 @dataclass(frozen=True)
@@ -242,13 +242,15 @@ REPRODUCERS = (
 
 
 @pytest.mark.parametrize("reproducer", [
-    pytest.param(r, id=f"{r.finding}-{i}", marks=xfail(r.finding, *r.also))
+    pytest.param(r, id=f"{r.finding}-{i}",
+                 marks=[xfail(*found)] if (found := open_findings(r.finding, *r.also)) else [])
     for i, r in enumerate(REPRODUCERS)])
 def test_reproducer(reproducer: Reproducer, tmp_path: Any) -> None:
-    settle(reproducer.differences(tmp_path), [reproducer.finding, *reproducer.also])
+    """Open findings are strict xfails; a fixed finding's reproducer stays as a regression
+    test that dataflow now agrees with Hamilton."""
+    settle(reproducer.differences(tmp_path), open_findings(reproducer.finding, *reproducer.also))
 
 
-@xfail("F-override-typo-ignored")
 def test_override_typo_is_refused(tmp_path: Any) -> None:
     """Intended difference override-typos-refused: Hamilton ignores ``overrides={'demnad':
     ...}``; dataflow must refuse it and suggest ``demand``."""
@@ -262,9 +264,7 @@ def test_override_typo_is_refused(tmp_path: Any) -> None:
     request = Request(("total",), lambda: {"x": 1}, lambda: {"demnad": 100})
     ours, theirs = run_both(twins, request)
     assert theirs.error is None and theirs.value == {"total": 4}, theirs.describe()
-    if ours.error is None:
-        settle([f"dataflow returns {ours.value!r} for overrides={{'demnad': 100}}"],
-               ["F-override-typo-ignored"])
+    assert ours.error is not None, f"dataflow returns {ours.value!r} for a misspelt override"
     assert "demand" in str(ours.error), f"no did-you-mean in: {ours.error}"
 
 
@@ -286,24 +286,23 @@ def test_decorating_an_imported_function_keeps_its_node() -> None:
     assert outcome.error is None and outcome.value == {"a": 2, "b": 11}, outcome.describe()
 
 
-@xfail("F-input-type-graph-wide")
 def test_input_checked_against_the_consumers_that_run(tmp_path: Any) -> None:
-    """Intended difference input-types-per-consumer: Hamilton refuses this module; dataflow
-    builds it and checks ``x`` against the consumers each request runs."""
+    """Intended difference input-types-per-consumer: Hamilton checks ``x`` against one
+    graph-wide type (the narrowest, ``int``) and refuses ``x="text"`` even for a request that
+    runs only ``as_text``; dataflow checks against the consumers each request runs."""
     twins = twins_from_source(textwrap.dedent("""
         def as_int(x: int) -> int:
             return x
 
-        def as_float(x: float) -> float:
-            return x
+        def as_text(x: object) -> str:
+            return str(x)
         """), tmp_path / "two_types.py")
-    assert twins.hamilton.error is not None and twins.dataflow.error is None
+    assert twins.both_built, build_difference(twins)
+    theirs = Request(("as_text",), lambda: {"x": "text"}).run(twins.hamilton.driver)
+    assert theirs.error is not None, "Hamilton now checks per consumer: drop the difference"
     driver = twins.dataflow.driver
-    refused = Request(("as_int",), lambda: {"x": 1.5}).run(driver)
+    refused = Request(("as_int",), lambda: {"x": "text"}).run(driver)
     assert refused.error is not None and "as_int" in str(refused.error), refused.describe()
     assert Request(("as_int",), lambda: {"x": 1}).run(driver).value == {"as_int": 1}
-    outcome = Request(("as_float",), lambda: {"x": 1.5}).run(driver)
-    if outcome.error is not None:
-        settle([f"dataflow refuses x=1.5 for as_float: {outcome.error}"],
-               ["F-input-type-graph-wide"])
-    assert outcome.value == {"as_float": 1.5}
+    outcome = Request(("as_text",), lambda: {"x": "text"}).run(driver)
+    assert outcome.error is None and outcome.value == {"as_text": "text"}, outcome.describe()

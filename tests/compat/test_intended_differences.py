@@ -262,3 +262,81 @@ def test_pipe_input_step_reads_piped_parameter(tmp_path: Path) -> None:
     ours, theirs = run_both(twins, Request(("out",), lambda: {"x": 3.0}))
     assert ours.value == {"out": 9.0}
     assert isinstance(theirs.error, TypeError)
+
+
+def test_none_only_where_a_default_allows(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        def doubled(x: int) -> int:
+            return -1 if x is None else x * 2
+
+        def maybe(y: int = None) -> int:
+            return -1 if y is None else y
+        """)
+    ours, theirs = run_both(twins, Request(("doubled",), lambda: {"x": None}))
+    assert theirs.value == {"doubled": -1} and isinstance(ours.error, ValueError)
+    assert "default of None" in str(ours.error)
+    ours, theirs = run_both(twins, Request(("maybe",), lambda: {"y": None}))
+    assert ours.value == theirs.value == {"maybe": -1}
+
+
+def test_numeric_input_values(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        def half(alpha: float) -> float:
+            return alpha / 2
+        """)
+    ours, theirs = run_both(twins, Request(("half",), lambda: {"alpha": 1}))
+    assert ours.value == {"half": 0.5} and isinstance(theirs.error, ValueError)
+
+
+def test_config_checked_at_build(tmp_path: Path) -> None:
+    twins = twins_from_source(textwrap.dedent("""
+        def scaled(factor: int) -> int:
+            return factor * 2
+        """), tmp_path / "config_checked.py", {"factor": "three"})
+    assert twins.hamilton.error is None and twins.dataflow.error is not None
+    assert "Config value 'factor'" in str(twins.dataflow.error)
+    theirs = Request(("scaled",)).run(twins.hamilton.driver)
+    assert isinstance(theirs.error, ValueError)  # Hamilton refuses it when the request runs
+
+
+def test_tag_filter_list_items(tmp_path: Path) -> None:
+    twins = _twins(tmp_path, """
+        from hamilton.function_modifiers import tag
+
+        @tag(team="growth")
+        def spend(x: int) -> int:
+            return x
+        """)
+    theirs = twins.hamilton.driver.list_available_variables(tag_filter={"team": ["growth", 1]})
+    assert [v.name for v in theirs] == ["spend"]
+    with pytest.raises(ValueError, match="tag query value must be a string"):
+        twins.dataflow.driver.list_available_variables(tag_filter={"team": ["growth", 1]})
+
+
+def test_legacy_execute_node_not_called(tmp_path: Path) -> None:
+    import hamilton.base
+    import hamilton.driver
+
+    import dataflow.base
+    import dataflow.driver
+
+    module_path = tmp_path / "legacy_adapter.py"
+    module_path.write_text("def doubled(x: int) -> int:\n    return x * 2\n")
+    twins = twins_from_source(module_path.read_text(), module_path)
+    calls: list[str] = []
+    for base_module, driver_module, module in (
+            (hamilton.base, hamilton.driver, twins.hamilton.modules[0]),
+            (dataflow.base, dataflow.driver, twins.dataflow.modules[0])):
+
+        class Counting(base_module.SimplePythonGraphAdapter):  # type: ignore[name-defined,misc]
+            label = base_module.__name__
+
+            def execute_node(self, node: Any, kwargs: dict[str, Any]) -> Any:
+                calls.append(self.label)
+                return super().execute_node(node, kwargs)
+
+        adapter = Counting(base_module.DictResult())
+        result = driver_module.Driver({}, module, adapter=adapter).execute(["doubled"],
+                                                                            inputs={"x": 2})
+        assert result == {"doubled": 4}
+    assert calls == ["hamilton.base"]

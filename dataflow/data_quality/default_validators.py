@@ -113,7 +113,8 @@ class DataInValuesValidatorPandasSeries(BaseDefaultValidator):
             passes=bad.empty,
             message=(f"{len(bad)} of {len(dataset)} values are not among the allowed values"
                      + ("." if bad.empty else f" {sorted(map(repr, self.values))}.")),
-            diagnostics={"values": self.values, "incorrect_values_count": len(bad),
+            diagnostics={"values": self.values, "correct_values_count": len(dataset) - len(bad),
+                         "incorrect_values_count": len(bad),
                          "incorrect_values": bad.value_counts().to_dict(),
                          "data_size": len(dataset)},
         )
@@ -139,7 +140,8 @@ class DataInValuesValidatorPrimitives(BaseDefaultValidator):
         passes = dataset in self.values
         return ValidationResult(
             passes, f"{dataset!r} is {'' if passes else 'not '}one of the allowed values.",
-            {"values": self.values, "incorrect_value": None if passes else dataset})
+            {"values": self.values, "was_correct": passes,
+             "incorrect_value": None if passes else dataset, "data_size": 1})
 
 
 class MaxFractionNansValidatorPandasSeries(BaseDefaultValidator):
@@ -162,10 +164,10 @@ class MaxFractionNansValidatorPandasSeries(BaseDefaultValidator):
 
     def validate(self, dataset: pd.Series) -> ValidationResult:
         total = len(dataset)
-        missing = int(dataset.isna().sum())
-        fraction = missing / total if total else 0.0
+        missing = dataset.isna().sum()  # numpy scalars, as Hamilton reports them
+        fraction = missing / total if total else 0
         return ValidationResult(
-            passes=fraction <= self.max_fraction_nans,
+            passes=bool(fraction <= self.max_fraction_nans),
             message=(f"{missing} of {total} values are NA ({fraction:.2%}); at most "
                      f"{self.max_fraction_nans:.2%} allowed."),
             diagnostics={"total_nan": missing, "total_length": total, "fraction_na": fraction,
@@ -178,7 +180,7 @@ class AllowNaNsValidatorPandasSeries(MaxFractionNansValidatorPandasSeries):
         if allow_nans:
             raise ValueError("allow_nans=True checks nothing; pass allow_nans=False to forbid NA "
                              "values, or max_fraction_nans=... to bound them.")
-        super().__init__(0.0, importance)
+        super().__init__(0, importance)  # an int 0, as Hamilton reports it
 
     @classmethod
     def arg(cls) -> str:
@@ -330,7 +332,8 @@ class StrContainsValidator(BaseDefaultValidator):
         missing = [c for c in self.contains if c not in dataset]
         return ValidationResult(not missing, "All substrings found." if not missing
                                 else f"The string lacks {missing}.",
-                                {"missing": missing, "data": dataset[:100]} if missing else {})
+                                {"contains": list(self.contains), "data": dataset[:100]}
+                                if missing else {})
 
 
 class StrDoesNotContainValidator(BaseDefaultValidator):
@@ -353,7 +356,8 @@ class StrDoesNotContainValidator(BaseDefaultValidator):
         found = [c for c in self.does_not_contain if c in dataset]
         return ValidationResult(not found, "No forbidden substring." if not found
                                 else f"The string contains {found}.",
-                                {"found": found, "data": dataset[:100]} if found else {})
+                                {"does_not_contain": list(self.does_not_contain),
+                                 "data": dataset[:100]} if found else {})
 
 
 AVAILABLE_DEFAULT_VALIDATORS: tuple[type[BaseDefaultValidator], ...] = (

@@ -57,11 +57,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "(total_spend -> float) defines no node; Hamilton keeps it as "
             "<namespace>.total_spend, which can be requested",
             r"only hamilton has this node|dataflow raises UnknownOutputError"),
-    Finding("F-validator-diagnostics",
-            "built-in @check_output validators give other diagnostics than Hamilton's: "
-            "contains/does_not_contain/values_in use other keys, allow_nans/"
-            "max_fraction_nans give python int/float where Hamilton gives numpy scalars",
-            r"\.diagnostics"),
     Finding("F-parameterize-values-plain-keys",
             "@parameterize_values(assigned_output={'name': v}) builds; Hamilton refuses keys "
             "that are not (name, doc) tuples",
@@ -172,13 +167,6 @@ CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
     ("fm_reuse_columns", "all"): ("F-with-columns-non-series-node",),
     ("fm_reuse_columns", "frame"): ("F-with-columns-non-series-node",),
     ("fm_reuse_async", "structure"): ("F-subdag-tags", "F-with-columns-append-deps"),
-    **{("fm_reuse_checks", a): ("F-validator-diagnostics",) for a in (
-        "all", "request:label_values_in_validator", "request:share_max_fraction_nans_validator",
-        "request:spread_allow_nans_validator")},
-    **{("fm_reuse_checks_failing", a): ("F-validator-diagnostics",) for a in (
-        "all", "request:label_values_in_validator", "request:share_max_fraction_nans_validator",
-        "request:spread_allow_nans_validator", "request:label_contains_validator",
-        "request:label_does_not_contain_validator")},
     ("res_odd_column_names", "build"): ("F-non-identifier-columns",),
     **{("res_mutate_twice", a): ("F-mutate-twice-same-name",) for a in (
         "structure", "request:spend", "request:spend.with_adjust",

@@ -29,81 +29,34 @@ from typing import Any
 
 from dataflow.errors import DecoratorError, did_you_mean
 from dataflow.function_modifiers.binding import BindingError, bind_parameters
+from dataflow.function_modifiers.conditions import ConfigCondition
 from dataflow.function_modifiers.dependencies import (
     LiteralDependency,
     ParametrizedDependency,
     UpstreamDependency,
 )
-from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, origin_of, type_name
-from dataflow.resolve import (
+from dataflow.function_modifiers.targets import Target, select_targets
+from dataflow.instructions import (
+    DecoratorUsageError,
+    InjectInstruction,
     Instruction,
-    Phase,
     ResolveContext,
-    dependencies_of,
-    read_signature,
+    TransformInstruction,
     record,
 )
+from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, origin_of, type_name
+from dataflow.signatures import Signature, dependencies_of, read_signature
 from dataflow.type_rules import edge_accepts
 
-__all__ = ["Applicable", "pipe", "pipe_input", "pipe_output", "step"]
-
-NON_FINAL_TAG = "dataflow.non_final"
-"""Set on nodes that a decorator generated *inside* a function's nodes (subdag and with_columns
-internals): a later ``target_=None`` transform (check_output, pipe_output) skips them."""
-
-Target = str | Collection[str] | None
+__all__ = ["Applicable", "SingleTargetError", "pipe", "pipe_input", "pipe_output", "step"]
 
 
-# -- choosing targets ---------------------------------------------------------------------------
-
-
-def final_nodes(nodes: Sequence[Node]) -> list[Node]:
-    """Nodes no other node of ``nodes`` depends on (internal nodes excluded). Linear time."""
-    consumed = {dep.name for node in nodes for dep in node.dependencies}
-    return [n for n in nodes if n.name not in consumed and not n.tags.get(NON_FINAL_TAG)]
-
-
-def select_targets(
-    nodes: Sequence[Node], target: Any, context: ResolveContext, decorator: str
-) -> list[Node]:
-    """The nodes a transform applies to: ``None`` → the final nodes, ``...`` → all nodes, a name
-    or a collection of names → those nodes (each must exist)."""
-    if target is None:
-        return final_nodes(nodes)
-    if target is Ellipsis:
-        return list(nodes)
-    names = [target] if isinstance(target, str) else list(target)
-    by_name = {n.name: n for n in nodes}
-    missing = [name for name in names if name not in by_name]
-    if missing:
-        hint = did_you_mean(missing[0], by_name)
-        raise context.error(
-            decorator,
-            f"target {', '.join(repr(m) for m in missing)} is not a node of this function; its "
-            f"nodes are {', '.join(repr(n) for n in by_name)}.{hint}",
-        )
-    wanted = set(names)
-    return [n for n in nodes if n.name in wanted]
+class SingleTargetError(DecoratorUsageError):
+    """``on_output`` was set both on ``@pipe_output`` and on one of its steps (Hamilton's
+    name for this error)."""
 
 
 # -- steps --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigCondition:
-    """A ``when``-family filter on a step: ``kind`` is when / when_not / when_in / when_not_in."""
-
-    kind: str
-    pairs: tuple[tuple[str, Any], ...]
-
-    def holds(self, config: Mapping[str, Any]) -> bool:
-        if self.kind == "when":
-            return all(k in config and config[k] == v for k, v in self.pairs)
-        if self.kind == "when_not":
-            return all(k not in config or config[k] != v for k, v in self.pairs)
-        if self.kind == "when_in":
-            return all(k in config and config[k] in v for k, v in self.pairs)
-        return all(k not in config or config[k] not in v for k, v in self.pairs)
 
 
 @dataclass(frozen=True)
@@ -123,13 +76,12 @@ class Applicable:
     target: Any = None
 
     def _condition(self, kind: str, pairs: Mapping[str, Any]) -> Applicable:
-        if not pairs:
-            raise TypeError(f"step(...).{kind}() needs at least one config key=value pair.")
-        return replace(self, conditions=(*self.conditions, ConfigCondition(kind, tuple(
-            (k, tuple(v) if kind.endswith("_in") else v) for k, v in pairs.items()))))
+        condition = ConfigCondition.of(kind, pairs, "step(...)")
+        return replace(self, conditions=(*self.conditions, condition))
 
     def when(self, **key_value_pairs: Any) -> Applicable:
-        """Apply only when every key is in the config with the given value."""
+        """Apply only when every key has the given value in the config (an absent key reads as
+        ``None``, as for ``@config.when``)."""
         return self._condition("when", key_value_pairs)
 
     def when_not(self, **key_value_pairs: Any) -> Applicable:
@@ -145,14 +97,20 @@ class Applicable:
         return self._condition("when_not_in", key_value_group_pairs)
 
     def named(self, name: str, namespace: Any = ...) -> Applicable:
-        """Name the step's node. ``namespace=...`` keeps the chain's namespace (by default the
-        decorated function's name: ``f.name``), ``None`` drops it, a string replaces it."""
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"step(...).named() takes a non-empty node name; got {name!r}")
+        """Name the step's node. In ``@pipe_input``, ``namespace=...`` keeps the chain's
+        namespace (by default the decorated function's name: ``f.name``), ``None`` drops it, a
+        string replaces it. ``@pipe_output`` and ``@mutate`` always use the chain's namespace
+        (as Hamilton does). ``name=""`` names the node after its namespace alone (``"ns."``),
+        as in Hamilton's examples."""
+        if not isinstance(name, str):
+            raise DecoratorUsageError(
+                f"step(...).named() takes a node name (str); got {name!r}")
+        _check_namespace_value(namespace, "step(...).named()")
         return replace(self, name=name, namespace=self.namespace if namespace is ... else namespace)
 
     def namespaced(self, namespace: Any) -> Applicable:
         """Set the step's namespace only (``...``, ``None`` or a string)."""
+        _check_namespace_value(namespace, "step(...).namespaced()")
         return replace(self, namespace=namespace)
 
     def on_output(self, target: Target) -> Applicable:
@@ -161,6 +119,7 @@ class Applicable:
         return replace(self, target=target)
 
     def resolves(self, config: Mapping[str, Any]) -> bool:
+        """True when every ``.when*`` condition holds for ``config``."""
         return all(c.holds(config) for c in self.conditions)
 
     @property
@@ -178,8 +137,16 @@ def step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Applicable:
     'scaled'
     """
     if not callable(fn) or isinstance(fn, str):
-        raise TypeError(f"step() takes a function first; got {fn!r}")
+        raise DecoratorUsageError(
+            f"step() takes a function first; got {fn!r}")
     return Applicable(fn, tuple(args), tuple(kwargs.items()))
+
+
+def _check_namespace_value(namespace: Any, where: str) -> None:
+    if not (namespace is ... or namespace is None or isinstance(namespace, str)):
+        raise DecoratorUsageError(
+            f"{where}: namespace must be ..., None or a string; got "
+            f"{namespace!r}")
 
 
 # -- building chains ----------------------------------------------------------------------------
@@ -201,7 +168,7 @@ class PipeExit:
 
 
 @functools.lru_cache(maxsize=2048)
-def _signature(fn: Callable[..., Any]) -> Any:
+def _signature(fn: Callable[..., Any]) -> Signature:
     return read_signature(fn)
 
 
@@ -219,6 +186,15 @@ def _default_step_name(fn: Callable[..., Any]) -> str:
 
 def _namespaced(namespace: str | None, name: str) -> str:
     return f"{namespace}.{name}" if namespace else name
+
+
+def _step_name(applicable: Applicable, namespace: Any, chain_namespace_only: bool) -> str | None:
+    """The explicit node name of a step (``None`` when it takes the default name)."""
+    if applicable.name is None:
+        return None
+    own = namespace if chain_namespace_only or applicable.namespace is ... \
+        else applicable.namespace
+    return _namespaced(own, applicable.name) if applicable.name else f"{own}." if own else ""
 
 
 def step_node(
@@ -307,26 +283,32 @@ def chain_steps(
     decorator: str,
     tags: Mapping[str, Any],
     taken: set[str],
+    chain_namespace_only: bool = False,
 ) -> list[Node]:
     """Nodes for the active ``applicables``, each fed by the previous (the first by ``start``).
 
-    ``namespace`` is the chain's namespace; a step's own ``.named(..., namespace=)`` wins.
-    Default names are ``with_<fn>``, suffixed ``_1``, ``_2``... when a name is ``taken``."""
+    ``namespace`` is the chain's namespace; a step's own ``.named(..., namespace=)`` wins unless
+    ``chain_namespace_only`` (``pipe_output`` and ``mutate``, as in Hamilton). Default names are
+    ``with_<fn>``, suffixed ``_1``, ``_2``... when a name is ``taken``."""
     nodes: list[Node] = []
     previous: Node | Dependency = start
     for applicable in applicables:
         if not applicable.resolves(context.config):
             continue
         assert applicable.fn is not None
-        own_namespace = namespace if applicable.namespace is ... else applicable.namespace
-        if applicable.name is not None:
-            name = _namespaced(own_namespace, applicable.name)
-        else:
-            stem = _namespaced(own_namespace, _default_step_name(applicable.fn))
+        name = _step_name(applicable, namespace, chain_namespace_only)
+        if name is None:
+            own = namespace if chain_namespace_only or applicable.namespace is ... \
+                else applicable.namespace
+            stem = _namespaced(own, _default_step_name(applicable.fn))
             name, count = stem, 0
             while name in taken:
                 count += 1
                 name = f"{stem}_{count}"
+        elif not name:
+            raise _step_error(decorator, context, applicable,
+                              "its node name is empty: .named('') without a namespace. Give "
+                              "the step a name.")
         if name in taken:
             raise _step_error(decorator, context, applicable,
                               f"its node name {name!r} is already used in this chain; give the "
@@ -341,19 +323,18 @@ def chain_steps(
 def _check_applicables(applicables: Sequence[Any], decorator: str) -> tuple[Applicable, ...]:
     for item in applicables:
         if not isinstance(item, Applicable) or item.fn is None:
-            raise TypeError(
+            raise DecoratorUsageError(
                 f"@{decorator} takes step(function, ...) items; got {item!r}. Wrap each "
                 "function: step(fn, other_param=source('node')).")
     return tuple(applicables)
 
 
 def _check_namespace(namespace: Any, applicables: Sequence[Applicable], decorator: str) -> None:
-    if not (namespace is ... or namespace is None or isinstance(namespace, str)):
-        raise TypeError(f"@{decorator}: namespace must be ..., None or a string; got {namespace!r}")
+    _check_namespace_value(namespace, f"@{decorator}")
     if namespace is not ...:
         custom = [a for a in applicables if a.namespace is not ...]
         if custom:
-            raise TypeError(
+            raise DecoratorUsageError(
                 f"@{decorator}: namespace={namespace!r} is set for the whole chain and also on "
                 f"step {getattr(custom[0].fn, '__name__', '?')!r}; set it in one place only.")
 
@@ -365,13 +346,12 @@ def _module_tags(context: ResolveContext) -> dict[str, Any]:
 # -- pipe_input ---------------------------------------------------------------------------------
 
 
-class PipeInputInstruction(Instruction):
-    phase = Phase.INJECT
+class PipeInputInstruction(InjectInstruction):
     decorator_name = "pipe_input"
 
     def __init__(self, applicables: tuple[Applicable, ...], namespace: Any,
                  on_input: str | None, decorator_name: str = "pipe_input") -> None:
-        self.decorator_name = decorator_name  # type: ignore[misc]
+        self.decorator_name = decorator_name
         self.applicables = applicables
         self.namespace = namespace
         self.on_input = on_input
@@ -476,7 +456,8 @@ def pipe_node_output(
             raise context.error(decorator, f"node {raw.name!r} already exists.")
         taken.add(raw.name)
         start, head = raw, [raw]
-    chain = chain_steps(active, start, chain_namespace, context, decorator, tags, taken)
+    chain = chain_steps(active, start, chain_namespace, context, decorator, tags, taken,
+                        chain_namespace_only=True)
     last = chain[-1]
     exit_node = node.with_changes(
         fn=PipeExit(last.name), dependencies=(Dependency(last.name, last.type),),
@@ -484,8 +465,7 @@ def pipe_node_output(
     return [*head, *chain, exit_node]
 
 
-class PipeOutputInstruction(Instruction):
-    phase = Phase.TRANSFORM
+class PipeOutputInstruction(TransformInstruction):
     decorator_name = "pipe_output"
 
     def __init__(self, applicables: tuple[Applicable, ...], namespace: Any,
@@ -533,12 +513,13 @@ class pipe_output:
         if collapse or _chain:
             raise NotImplementedError("@pipe_output: collapse/_chain are not supported.")
         if on_output is Ellipsis:
-            raise ValueError("@pipe_output: on_output takes None, a node name or a list of names, "
-                             "not ....")
+            raise DecoratorUsageError(
+                "@pipe_output: on_output takes None, a node name or a list "
+                "of names, not ....")
         self.applicables = _check_applicables(transforms, self.decorator_name)
         if on_output is not None and any(a.target is not None for a in self.applicables):
-            raise ValueError("@pipe_output: set on_output on the decorator or on steps "
-                             "(.on_output(...)), not both.")
+            raise SingleTargetError("@pipe_output: set on_output on the decorator or on steps "
+                                    "(.on_output(...)), not both.")
         _check_namespace(namespace, self.applicables, self.decorator_name)
         self.namespace = namespace
         self.on_output = on_output

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from dataflow import ad_hoc_utils, base, driver
-from dataflow.errors import DataflowError, DecoratorError
+from dataflow.errors import DataflowError, DecoratorError, InvalidFunctionError
 from dataflow.function_modifiers import extract_columns, extract_fields, unpack_fields
-from dataflow.function_modifiers.columns import ExtractionError
+from dataflow.function_modifiers.extractors import ExtractionError
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
 from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
 
@@ -100,7 +100,8 @@ def clash() -> pd.DataFrame:
 def test_extract_columns_misuse_is_located():
     message = build_error(DecoratorError, "extract_columns", not_a_frame)
     assert "not a DataFrame" in message and "pd.DataFrame" in message
-    build_error(DecoratorError, "extract_columns", unannotated)
+    with pytest.raises(InvalidFunctionError, match="'unannotated' has no return annotation"):
+        build(unannotated)
     message = build_error(DecoratorError, "extract_columns", clash)
     assert "own node" in message
     with pytest.raises(TypeError, match="at least one column"):

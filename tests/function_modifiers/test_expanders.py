@@ -166,7 +166,7 @@ def test_colliding_output_names():
     with pytest.raises(TypeError, match="given twice"):
         parameterize_values(parameter="p", assigned_output={"a": 1, ("a", "doc"): 2})
     with pytest.raises(TypeError, match="not a valid node name"):
-        parameterize(**{"not valid": {"a": value(1)}})
+        parameterize(**{"": {"a": value(1)}})
 
 
 @parameterize_extract_columns(

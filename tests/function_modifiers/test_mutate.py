@@ -8,8 +8,8 @@ import pytest
 from dataflow import ad_hoc_utils
 from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import apply_to, mutate, step, value
+from dataflow.marks import INSTRUCTIONS_ATTRIBUTE, REMOTE_ATTRIBUTE
 from dataflow.node import DECORATOR_TAG
-from dataflow.resolve import INSTRUCTIONS_ATTRIBUTE, REMOTE_ATTRIBUTE
 from tests.function_modifiers import fixtures_reuse_mutate_targets as targets
 from tests.function_modifiers import fixtures_reuse_mutators as mutators
 from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build

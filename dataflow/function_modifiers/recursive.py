@@ -185,6 +185,9 @@ def _static_names(load_from: Sequence[Any]) -> tuple[set[str], set[str], bool]:
     return parameters, keys, unknown
 
 
+_SETTINGS_PREFIXES = ("hamilton.", "dataflow.")
+
+
 class SubdagInstruction(CreateInstruction):
     decorator_name = "subdag"
 
@@ -247,6 +250,8 @@ class SubdagInstruction(CreateInstruction):
         if unknown:
             return  # a custom config predicate may read any key
         for key in self.config:
+            if key.startswith(_SETTINGS_PREFIXES):
+                continue  # framework settings (power-user mode and the like), not subdag names
             if key not in used and key not in asked and key not in condition_keys:
                 candidates = (used - {n.name for n in inner}) | condition_keys | set(asked)
                 raise self._unused(context, "config", key, candidates)

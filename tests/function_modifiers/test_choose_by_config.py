@@ -18,7 +18,7 @@ from dataflow.function_modifiers import (
     resolve_from_config,
     value,
 )
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @config.when(region="eu")

@@ -13,7 +13,7 @@ from dataflow.errors import DataflowError, DecoratorError, InvalidFunctionError
 from dataflow.function_modifiers import extract_columns, extract_fields, unpack_fields
 from dataflow.function_modifiers.extractors import ExtractionError
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @extract_columns("spend", ("signups", "New signups per day."))

@@ -31,7 +31,7 @@ from dataflow.function_modifiers import (
 )
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
 from dataflow.resolve import CONFIG_TAG
-from tests.function_modifiers.fixtures_core_helpers import build
+from tests.function_modifiers.helpers import build
 
 INTERNAL = (MODULE_TAG, DECORATOR_TAG, CONFIG_TAG)
 

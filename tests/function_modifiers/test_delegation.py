@@ -7,7 +7,7 @@ import pytest
 from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import does
 from dataflow.node import DECORATOR_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 def _sum_all(**values: int) -> int:

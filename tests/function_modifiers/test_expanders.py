@@ -23,7 +23,7 @@ from dataflow.function_modifiers import (
     value,
 )
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @parameterize(

@@ -16,7 +16,7 @@ from dataflow.function_modifiers import (
 )
 from dataflow.function_modifiers.metadata import SCHEMA_TAG
 from dataflow.node import MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error
+from tests.function_modifiers.helpers import build, build_error
 
 
 @tag(owner="growth", labels=["pii", "daily"])

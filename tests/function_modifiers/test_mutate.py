@@ -12,7 +12,7 @@ from dataflow.marks import INSTRUCTIONS_ATTRIBUTE, REMOTE_ATTRIBUTE
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_mutate_targets as targets
 from tests.function_modifiers import fixtures_reuse_mutators as mutators
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 
 def test_mutators_in_another_module_pipe_the_targets():
@@ -91,7 +91,7 @@ def test_missing_target_names_mutator_and_suggests():
     with pytest.raises(DecoratorError) as caught:
         build(spend_total, _fix)
     message = str(caught.value)
-    assert_names_location(message, "mutate", _fix)
+    assert_located(message, "mutate", _fix)
     assert "'spend_totl'" in message and "Did you mean 'spend_total'" in message
 
 
@@ -114,7 +114,7 @@ def test_mutator_first_parameter_must_accept_target_type():
     with pytest.raises(DecoratorError) as caught:
         build(count, _shout)
     message = str(caught.value)
-    assert_names_location(message, "mutate", _shout)
+    assert_located(message, "mutate", _shout)
     assert "mutating" in message and "count" in message and "annotated str" in message
 
 

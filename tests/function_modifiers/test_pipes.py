@@ -20,7 +20,7 @@ from dataflow.function_modifiers import (
 )
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_pipes as fx
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 
 def _add(v: int, amount: int = 1) -> int:
@@ -172,7 +172,7 @@ def test_step_without_parameters_is_a_located_error():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "_no_params" in str(caught.value) and "no parameters" in str(caught.value)
 
 
@@ -184,7 +184,7 @@ def test_step_first_parameter_must_accept_the_piped_type():
     with pytest.raises(DecoratorError) as caught:
         build(total)
     message = str(caught.value)
-    assert_names_location(message, "pipe_input", total)
+    assert_located(message, "pipe_input", total)
     assert "'text' is annotated str" in message and "int" in message
 
 
@@ -196,7 +196,7 @@ def test_step_arguments_must_fit_the_signature():
     with pytest.raises(DecoratorError) as caught:
         build(total)
     message = str(caught.value)
-    assert_names_location(message, "pipe_output", total)
+    assert_located(message, "pipe_output", total)
     assert "no parameter 'factr'" in message and "_times" in message
     assert "Did you mean 'factor'" in message
 
@@ -217,7 +217,7 @@ def test_last_step_type_must_match_the_parameter():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "returns str" in str(caught.value)
 
 
@@ -240,7 +240,7 @@ def test_on_input_must_name_a_parameter():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "'y' is not a parameter" in str(caught.value)
 
 
@@ -251,7 +251,7 @@ def test_unknown_on_output_target():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_output", total)
+    assert_located(str(caught.value), "pipe_output", total)
     assert "Did you mean 'total'" in str(caught.value)
 
 
@@ -313,7 +313,7 @@ def test_step_with_var_positional_parameters_is_rejected():
 
     with pytest.raises(DecoratorError) as caught:
         build(numbers)
-    assert_names_location(str(caught.value), "pipe_output", numbers)
+    assert_located(str(caught.value), "pipe_output", numbers)
     assert "*values" in str(caught.value)
 
 
@@ -333,7 +333,7 @@ def test_step_arguments_cannot_be_steps_and_strings_are_literals():
 
     with pytest.raises(DecoratorError) as caught:
         build(nested)
-    assert_names_location(str(caught.value), "pipe_output", nested)
+    assert_located(str(caught.value), "pipe_output", nested)
     assert "cannot be nested" in str(caught.value)
 
 
@@ -344,5 +344,5 @@ def test_step_on_output_naming_no_output_is_an_error():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_output", total)
+    assert_located(str(caught.value), "pipe_output", total)
     assert "Did you mean 'total'" in str(caught.value)

@@ -13,7 +13,7 @@ from dataflow.function_modifiers import parameterized_subdag, source, subdag, va
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_subdag as fx
 from tests.function_modifiers import fixtures_reuse_subdag_features as features
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 RAW_B = pd.Series([2.0, 8.0, 10.0])
 
@@ -92,7 +92,7 @@ def test_parameter_not_in_subdag():
     with pytest.raises(DecoratorError) as caught:
         build(bad, fx.raw_a, config={"floor": 0.0, "factor": 1.0})
     message = str(caught.value)
-    assert_names_location(message, "subdag", bad)
+    assert_located(message, "subdag", bad)
     assert "Did you mean 'mean_value'" in message and "external_inputs" in message
 
 

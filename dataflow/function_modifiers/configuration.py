@@ -12,6 +12,7 @@ function defines no nodes. Several variants of one node are written as ``name__v
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -55,8 +56,10 @@ class ConfigFilter(ChooseInstruction):
     def describe(self) -> str:
         if isinstance(self.resolves, ConfigCondition):
             return repr(self.resolves)
-        name = getattr(self.resolves, "__qualname__", None) or repr(self.resolves)
-        return f"config({name})"
+        name = getattr(self.resolves, "__name__", None) or repr(self.resolves)
+        code = getattr(self.resolves, "__code__", None)
+        where = f" at {os.path.basename(code.co_filename)}:{code.co_firstlineno}" if code else ""
+        return f"config({name}{where})"
 
     def config_keys(self) -> Sequence[str] | None:
         return self.config_used

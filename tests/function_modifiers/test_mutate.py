@@ -154,3 +154,33 @@ def test_mutate_on_async_target():
 
     module = ad_hoc_utils.create_temporary_module(fetched, _inc)
     assert build(module).execute(["fetched"]) == {"fetched": 5}
+
+
+def test_a_mutator_replaced_by_a_later_def_of_the_same_name_still_applies():
+    from tests.function_modifiers import fixtures_reuse_mutate_twice as twice
+
+    dr = build(twice)
+    assert dr.execute(["a"], inputs={"x": 1}) == {"a": 23}  # Hamilton 1.90 gives 23 too
+    assert [n for n in dr.graph.nodes if n.startswith("a.")] == ["a.raw", "a.with_m",
+                                                                  "a.with_m_1"]
+
+
+def test_reloading_a_module_does_not_apply_its_mutators_again():
+    import importlib
+
+    from tests.function_modifiers import fixtures_reuse_mutate_twice as twice
+
+    reloaded = importlib.reload(twice)
+    assert build(reloaded).execute(["a"], inputs={"x": 1}) == {"a": 23}
+
+
+def test_running_the_same_definition_again_replaces_the_mutator():
+    """A notebook cell run twice defines the mutator twice at the same place: it applies once."""
+    source = ("from dataflow.function_modifiers import mutate\n"
+              "def a(x: int) -> int:\n    return x + 1\n")
+    cell = "@mutate(a)\ndef _m(a: int) -> int:\n    return a * 10\n"
+    module = ad_hoc_utils.module_from_source(source)
+    code = compile(cell, "<cell 1>", "exec")
+    exec(code, vars(module))
+    exec(code, vars(module))
+    assert build(module).execute(["a"], inputs={"x": 1}) == {"a": 20}

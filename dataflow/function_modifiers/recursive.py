@@ -18,7 +18,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from dataflow.collect import functions_of
 from dataflow.errors import DecoratorError, did_you_mean
@@ -43,7 +43,16 @@ from dataflow.node import DECORATOR_TAG, Dependency, Node, origin_of
 from dataflow.resolve import nodes_from_function, nodes_of_modules
 from dataflow.signatures import parameter_facts
 
-__all__ = ["parameterized_subdag", "subdag"]
+__all__ = ["SubdagParams", "parameterized_subdag", "subdag"]
+
+
+class SubdagParams(TypedDict, total=False):
+    """One subdag of ``@parameterized_subdag``: ``name=SubdagParams(inputs=..., config=...)``
+    (a plain dict with these keys works the same)."""
+
+    inputs: dict[str, ParametrizedDependency]
+    config: dict[str, Any]
+    external_inputs: list[str]
 
 
 @dataclass(frozen=True, slots=True)

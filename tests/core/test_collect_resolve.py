@@ -174,3 +174,31 @@ def test_fast_plain_path_leaves_unusual_functions_to_the_general_path():
 
     for fn in (star, undefined, wrapper, len, unannotated_return):
         assert plain_node(fn) is None
+
+
+def test_a_public_module_level_lambda_is_refused_naming_module_and_line():
+    module = ad_hoc_utils.module_from_source(
+        "def kept(x: int) -> int:\n    return x\n\n"
+        "feature = lambda x: x + 1\n"
+        "_helper = lambda x: x\n",
+        module_name="lambda_features",
+    )
+    with pytest.raises(InvalidFunctionError) as caught:
+        functions_of(module)
+    message = str(caught.value)
+    assert "lambda_features.feature (<lambda_features>:4) is a lambda" in message
+    assert "def feature(param: T) -> R" in message
+    with pytest.raises(InvalidFunctionError, match="is a lambda"):
+        functions_of(ad_hoc_utils.create_temporary_module(lambda x: x))
+
+
+def test_a_function_without_return_annotation_is_refused_as_in_hamilton():
+    def untyped(a: int):
+        return a
+
+    with pytest.raises(InvalidFunctionError) as caught:
+        nodes_from_function(untyped, {})
+    message = str(caught.value)
+    assert "'untyped' has no return annotation" in message
+    assert f"test_collect_resolve.py:{untyped.__code__.co_firstlineno}" in message
+    assert "def untyped(...) -> T:" in message

@@ -184,3 +184,24 @@ def test_running_the_same_definition_again_replaces_the_mutator():
     exec(code, vars(module))
     exec(code, vars(module))
     assert build(module).execute(["a"], inputs={"x": 1}) == {"a": 20}
+
+
+def test_apply_to_naming_forms_match_hamilton():
+    """Hamilton's mutate example names a step ``.named(name="", namespace="...")``; Hamilton
+    keeps every mutate step in the target's namespace, so that node is ``data_2.``."""
+    source = (
+        "from dataflow.function_modifiers import apply_to, mutate, source\n"
+        "def data_2(x: int) -> int:\n    return x\n"
+        "def data_3() -> int:\n    return 100\n"
+        "@mutate(apply_to(data_2).named('a'))\n"
+        "def _plus(v: int) -> int:\n    return v + 1\n"
+        "@mutate(apply_to(data_2, k=3).named('b', namespace='foo'))\n"
+        "def _times(v: int, k: int) -> int:\n    return v * k\n"
+        "@mutate(apply_to(data_2).named(name='', namespace='some_random_namespace'),\n"
+        "        other=source('data_3'))\n"
+        "def _join(v: int, other: int) -> int:\n    return v + other\n"
+    )
+    dr = build(ad_hoc_utils.module_from_source(source))
+    assert sorted(n for n in dr.graph.nodes if n.startswith("data_2")) == [
+        "data_2", "data_2.", "data_2.a", "data_2.b", "data_2.raw"]
+    assert dr.execute(["data_2"], inputs={"x": 1}) == {"data_2": 106}

@@ -346,3 +346,64 @@ def test_step_on_output_naming_no_output_is_an_error():
         build(total)
     assert_located(str(caught.value), "pipe_output", total)
     assert "Did you mean 'total'" in str(caught.value)
+
+
+# -- the naming forms of Hamilton's docs and examples (node names from Hamilton 1.90) ------------
+
+def _naming_cases():
+    def add(v: int, n: int = 1) -> int:
+        return v + n
+
+    def times(v: int, k: int = 2) -> int:
+        return v * k
+
+    add.__name__ = add.__qualname__ = "_add"
+    times.__name__ = times.__qualname__ = "_times"
+    return [  # (decorator, step node names Hamilton makes, value of f(x=1))
+        (pipe_input(step(add), step(add, n=5), step(times)),
+         ["f.with_add", "f.with_add_1", "f.with_times"], 14),
+        (pipe_input(step(add).named("a", namespace="foo"), step(times).named("b", namespace=...)),
+         ["f.b", "foo.a"], 4),
+        (pipe_input(step(add).named("a", namespace=None), step(times).named("b")),
+         ["a", "f.b"], 4),
+        (pipe_input(step(add).named(name="", namespace="ns"), step(times)),
+         ["f.with_times", "ns."], 4),
+        (pipe_input(step(add).namespaced("ns"), step(times).namespaced(None)),
+         ["ns.with_add", "with_times"], 4),
+        (pipe_input(step(add).named("a"), step(times), namespace=None), ["a", "with_times"], 4),
+        (pipe_input(step(add).named("a"), step(times), namespace="foo"),
+         ["foo.a", "foo.with_times"], 4),
+        (pipe_output(step(add), step(add, n=5), step(times)),
+         ["f.raw", "f.with_add", "f.with_add_1", "f.with_times"], 14),
+        # pipe_output keeps every step in the chain's namespace, whatever the step says
+        (pipe_output(step(add).named("a"), step(times).named("b", namespace="foo"),
+                     step(add).named("c", namespace=None)),
+         ["f.a", "f.b", "f.c", "f.raw"], 5),
+        (pipe_output(step(add).named(name="", namespace="ns"), step(times)),
+         ["f.", "f.raw", "f.with_times"], 4),
+        (pipe_output(step(add), step(times).named("b"), namespace=None),
+         ["b", "f.raw", "with_add"], 4),
+        (pipe_output(step(add), step(times).named("b"), namespace="foo"),
+         ["f.raw", "foo.b", "foo.with_add"], 4),
+        (pipe_output(step(add).namespaced("q"), step(times).namespaced(None)),
+         ["f.raw", "f.with_add", "f.with_times"], 4),
+    ]
+
+
+@pytest.mark.parametrize(("decorator", "names", "result"), _naming_cases())
+def test_step_names_match_hamilton(decorator, names, result):
+    def f(x: int) -> int:
+        return x
+
+    dr = build(decorator(f))
+    assert sorted(n for n, node in dr.graph.nodes.items() if not node.is_external
+                  and n != "f") == names
+    assert dr.execute(["f"], inputs={"x": 1}) == {"f": result}
+
+
+def test_named_with_an_empty_name_needs_a_namespace():
+    @pipe_input(step(_add).named(""), namespace=None)
+    def total(x: int) -> int:
+        return x
+
+    assert_located(pytest.raises(DecoratorError, build, total).value, "pipe_input", total)

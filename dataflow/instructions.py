@@ -31,7 +31,7 @@ import abc
 import enum
 import sys
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -77,7 +77,7 @@ class ResolveContext:
     nodes take (the function's name, less a ``__variant`` suffix that config chooses)."""
 
     fn: Callable[..., Any]
-    config: Any  # a Mapping[str, Any]; subdags pass a recording view of one
+    config: Mapping[str, Any]  # subdags pass a view that notes which keys are read
     name: str
     _signature: Signature | None = field(default=None, repr=False)
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from dataflow.errors import DecoratorError
-from dataflow.function_modifiers.pipes import Applicable, pipe_node_output
+from dataflow.function_modifiers.steps import Applicable, pipe_node_output
 from dataflow.function_modifiers.targets import select_targets
 from dataflow.instructions import (
     DecoratorUsageError,

@@ -29,7 +29,7 @@ from dataflow.function_modifiers.dependencies import (
     ParametrizedDependency,
     UpstreamDependency,
 )
-from dataflow.function_modifiers.pipes import PipeExit
+from dataflow.function_modifiers.steps import PipeExit
 from dataflow.function_modifiers.targets import NON_FINAL_TAG
 from dataflow.instructions import (
     ChooseInstruction,

@@ -6,6 +6,7 @@ import pytest
 
 from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import does
+from dataflow.marks import INSTRUCTIONS_ATTRIBUTE
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers.helpers import build, build_error, location
 
@@ -45,7 +46,7 @@ def test_does_computes_with_replacing_function_and_keeps_declaration():
     assert dr.graph.nodes["budget"].doc == "Marketing plus sales."
     assert node.origin.location == location(click_rate)
     assert node.originating_functions == (click_rate,)
-    assert not hasattr(_ratio, "__dataflow_instructions__")  # the helper is never touched
+    assert not hasattr(_ratio, INSTRUCTIONS_ATTRIBUTE)  # the helper is never touched
 
 
 @does(_sum_all)

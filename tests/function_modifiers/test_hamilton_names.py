@@ -125,3 +125,8 @@ def test_deprecated_names_warn_and_expand_like_their_replacement(make, equivalen
 def test_parametrized_input_refuses_what_hamilton_refuses():
     with pytest.warns(FutureWarning), pytest.raises(DecoratorError, match="output name"):
         dfm.parametrized_input("v", {"base": "from_base"})  # type: ignore[dict-item]
+
+
+def test_data_validator_tag_names_are_hamiltons():
+    assert dfm.IS_DATA_VALIDATOR_TAG == hfm.IS_DATA_VALIDATOR_TAG
+    assert dfm.DATA_VALIDATOR_ORIGINAL_OUTPUT_TAG == hfm.DATA_VALIDATOR_ORIGINAL_OUTPUT_TAG

@@ -16,7 +16,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-TEMPORARY_MARK = "__dataflow_temporary__"
+from dataflow.marks import TEMPORARY_MARK
+
+__all__ = ["TEMPORARY_MARK", "create_temporary_module", "is_temporary", "module_from_source"]
 
 
 def create_temporary_module(

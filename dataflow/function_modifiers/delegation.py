@@ -11,13 +11,14 @@ another function computes it.
 from __future__ import annotations
 
 import dis
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dataflow.instructions import CreateInstruction, DecoratorUsageError, ResolveContext, record
 from dataflow.node import DECORATOR_TAG, Node
-from dataflow.resolve import Instruction, Phase, ResolveContext, node_from_signature, record
 
 __all__ = ["does"]
 
@@ -48,38 +49,58 @@ class DoesCall:
 def body_is_empty(fn: Callable[..., Any]) -> bool:
     """True when ``fn``'s body holds only a docstring, ``pass`` or ``...``.
 
-    Read from the bytecode (no source file needed, so it also works for functions built with
-    ``exec``): such a body compiles to ``return None`` alone."""
+    Read from the bytecode, so no source file is needed (functions built with ``exec`` work
+    too): the body compiles to the same instructions as a function of the same kind (plain,
+    ``async``, generator) compiled here with an empty body. Comparing with a reference compiled
+    by the running interpreter keeps this true on every Python version, whatever bytecode each
+    one emits for an empty body."""
     code = getattr(fn, "__code__", None)
     if code is None:
         return True
-    ops = [(i.opname, i.argval) for i in dis.get_instructions(code)
-           if i.opname not in _PROLOGUE]
-    return ops in ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+    reference = _empty_body(code.co_flags & _KIND_FLAGS)
+    return reference is not None and _instructions(code) == reference
 
 
-_PROLOGUE = frozenset({"RESUME", "NOP", "CACHE", "RETURN_GENERATOR", "POP_TOP",
-                       "COPY_FREE_VARS", "MAKE_CELL"})
+_KIND_FLAGS = inspect.CO_COROUTINE | inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+# Instructions that only set up a frame (cells for closures, free variables) and differ with the
+# function's parameters and closure, not with its body.
+_SETUP = frozenset({"MAKE_CELL", "COPY_FREE_VARS", "NOP", "CACHE"})
 
 
-class DoesInstruction(Instruction):
+def _instructions(code: Any) -> list[tuple[str, Any]]:
+    return [(i.opname, None if i.opname == "RESUME" else i.argval)
+            for i in dis.get_instructions(code) if i.opname not in _SETUP]
+
+
+@functools.cache
+def _empty_body(kind: int) -> list[tuple[str, Any]] | None:
+    """The instructions of an empty-bodied function of ``kind`` (its ``co_flags`` kind bits);
+    ``None`` for generators, whose body holds a ``yield`` and so is never empty."""
+    if kind & (inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR):
+        return None
+    header = "async def" if kind & inspect.CO_COROUTINE else "def"
+    namespace: dict[str, Any] = {}
+    exec(compile(f"{header} empty():\n    pass\n", "<empty body>", "exec"), namespace)
+    return _instructions(namespace["empty"].__code__)
+
+
+class DoesInstruction(CreateInstruction):
     """``CREATE``: the function's node, computed by ``replacing``."""
 
-    phase = Phase.CREATE
     decorator_name = "does"
 
     def __init__(self, replacing: Callable[..., Any], mapping: tuple[tuple[str, str], ...]) -> None:
         self.replacing = replacing
         self.mapping = mapping  # (replacing parameter, decorated parameter)
 
-    def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
+    def create(self, context: ResolveContext) -> list[Node]:
         if not body_is_empty(context.fn):
             raise context.error(self, "the decorated function must have an empty body (only a "
                                       "docstring, `pass` or `...`): its body would never run, "
                                       f"{getattr(self.replacing, '__name__', self.replacing)} "
                                       "computes the node. Move the code into the replacing "
                                       "function or drop @does.")
-        node = node_from_signature(context)
+        node = context.default_node()
         decorated = [d.name for d in node.dependencies]
         target = inspect.signature(self.replacing).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in target.values())
@@ -127,16 +148,18 @@ class does:
 
     def __init__(self, replacing_function: Callable[..., Any], **argument_mapping: str) -> None:
         if not callable(replacing_function):
-            raise TypeError(f"@does takes the function that computes the node; got "
-                            f"{replacing_function!r}")
+            raise DecoratorUsageError(
+                f"@does takes the function that computes the node; got {replacing_function!r}")
         for key, target in argument_mapping.items():
             if not isinstance(target, str):
-                raise TypeError(f"@does: {key}= must name a parameter of the decorated function "
-                                f"(a str); got {target!r}")
+                raise DecoratorUsageError(
+                    f"@does: {key}= must name a parameter of the decorated function (a str); got "
+                    f"{target!r}")
         self.replacing = replacing_function
         self.mapping = tuple(argument_mapping.items())
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@does decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@does decorates a function; got {fn!r}")
         return record(fn, DoesInstruction(self.replacing, self.mapping))

@@ -13,15 +13,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dataflow.instructions import DecoratorUsageError
+
 
 class ParametrizedDependency:
-    """Base class of the four kinds of parameter sources."""
+    """Base class of the kinds of parameter sources."""
+
+    __slots__ = ()
+
+
+class SingleDependency(ParametrizedDependency):
+    """A source for one value: :class:`UpstreamDependency` or :class:`LiteralDependency` (the
+    items a ``group`` holds; Hamilton's class of the same name)."""
+
+    __slots__ = ()
+
+
+class GroupedDependency(ParametrizedDependency):
+    """Several single dependencies passed as one parameter (``group(...)``)."""
 
     __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
-class UpstreamDependency(ParametrizedDependency):
+class UpstreamDependency(SingleDependency):
     """The value of another node."""
 
     source: str
@@ -31,7 +46,7 @@ class UpstreamDependency(ParametrizedDependency):
 
 
 @dataclass(frozen=True, slots=True)
-class LiteralDependency(ParametrizedDependency):
+class LiteralDependency(SingleDependency):
     """A fixed Python value."""
 
     value: Any
@@ -51,7 +66,7 @@ class ConfigDependency(ParametrizedDependency):
 
 
 @dataclass(frozen=True, slots=True)
-class GroupedListDependency(ParametrizedDependency):
+class GroupedListDependency(GroupedDependency):
     """A list of sources and values, passed as one ``list`` parameter."""
 
     sources: tuple[UpstreamDependency | LiteralDependency, ...]
@@ -61,7 +76,7 @@ class GroupedListDependency(ParametrizedDependency):
 
 
 @dataclass(frozen=True, slots=True)
-class GroupedDictDependency(ParametrizedDependency):
+class GroupedDictDependency(GroupedDependency):
     """A dict of sources and values, passed as one ``dict`` parameter."""
 
     sources: tuple[tuple[str, UpstreamDependency | LiteralDependency], ...]
@@ -73,7 +88,8 @@ class GroupedDictDependency(ParametrizedDependency):
 def source(dependency_on: str) -> UpstreamDependency:
     """Take the parameter's value from the node named ``dependency_on``."""
     if not isinstance(dependency_on, str) or not dependency_on:
-        raise TypeError(f"source() takes a node name (a non-empty str); got {dependency_on!r}")
+        raise DecoratorUsageError(
+            f"source() takes a node name (a non-empty str); got {dependency_on!r}")
     return UpstreamDependency(dependency_on)
 
 
@@ -85,14 +101,15 @@ def value(literal: Any) -> LiteralDependency:
 def configuration(key: str) -> ConfigDependency:
     """Pass the config value ``key`` as the parameter's value."""
     if not isinstance(key, str) or not key:
-        raise TypeError(f"configuration() takes a config key (a non-empty str); got {key!r}")
+        raise DecoratorUsageError(
+            f"configuration() takes a config key (a non-empty str); got {key!r}")
     return ConfigDependency(key)
 
 
 def _group_item(item: Any, where: str) -> UpstreamDependency | LiteralDependency:
     if isinstance(item, (UpstreamDependency, LiteralDependency)):
         return item
-    raise TypeError(
+    raise DecoratorUsageError(
         f"group() items must be source(...) or value(...); {where} is {item!r}. "
         f"Wrap it: source({item!r}) for a node, value({item!r}) for a literal."
     )
@@ -105,8 +122,9 @@ def group(*dependency_args: Any, **dependency_kwargs: Any) -> ParametrizedDepend
     group(source('a'), value(1))
     """
     if dependency_args and dependency_kwargs:
-        raise TypeError("group() takes either positional items (a list) or keyword items "
-                        "(a dict), not both.")
+        raise DecoratorUsageError(
+            "group() takes either positional items (a list) or keyword items "
+            "(a dict), not both.")
     if dependency_kwargs:
         return GroupedDictDependency(tuple(
             (k, _group_item(v, f"item {k!r}")) for k, v in dependency_kwargs.items()))
@@ -130,7 +148,7 @@ def as_dependency_mapping(
         elif allow_literals:
             checked[name] = LiteralDependency(item)
         else:
-            raise TypeError(
+            raise DecoratorUsageError(
                 f"@{decorator}: parameter {name!r} is given {item!r}, a plain value. Say where "
                 f"it comes from: source({item!r}) for another node, value({item!r}) for a literal."
             )

@@ -1,5 +1,8 @@
-"""One function, many nodes: ``@parameterize`` (and its ``_values`` / ``_sources`` forms),
-``@inject`` and ``@parameterize_extract_columns``.
+"""One function, many nodes: ``@parameterize`` (and its ``_values`` / ``_sources`` forms and
+Hamilton's deprecated names), ``@inject`` and ``@parameterize_extract_columns``; with
+``@extract_columns``, ``@extract_fields`` and ``@unpack_fields`` (from
+:mod:`~dataflow.function_modifiers.extractors`), the names of Hamilton's
+``function_modifiers.expanders``.
 
 Every generated node calls the user function through
 :class:`~dataflow.function_modifiers.binding.BoundCall` (picklable, no closures); the user
@@ -14,12 +17,13 @@ from __future__ import annotations
 
 import inspect
 import string
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dataflow.errors import caller_stacklevel
 from dataflow.function_modifiers.binding import BindingError, bind_parameters
-from dataflow.function_modifiers.columns import column_nodes, require_frame_return
 from dataflow.function_modifiers.dependencies import (
     LiteralDependency,
     ParametrizedDependency,
@@ -28,16 +32,37 @@ from dataflow.function_modifiers.dependencies import (
     source,
     value,
 )
+from dataflow.function_modifiers.extractors import (
+    check_node_name,
+    column_nodes,
+    extract_columns,
+    extract_fields,
+    require_frame_return,
+    unpack_fields,
+)
+from dataflow.instructions import (
+    DecoratorUsageError,
+    ExpandInstruction,
+    InjectInstruction,
+    Instruction,
+    ResolveContext,
+    record,
+)
 from dataflow.node import DECORATOR_TAG, Node
-from dataflow.resolve import Instruction, Phase, ResolveContext, record
 
 __all__ = [
     "ParameterizedExtract",
+    "extract_columns",
+    "extract_fields",
     "inject",
     "parameterize",
     "parameterize_extract_columns",
     "parameterize_sources",
     "parameterize_values",
+    "parameterized_inputs",
+    "parametrized",
+    "parametrized_input",
+    "unpack_fields",
 ]
 
 
@@ -94,15 +119,14 @@ def bind(instruction: Instruction, context: ResolveContext, node: Node,
 Parameterization = tuple[tuple[str, dict[str, ParametrizedDependency], str | None], ...]
 
 
-class ParameterizeInstruction(Instruction):
+class ParameterizeInstruction(ExpandInstruction):
     """``EXPAND``: one node per output, each with some parameters bound."""
 
-    phase = Phase.EXPAND
     decorator_name = "parameterize"
 
     def __init__(self, outputs: Parameterization, label: str) -> None:
         self.outputs = outputs
-        self.decorator_name = label  # type: ignore[misc]
+        self.decorator_name = label
 
     def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
         node = single_node(self, context, nodes, "Put @parameterize below (after) decorators "
@@ -117,17 +141,11 @@ class ParameterizeInstruction(Instruction):
         return result
 
 
-def _check_output_name(decorator: str, name: Any) -> str:
-    if not isinstance(name, str) or not name.isidentifier():
-        raise TypeError(f"@{decorator}: output name {name!r} is not a valid node name (use a "
-                        "Python identifier).")
-    return name
-
-
 def _record_parameterize(fn: Callable[..., Any], label: str, outputs: Parameterization
                          ) -> Callable[..., Any]:
     if not callable(fn):
-        raise TypeError(f"@{label} decorates a function; got {fn!r}")
+        raise DecoratorUsageError(
+            f"@{label} decorates a function; got {fn!r}")
     return record(fn, ParameterizeInstruction(outputs, label))
 
 
@@ -141,22 +159,25 @@ class parameterize:
 
     def __init__(self, **parametrization: Any) -> None:
         if not parametrization:
-            raise TypeError("@parameterize needs at least one output, e.g. "
-                            "@parameterize(out_a={'x': value(1)})")
+            raise DecoratorUsageError(
+                "@parameterize needs at least one output, e.g. "
+                "@parameterize(out_a={'x': value(1)})")
         outputs = []
         for name, spec in parametrization.items():
-            _check_output_name("parameterize", name)
+            check_node_name("parameterize", name)
             doc: str | None = None
             if isinstance(spec, tuple):
                 if (len(spec) != 2 or not isinstance(spec[0], Mapping)
                         or not isinstance(spec[1], str)):
-                    raise TypeError(f"@parameterize: {name}= takes a dict of parameter -> "
-                                    "source()/value(), or a (dict, 'docstring') pair; got "
-                                    f"{spec!r}")
+                    raise DecoratorUsageError(
+                        f"@parameterize: {name}= takes a dict of parameter -> "
+                        "source()/value(), or a (dict, 'docstring') pair; got "
+                        f"{spec!r}")
                 spec, doc = spec
             if not isinstance(spec, Mapping):
-                raise TypeError(f"@parameterize: {name}= takes a dict of parameter -> "
-                                f"source()/value()/group(); got {spec!r}")
+                raise DecoratorUsageError(
+                    f"@parameterize: {name}= takes a dict of parameter -> "
+                    f"source()/value()/group(); got {spec!r}")
             outputs.append((name, as_dependency_mapping(spec, "parameterize"), doc))
         self.outputs: Parameterization = tuple(outputs)
 
@@ -170,19 +191,22 @@ class parameterize_values:
 
     def __init__(self, parameter: str, assigned_output: Mapping[Any, Any]) -> None:
         if not isinstance(parameter, str):
-            raise TypeError(f"@parameterize_values: parameter must be a parameter name; got "
-                            f"{parameter!r}")
+            raise DecoratorUsageError(
+                f"@parameterize_values: parameter must be a parameter name; got "
+                f"{parameter!r}")
         if not isinstance(assigned_output, Mapping) or not assigned_output:
-            raise TypeError("@parameterize_values: assigned_output must be a non-empty dict of "
-                            "output name (or (name, doc)) -> value")
+            raise DecoratorUsageError(
+                "@parameterize_values: assigned_output must be a non-empty dict of "
+                "output name (or (name, doc)) -> value")
         outputs: list[tuple[str, dict[str, ParametrizedDependency], str | None]] = []
         seen: set[str] = set()
         for key, literal in assigned_output.items():
             name, doc = key if isinstance(key, tuple) else (key, None)
-            _check_output_name("parameterize_values", name)
+            check_node_name("parameterize_values", name)
             if name in seen:
-                raise TypeError(f"@parameterize_values: output {name!r} is given twice; output "
-                                "names must be unique.")
+                raise DecoratorUsageError(
+                    f"@parameterize_values: output {name!r} is given twice; output "
+                    "names must be unique.")
             seen.add(name)
             outputs.append((name, {parameter: value(literal)}, doc))
         self.outputs: Parameterization = tuple(outputs)
@@ -197,15 +221,17 @@ class parameterize_sources:
 
     def __init__(self, **parameterization: Mapping[str, str]) -> None:
         if not parameterization:
-            raise TypeError("@parameterize_sources needs at least one output, e.g. "
-                            "@parameterize_sources(out={'x': 'upstream_node'})")
+            raise DecoratorUsageError(
+                "@parameterize_sources needs at least one output, e.g. "
+                "@parameterize_sources(out={'x': 'upstream_node'})")
         outputs = []
         for name, mapping in parameterization.items():
-            _check_output_name("parameterize_sources", name)
+            check_node_name("parameterize_sources", name)
             if not isinstance(mapping, Mapping) or not all(
                     isinstance(v, str) for v in mapping.values()):
-                raise TypeError(f"@parameterize_sources: {name}= takes a dict of parameter -> "
-                                f"node name (str); got {mapping!r}")
+                raise DecoratorUsageError(
+                    f"@parameterize_sources: {name}= takes a dict of parameter -> "
+                    f"node name (str); got {mapping!r}")
             bindings: dict[str, ParametrizedDependency] = {
                 p: source(s) for p, s in mapping.items()}
             outputs.append((name, bindings, None))
@@ -215,10 +241,9 @@ class parameterize_sources:
         return _record_parameterize(fn, "parameterize_sources", self.outputs)
 
 
-class InjectInstruction(Instruction):
+class InjectBindings(InjectInstruction):
     """``INJECT``: bind some parameters of the function's node(s)."""
 
-    phase = Phase.INJECT
     decorator_name = "inject"
 
     def __init__(self, bindings: dict[str, ParametrizedDependency]) -> None:
@@ -234,14 +259,16 @@ class inject:
 
     def __init__(self, **key_mapping: ParametrizedDependency) -> None:
         if not key_mapping:
-            raise TypeError("@inject needs at least one "
-                            "parameter=source(...)/value(...)/group(...)")
+            raise DecoratorUsageError(
+                "@inject needs at least one "
+                "parameter=source(...)/value(...)/group(...)")
         self.bindings = as_dependency_mapping(key_mapping, "inject")
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@inject decorates a function; got {fn!r}")
-        return record(fn, InjectInstruction(self.bindings))
+            raise DecoratorUsageError(
+                f"@inject decorates a function; got {fn!r}")
+        return record(fn, InjectBindings(self.bindings))
 
 
 @dataclass(frozen=True)
@@ -279,10 +306,9 @@ class SetColumns:
         return frame
 
 
-class ParameterizeExtractInstruction(Instruction):
+class ParameterizeExtractInstruction(ExpandInstruction):
     """``EXPAND``: per parameterization, a bound frame node ``name__i`` and its columns."""
 
-    phase = Phase.EXPAND
     decorator_name = "parameterize_extract_columns"
 
     def __init__(self, extracts: tuple[ParameterizedExtract, ...], reassign_columns: bool) -> None:
@@ -323,16 +349,18 @@ class parameterize_extract_columns:
     def __init__(self, *extract_config: ParameterizedExtract,
                  reassign_columns: bool = True) -> None:
         if not extract_config:
-            raise TypeError("@parameterize_extract_columns needs at least one "
-                            "ParameterizedExtract(outputs, input_mapping)")
+            raise DecoratorUsageError(
+                "@parameterize_extract_columns needs at least one "
+                "ParameterizedExtract(outputs, input_mapping)")
         checked = []
         for item in extract_config:
             if not isinstance(item, ParameterizedExtract):
-                raise TypeError(f"@parameterize_extract_columns takes ParameterizedExtract(...) "
-                                f"arguments; got {item!r}")
+                raise DecoratorUsageError(
+                    f"@parameterize_extract_columns takes ParameterizedExtract(...) "
+                    f"arguments; got {item!r}")
             outputs = tuple(item.outputs)
             for column in outputs:
-                _check_output_name("parameterize_extract_columns", column)
+                check_node_name("parameterize_extract_columns", column)
             checked.append(ParameterizedExtract(outputs, as_dependency_mapping(
                 item.input_mapping, "parameterize_extract_columns")))
         self.extracts = tuple(checked)
@@ -340,7 +368,55 @@ class parameterize_extract_columns:
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@parameterize_extract_columns decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@parameterize_extract_columns decorates a function; got {fn!r}")
         return record(fn, ParameterizeExtractInstruction(self.extracts, self.reassign_columns))
 
 
+
+
+# -- Hamilton's deprecated names ----------------------------------------------------------------
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"@{old} is deprecated (Hamilton deprecates it too and removes it in 2.0); use "
+                  f"@{new}, which takes the same arguments.", FutureWarning,
+                  stacklevel=caller_stacklevel())
+
+
+class parametrized_input(parameterize):
+    """Deprecated (as in Hamilton): ``@parameterize_sources`` in an older form.
+    ``variable_inputs`` maps an upstream node to ``(output name, docstring)``; each output is
+    the function with ``parameter`` fed by that node."""
+
+    def __init__(self, parameter: str, variable_inputs: Mapping[str, tuple[str, str]]) -> None:
+        _deprecated("parametrized_input", "parameterize_sources")
+        if not isinstance(parameter, str) or not isinstance(variable_inputs, Mapping):
+            raise DecoratorUsageError(
+                "@parametrized_input takes a parameter name and a dict of upstream node -> "
+                f"(output name, docstring); got {parameter!r}, {variable_inputs!r}")
+        outputs: dict[str, Any] = {}
+        for upstream, spec in variable_inputs.items():
+            if not (isinstance(spec, tuple) and len(spec) == 2):
+                raise DecoratorUsageError(
+                    f"@parametrized_input: {upstream!r} maps to {spec!r}; give (output name, "
+                    "docstring) for every upstream node.")
+            output, doc = spec
+            outputs[output] = ({parameter: source(upstream)}, doc)
+        super().__init__(**outputs)
+
+
+class parametrized(parameterize_values):
+    """Deprecated (as in Hamilton): Hamilton's old name for :class:`parameterize_values`."""
+
+    def __init__(self, parameter: str, assigned_output: Mapping[Any, Any]) -> None:
+        _deprecated("parametrized", "parameterize_values")
+        super().__init__(parameter, assigned_output)
+
+
+class parameterized_inputs(parameterize_sources):
+    """Deprecated (as in Hamilton): Hamilton's old name for :class:`parameterize_sources`."""
+
+    def __init__(self, **parameterization: Mapping[str, str]) -> None:
+        _deprecated("parameterized_inputs", "parameterize_sources")
+        super().__init__(**parameterization)

@@ -11,17 +11,24 @@ values are strings or lists of strings, as in Hamilton; keys under ``dataflow.``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from dataflow.function_modifiers.pipes import select_targets
-from dataflow.node import RESERVED_TAG_KEYS, RESERVED_TAG_PREFIXES, Node
-from dataflow.resolve import Instruction, Phase, ResolveContext, record
+from dataflow.function_modifiers.extractors import frame_column_type
+from dataflow.function_modifiers.targets import check_target, select_targets
+from dataflow.instructions import (
+    DecoratorUsageError,
+    MetadataInstruction,
+    ResolveContext,
+    record,
+)
+from dataflow.node import RESERVED_TAG_KEYS, RESERVED_TAG_PREFIXES, Node, type_name
 
 __all__ = ["cache", "schema", "tag", "tag_outputs"]
 
-SCHEMA_TAG = "dataflow.schema.output"
-"""Tag ``@schema.output`` writes: ``"name=type,name=type"``."""
+SCHEMA_TAG = "hamilton.internal.schema_output"
+"""Tag ``@schema.output`` writes: ``"name=type,name=type"`` (under Hamilton's key, so code and
+tools reading Hamilton's tag keep working)."""
 CACHE_BEHAVIOR_TAG = "cache.behavior"
 CACHE_FORMAT_TAG = "cache.format"
 CACHE_BEHAVIORS = ("default", "recompute", "disable", "ignore")
@@ -30,46 +37,39 @@ CACHE_BEHAVIORS = ("default", "recompute", "disable", "ignore")
 def _check_tags(decorator: str, tags: Mapping[str, Any], allow_hamilton: bool = False) -> None:
     for key, item in tags.items():
         if not isinstance(key, str) or not key:
-            raise TypeError(f"@{decorator}: tag keys are non-empty strings; got {key!r}")
+            raise DecoratorUsageError(
+                f"@{decorator}: tag keys are non-empty strings; got {key!r}")
         prefixes = tuple(p for p in RESERVED_TAG_PREFIXES
                          if not (allow_hamilton and p == "hamilton."))
         if key in RESERVED_TAG_KEYS or key.startswith(prefixes):
-            raise ValueError(f"@{decorator}: tag {key!r} is reserved (keys starting with "
-                             f"{', '.join(RESERVED_TAG_PREFIXES)} and {RESERVED_TAG_KEYS} are "
-                             "written by dataflow). Choose another key, e.g. "
-                             f"'{key.split('.')[-1]}_tag'.")
+            raise DecoratorUsageError(
+                f"@{decorator}: tag {key!r} is reserved (keys starting with "
+                f"{', '.join(RESERVED_TAG_PREFIXES)} and {RESERVED_TAG_KEYS} are "
+                "written by dataflow). Choose another key, e.g. "
+                f"'{key.split('.')[-1]}_tag'.")
         if isinstance(item, str):
             continue
         if isinstance(item, list) and all(isinstance(x, str) for x in item):
             continue
-        raise TypeError(f"@{decorator}: tag {key!r} has value {item!r}; tag values must be a str "
-                        f"or a list of str (as in Hamilton). Convert it, e.g. {key}={str(item)!r}.")
+        raise DecoratorUsageError(
+            f"@{decorator}: tag {key!r} has value {item!r}; tag values must be a str or a list "
+            f"of str (as in Hamilton). Convert it, e.g. {key}={str(item)!r}.")
 
 
-class TagInstruction(Instruction):
+class TagInstruction(MetadataInstruction):
     """``METADATA``: add ``tags`` to the nodes ``target`` selects."""
 
-    phase = Phase.METADATA
     decorator_name = "tag"
 
     def __init__(self, tags: Mapping[str, Any], target: Any, label: str = "tag") -> None:
         self.tags = dict(tags)
         self.target = target
-        self.decorator_name = label  # type: ignore[misc]
+        self.decorator_name = label
 
     def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
         chosen = {id(n) for n in select_targets(nodes, self.target, context, self.decorator_name)}
         return [n.with_changes(tags={**n.tags, **self.tags}) if id(n) in chosen else n
                 for n in nodes]
-
-
-def _check_target(decorator: str, target: Any) -> Any:
-    if target is None or target is Ellipsis or isinstance(target, str):
-        return target
-    if isinstance(target, Collection) and all(isinstance(t, str) for t in target):
-        return tuple(target)
-    raise TypeError(f"@{decorator}: target_ must be None (final nodes), ... (all nodes), a node "
-                    f"name or a list of node names; got {target!r}")
 
 
 class tag:
@@ -84,14 +84,16 @@ class tag:
     def __init__(self, *, target_: Any = None, bypass_reserved_namespaces_: bool = False,
                  **tags: str | list[str]) -> None:
         if not tags:
-            raise TypeError("@tag needs at least one key=value tag")
+            raise DecoratorUsageError(
+                "@tag needs at least one key=value tag")
         _check_tags("tag", tags, bypass_reserved_namespaces_)
         self.tags = tags
-        self.target = _check_target("tag", target_)
+        self.target = check_target("tag", target_)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@tag decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@tag decorates a function; got {fn!r}")
         return record(fn, TagInstruction(self.tags, self.target))
 
 
@@ -101,20 +103,38 @@ class tag_outputs:
 
     def __init__(self, **tag_mapping: Mapping[str, str | list[str]]) -> None:
         if not tag_mapping:
-            raise TypeError("@tag_outputs needs node=tags pairs, e.g. "
-                            "@tag_outputs(spend={'unit': 'usd'})")
+            raise DecoratorUsageError(
+                "@tag_outputs needs node=tags pairs, e.g. "
+                "@tag_outputs(spend={'unit': 'usd'})")
         for node_name, tags in tag_mapping.items():
             if not isinstance(tags, Mapping):
-                raise TypeError(f"@tag_outputs: {node_name}= takes a dict of tags; got {tags!r}")
+                raise DecoratorUsageError(
+                    f"@tag_outputs: {node_name}= takes a dict of tags; got {tags!r}")
             _check_tags("tag_outputs", tags)
         self.mapping = {k: dict(v) for k, v in tag_mapping.items()}
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@tag_outputs decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@tag_outputs decorates a function; got {fn!r}")
         for node_name, tags in self.mapping.items():
-            record(fn, TagInstruction(tags, node_name, "tag_outputs"))
+            fn = record(fn, TagInstruction(tags, node_name, "tag_outputs"))
         return fn
+
+
+class SchemaOutput(TagInstruction):
+    """``@schema.output``: the schema tag, on nodes that return a DataFrame (pandas or polars),
+    as Hamilton requires; anything else is a build error naming the node and its type."""
+
+    def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
+        for node in select_targets(nodes, self.target, context, self.decorator_name):
+            if frame_column_type(node.type) is None:
+                raise context.error(
+                    self, f"node {node.name!r} is annotated {type_name(node.type)}; a schema "
+                    "describes the columns of a DataFrame, so the node must return one "
+                    "(`-> pd.DataFrame`). With several output nodes, pick the frame with "
+                    "target_='name'.")
+        return super().apply(context, nodes)
 
 
 class schema:
@@ -124,18 +144,19 @@ class schema:
     @staticmethod
     def output(*fields: tuple[str, str], target_: Any = None) -> Callable[..., Any]:
         if not fields:
-            raise TypeError("@schema.output needs (name, type) pairs, e.g. "
-                            "@schema.output(('spend', 'float'))")
+            raise DecoratorUsageError(
+                "@schema.output needs (name, type) pairs, e.g. "
+                "@schema.output(('spend', 'float'))")
         for item in fields:
             if not (isinstance(item, tuple) and len(item) == 2
                     and all(isinstance(x, str) for x in item)):
-                raise TypeError(f"@schema.output takes (name, type) pairs of strings; got "
-                                f"{item!r}")
+                raise DecoratorUsageError(
+                    f"@schema.output takes (name, type) pairs of strings; got {item!r}")
         text = ",".join(f"{n}={t}" for n, t in fields)
-        target = _check_target("schema.output", target_)
+        target = check_target("schema.output", target_)
 
         def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-            return record(fn, TagInstruction({SCHEMA_TAG: text}, target, "schema.output"))
+            return record(fn, SchemaOutput({SCHEMA_TAG: text}, target, "schema.output"))
 
         return decorate
 
@@ -147,20 +168,23 @@ class cache:
     def __init__(self, *, behavior: str | None = None, format: str | None = None,
                  target_: Any = None) -> None:
         if behavior is None and format is None:
-            raise TypeError("@cache needs behavior= and/or format=")
+            raise DecoratorUsageError(
+                "@cache needs behavior= and/or format=")
         if behavior is not None and behavior not in CACHE_BEHAVIORS:
-            raise ValueError(f"@cache: behavior={behavior!r} is not one of {CACHE_BEHAVIORS}")
+            raise DecoratorUsageError(
+                f"@cache: behavior={behavior!r} is not one of {CACHE_BEHAVIORS}")
         if format is not None and (not isinstance(format, str) or not format):
-            raise TypeError(f"@cache: format must be a format name such as 'parquet'; got "
-                            f"{format!r}")
+            raise DecoratorUsageError(
+                f"@cache: format must be a format name such as 'parquet'; got {format!r}")
         self.tags = {}
         if behavior is not None:
             self.tags[CACHE_BEHAVIOR_TAG] = behavior
         if format is not None:
             self.tags[CACHE_FORMAT_TAG] = format
-        self.target = _check_target("cache", target_)
+        self.target = check_target("cache", target_)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@cache decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@cache decorates a function; got {fn!r}")
         return record(fn, TagInstruction(self.tags, self.target, "cache"))

@@ -1,9 +1,10 @@
 """``@mutate``: pipe the outputs of *other* functions through the decorated one.
 
 The decorated function (the mutator) records one :class:`MutateInstruction` per target with
-:func:`~dataflow.resolve.record_remote`; the target function object is never touched. The
-build stage (:func:`dataflow.build.nodes_of_modules`) finds mutators in the driver's modules
-and hands each instruction to its target's resolve, where it works like ``pipe_output``.
+:func:`~dataflow.instructions.record_remote`; the target function object is never touched. The
+resolve stage (:func:`dataflow.resolve.nodes_of_modules`) finds mutators in the driver's
+modules (a mutator replaced by a later ``def`` of the same name included, as in Hamilton) and
+hands each instruction to its target's resolve, where it works like ``pipe_output``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from dataclasses import replace
 from typing import Any
 
 from dataflow.errors import DecoratorError
-from dataflow.function_modifiers.pipes import (
-    Applicable,
-    pipe_node_output,
-    select_targets,
+from dataflow.function_modifiers.steps import Applicable, pipe_node_output
+from dataflow.function_modifiers.targets import select_targets
+from dataflow.instructions import (
+    DecoratorUsageError,
+    Instruction,
+    ResolveContext,
+    TransformInstruction,
+    own_function,
+    record_remote,
 )
+from dataflow.marks import EXCLUDE_ATTRIBUTE
 from dataflow.node import Node, origin_of
-from dataflow.resolve import Instruction, Phase, ResolveContext, record_remote
 
 __all__ = ["apply_to", "mutate"]
 
@@ -28,15 +34,15 @@ def apply_to(fn_: Callable[..., Any] | str, **mutating_fn_kwargs: Any) -> Applic
     """For :class:`mutate`: the target function ``fn_`` with its own arguments for the mutator
     (they replace the ``mutate(...)``-level ones). Supports ``.when``/``.named``/``.on_output``."""
     if not (callable(fn_) or isinstance(fn_, str)):
-        raise TypeError(f"apply_to() takes the target function (or its name); got {fn_!r}")
+        raise DecoratorUsageError(
+            f"apply_to() takes the target function (or its name); got {fn_!r}")
     return Applicable(None, (), tuple(mutating_fn_kwargs.items()), target_fn=fn_)
 
 
-class MutateInstruction(Instruction):
+class MutateInstruction(TransformInstruction):
     """What ``@mutate`` records for one target function: pipe its output(s) through the
-    mutator. Applied by the *target's* resolve (see :func:`dataflow.build.nodes_of_modules`)."""
+    mutator. Applied by the *target's* resolve (see :func:`dataflow.resolve.nodes_of_modules`)."""
 
-    phase = Phase.TRANSFORM
     decorator_name = "mutate"
 
     def __init__(self, applicable: Applicable, mutator: Callable[..., Any]) -> None:
@@ -89,27 +95,32 @@ class mutate:
         if collapse or _chain:
             raise NotImplementedError("@mutate: collapse/_chain are not supported.")
         if not target_functions:
-            raise TypeError("@mutate needs at least one target function: @mutate(my_function).")
+            raise DecoratorUsageError(
+                "@mutate needs at least one target function: @mutate(my_function).")
         targets = []
         for target in target_functions:
             if isinstance(target, Applicable):
                 if target.target_fn is None:
-                    raise TypeError("@mutate takes target functions or apply_to(fn, ...); "
-                                    f"got a step(...) for {getattr(target.fn, '__name__', '?')}.")
+                    raise DecoratorUsageError(
+                        "@mutate takes target functions or apply_to(fn, ...); got a step(...) "
+                        f"for {getattr(target.fn, '__name__', '?')}.")
                 targets.append(target)
             elif callable(target) or isinstance(target, str):
                 targets.append(apply_to(target))
             else:
-                raise TypeError(f"@mutate takes target functions (or their names); got {target!r}")
+                raise DecoratorUsageError(
+                    f"@mutate takes target functions (or their names); got {target!r}")
         self.targets = tuple(targets)
         self.kwargs = tuple(mutating_function_kwargs.items())
 
     def __call__(self, mutating_fn: Callable[..., Any]) -> Callable[..., Any]:
+        mutating_fn = own_function(mutating_fn)
         for target in self.targets:
             applicable = replace(target, fn=mutating_fn,
                                  kwargs=target.kwargs or self.kwargs, target_fn=None)
             assert target.target_fn is not None
-            record_remote(mutating_fn, target.target_fn, MutateInstruction(applicable, mutating_fn))
-        mutating_fn.__dataflow_exclude__ = True  # type: ignore[attr-defined]
+            mutating_fn = record_remote(mutating_fn, target.target_fn,
+                                        MutateInstruction(applicable, mutating_fn))
+        setattr(mutating_fn, EXCLUDE_ATTRIBUTE, True)
         return mutating_fn
 

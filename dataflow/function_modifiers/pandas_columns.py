@@ -21,17 +21,18 @@ from typing import Any
 
 import pandas as pd
 
-from dataflow.errors import DecoratorError, did_you_mean
+from dataflow.errors import did_you_mean
 from dataflow.function_modifiers.binding import bind_parameters
 from dataflow.function_modifiers.dependencies import UpstreamDependency
-from dataflow.function_modifiers.pipes import NON_FINAL_TAG
-from dataflow.function_modifiers.subdags import (
+from dataflow.function_modifiers.recursive import (
+    RenamedCall,
     collect_functions,
     namespace_nodes,
     resolve_subdag_nodes,
 )
+from dataflow.function_modifiers.targets import NON_FINAL_TAG
+from dataflow.instructions import DecoratorUsageError, InjectInstruction, ResolveContext, record
 from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, type_name
-from dataflow.resolve import Instruction, Phase, ResolveContext, record
 from dataflow.type_rules import edge_accepts, strip_annotated
 
 __all__ = ["with_columns"]
@@ -89,8 +90,7 @@ def _upstream(nodes: Sequence[Node], select: Sequence[str]) -> list[Node]:
     return [n for n in nodes if n.name in needed]
 
 
-class WithColumnsInstruction(Instruction):
-    phase = Phase.INJECT
+class WithColumnsInstruction(InjectInstruction):
     decorator_name = "with_columns"
 
     def __init__(self, load_from: tuple[Any, ...], columns_to_pass: tuple[str, ...] | None,
@@ -176,8 +176,6 @@ def _frame_from_outer(node: Node, inner_name: str, frame: str, frame_type: Any) 
     """Point dependencies on ``ns.<pass_dataframe_as>`` at the outer DataFrame parameter."""
     if not any(d.name == inner_name for d in node.dependencies):
         return node
-    from dataflow.function_modifiers.subdags import RenamedCall
-
     assert isinstance(node.fn, RenamedCall)
     names = tuple((frame if new == inner_name else new, old) for new, old in node.fn.names)
     deps = tuple(Dependency(frame, frame_type, d.optional) if d.name == inner_name else d
@@ -207,13 +205,14 @@ class with_columns:
                  config_required: Sequence[str] | None = None) -> None:
         self.load_from = collect_functions(load_from, self.decorator_name)
         if (columns_to_pass is None) == (pass_dataframe_as is None):
-            raise ValueError(
+            raise DecoratorUsageError(
                 "@with_columns takes exactly one of columns_to_pass=[...] (columns handed to the "
                 "functions as Series) and pass_dataframe_as='name' (the whole DataFrame under "
                 "that parameter name).")
         for name, value in (("columns_to_pass", columns_to_pass), ("select", select)):
             if isinstance(value, str):
-                raise TypeError(f"@with_columns: {name} is a list of names; write [{value!r}].")
+                raise DecoratorUsageError(
+                    f"@with_columns: {name} is a list of names; write [{value!r}].")
         self.columns_to_pass = tuple(columns_to_pass) if columns_to_pass is not None else None
         self.pass_dataframe_as = pass_dataframe_as
         self.on_input = on_input
@@ -223,7 +222,8 @@ class with_columns:
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise DecoratorError(f"@with_columns decorates functions; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@with_columns decorates functions; got {fn!r}")
         return record(fn, WithColumnsInstruction(
             self.load_from, self.columns_to_pass, self.pass_dataframe_as, self.on_input,
             self.select, self.namespace, self.config_required))

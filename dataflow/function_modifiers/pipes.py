@@ -1,8 +1,9 @@
-"""Chains of small functions around a node: ``pipe_input``, ``pipe_output`` (and the chain
-machinery ``mutate`` reuses, see :mod:`dataflow.function_modifiers.mutations`).
+"""Chains of small functions around a node: ``pipe_input`` and ``pipe_output`` (the steps and
+the chain machinery they share with ``mutate`` are in :mod:`dataflow.function_modifiers.steps`).
 
-A :func:`step` names a function and how its extra parameters are bound; the decorators turn a
-list of steps into a chain of nodes. Each step's *first* parameter receives the previous value:
+A :func:`~dataflow.function_modifiers.steps.step` names a function and how its extra parameters
+are bound; the decorators turn a list of steps into a chain of nodes. Each step's *first*
+parameter receives the previous value:
 
 * ``@pipe_input(step(a), step(b))`` on ``def f(x)`` → ``x → f.with_a → f.with_b → f``.
 * ``@pipe_output(step(a))`` on ``def f(...)`` → ``f.raw → f.with_a → f`` (``f`` keeps its name).
@@ -20,358 +21,49 @@ list of steps into a chain of nodes. Each step's *first* parameter receives the 
 
 from __future__ import annotations
 
-import functools
-import inspect
-import types
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
 from typing import Any
 
-from dataflow.errors import DecoratorError, did_you_mean
-from dataflow.function_modifiers.binding import BindingError, bind_parameters
-from dataflow.function_modifiers.dependencies import (
-    LiteralDependency,
-    ParametrizedDependency,
-    UpstreamDependency,
+from dataflow.errors import did_you_mean
+from dataflow.function_modifiers.binding import bind_parameters
+from dataflow.function_modifiers.dependencies import UpstreamDependency
+from dataflow.function_modifiers.steps import (
+    Applicable,
+    chain_steps,
+    check_applicables,
+    check_namespace,
+    module_tag_of,
+    pipe_node_output,
+    step,
 )
-from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, origin_of, type_name
-from dataflow.resolve import (
-    Instruction,
-    Phase,
+from dataflow.function_modifiers.targets import Target, select_targets
+from dataflow.instructions import (
+    DecoratorUsageError,
+    InjectInstruction,
     ResolveContext,
-    dependencies_of,
-    read_signature,
+    TransformInstruction,
     record,
 )
+from dataflow.node import Node, type_name
 from dataflow.type_rules import edge_accepts
 
-__all__ = ["Applicable", "pipe", "pipe_input", "pipe_output", "step"]
-
-NON_FINAL_TAG = "dataflow.non_final"
-"""Set on nodes that a decorator generated *inside* a function's nodes (subdag and with_columns
-internals): a later ``target_=None`` transform (check_output, pipe_output) skips them."""
-
-Target = str | Collection[str] | None
+__all__ = ["Applicable", "SingleTargetError", "pipe", "pipe_input", "pipe_output", "step"]
 
 
-# -- choosing targets ---------------------------------------------------------------------------
-
-
-def final_nodes(nodes: Sequence[Node]) -> list[Node]:
-    """Nodes no other node of ``nodes`` depends on (internal nodes excluded). Linear time."""
-    consumed = {dep.name for node in nodes for dep in node.dependencies}
-    return [n for n in nodes if n.name not in consumed and not n.tags.get(NON_FINAL_TAG)]
-
-
-def select_targets(
-    nodes: Sequence[Node], target: Any, context: ResolveContext, decorator: str
-) -> list[Node]:
-    """The nodes a transform applies to: ``None`` → the final nodes, ``...`` → all nodes, a name
-    or a collection of names → those nodes (each must exist)."""
-    if target is None:
-        return final_nodes(nodes)
-    if target is Ellipsis:
-        return list(nodes)
-    names = [target] if isinstance(target, str) else list(target)
-    by_name = {n.name: n for n in nodes}
-    missing = [name for name in names if name not in by_name]
-    if missing:
-        hint = did_you_mean(missing[0], by_name)
-        raise context.error(
-            decorator,
-            f"target {', '.join(repr(m) for m in missing)} is not a node of this function; its "
-            f"nodes are {', '.join(repr(n) for n in by_name)}.{hint}",
-        )
-    wanted = set(names)
-    return [n for n in nodes if n.name in wanted]
-
-
-# -- steps --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ConfigCondition:
-    """A ``when``-family filter on a step: ``kind`` is when / when_not / when_in / when_not_in."""
-
-    kind: str
-    pairs: tuple[tuple[str, Any], ...]
-
-    def holds(self, config: Mapping[str, Any]) -> bool:
-        if self.kind == "when":
-            return all(k in config and config[k] == v for k, v in self.pairs)
-        if self.kind == "when_not":
-            return all(k not in config or config[k] != v for k, v in self.pairs)
-        if self.kind == "when_in":
-            return all(k in config and config[k] in v for k, v in self.pairs)
-        return all(k not in config or config[k] not in v for k, v in self.pairs)
-
-
-@dataclass(frozen=True)
-class Applicable:
-    """A function applied to a value in a chain; what :func:`step` and :func:`apply_to` return.
-
-    Immutable: ``when``/``named``/``on_output``/... return a changed copy.
-    """
-
-    fn: Callable[..., Any] | None
-    args: tuple[Any, ...] = ()
-    kwargs: tuple[tuple[str, Any], ...] = ()
-    target_fn: Callable[..., Any] | str | None = None
-    conditions: tuple[ConfigCondition, ...] = ()
-    name: str | None = None
-    namespace: Any = ...
-    target: Any = None
-
-    def _condition(self, kind: str, pairs: Mapping[str, Any]) -> Applicable:
-        if not pairs:
-            raise TypeError(f"step(...).{kind}() needs at least one config key=value pair.")
-        return replace(self, conditions=(*self.conditions, ConfigCondition(kind, tuple(
-            (k, tuple(v) if kind.endswith("_in") else v) for k, v in pairs.items()))))
-
-    def when(self, **key_value_pairs: Any) -> Applicable:
-        """Apply only when every key is in the config with the given value."""
-        return self._condition("when", key_value_pairs)
-
-    def when_not(self, **key_value_pairs: Any) -> Applicable:
-        """Apply only when no key has the given value in the config."""
-        return self._condition("when_not", key_value_pairs)
-
-    def when_in(self, **key_value_group_pairs: Collection[Any]) -> Applicable:
-        """Apply only when every key's config value is one of the listed values."""
-        return self._condition("when_in", key_value_group_pairs)
-
-    def when_not_in(self, **key_value_group_pairs: Collection[Any]) -> Applicable:
-        """Apply only when no key's config value is one of the listed values."""
-        return self._condition("when_not_in", key_value_group_pairs)
-
-    def named(self, name: str, namespace: Any = ...) -> Applicable:
-        """Name the step's node. ``namespace=...`` keeps the chain's namespace (by default the
-        decorated function's name: ``f.name``), ``None`` drops it, a string replaces it."""
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"step(...).named() takes a non-empty node name; got {name!r}")
-        return replace(self, name=name, namespace=self.namespace if namespace is ... else namespace)
-
-    def namespaced(self, namespace: Any) -> Applicable:
-        """Set the step's namespace only (``...``, ``None`` or a string)."""
-        return replace(self, namespace=namespace)
-
-    def on_output(self, target: Target) -> Applicable:
-        """For ``pipe_output``/``mutate`` on a function with several output nodes (e.g. after
-        ``extract_columns``): apply this step only to the named output node(s)."""
-        return replace(self, target=target)
-
-    def resolves(self, config: Mapping[str, Any]) -> bool:
-        return all(c.holds(config) for c in self.conditions)
-
-    @property
-    def keyword_args(self) -> dict[str, Any]:
-        return dict(self.kwargs)
-
-
-def step(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Applicable:
-    """One link of a chain: ``fn`` gets the previous value as its first parameter, and
-    ``args``/``kwargs`` for the others: ``source("node")``, ``value(x)`` or a plain literal.
-
-    >>> def _scale(v: float, factor: float) -> float:
-    ...     return v * factor
-    >>> step(_scale, factor=2.0).named("scaled").name
-    'scaled'
-    """
-    if not callable(fn) or isinstance(fn, str):
-        raise TypeError(f"step() takes a function first; got {fn!r}")
-    return Applicable(fn, tuple(args), tuple(kwargs.items()))
-
-
-# -- building chains ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PipeExit:
-    """The last node of an output chain: passes the value of ``source`` on under the original
-    name. A top-level class (not a closure) so nodes pickle."""
-
-    source: str
-
-    def __call__(self, **kwargs: Any) -> Any:
-        return kwargs[self.source]
-
-    def with_names(self, renamed: Mapping[str, str]) -> PipeExit:
-        """The same callable after its input was renamed (subdag namespacing)."""
-        return PipeExit(renamed.get(self.source, self.source))
-
-
-@functools.lru_cache(maxsize=2048)
-def _signature(fn: Callable[..., Any]) -> Any:
-    return read_signature(fn)
-
-
-def _step_error(decorator: str, context: ResolveContext, applicable: Applicable,
-                message: str) -> DecoratorError:
-    fn = applicable.fn
-    where = origin_of(fn) if fn is not None else "?"
-    return context.error(decorator, f"step {getattr(fn, '__name__', fn)!r} ({where}): {message}")
-
-
-def _default_step_name(fn: Callable[..., Any]) -> str:
-    name = fn.__name__
-    return "with" + name if name.startswith("_") else "with_" + name
-
-
-def _namespaced(namespace: str | None, name: str) -> str:
-    return f"{namespace}.{name}" if namespace else name
-
-
-def step_node(
-    applicable: Applicable,
-    chained: Node | Dependency,
-    node_name: str,
-    context: ResolveContext,
-    decorator: str,
-    tags: Mapping[str, Any],
-) -> Node:
-    """The node of one step: ``applicable.fn`` with its first parameter fed by ``chained``
-    and its other parameters bound to sources, values or literals."""
-    fn = applicable.fn
-    assert fn is not None
-    try:
-        signature = _signature(fn)
-        deps = dependencies_of(signature, signature.origin)
-    except Exception as error:  # *args, positional-only, unresolvable annotations
-        raise _step_error(decorator, context, applicable, str(error)) from None
-    origin = signature.origin
-    if not deps:
-        raise _step_error(decorator, context, applicable,
-                          "it has no parameters; a step's first parameter receives the piped "
-                          "value, so give it one (e.g. `def f(value: T) -> T`).")
-    names = [d.name for d in deps]
-    for keyword in applicable.keyword_args:
-        if keyword == names[0]:
-            raise _step_error(decorator, context, applicable,
-                              f"{keyword}= is given, but the first parameter ({keyword!r}) "
-                              "receives the piped value; drop it from the step's arguments.")
-        if keyword not in names:
-            raise _step_error(decorator, context, applicable,
-                              f"it has no parameter {keyword!r}; its parameters are "
-                              f"{', '.join(names)}.{did_you_mean(keyword, names)}")
-    python_signature = inspect.Signature(list(signature.parameters))
-    try:
-        bound = python_signature.bind(..., *applicable.args, **applicable.keyword_args)
-    except TypeError as error:
-        raise _step_error(
-            decorator, context, applicable,
-            f"its arguments do not fit its signature {python_signature}"
-            f" ({error}). The first parameter ({deps[0].name!r}) receives the piped value; pass "
-            "every other parameter without a default as source(...), value(...) or a literal.",
-        ) from None
-    bound.apply_defaults()  # unbound parameters keep their defaults; they never become inputs
-    first = deps[0]
-    produced_type = chained.type
-    if not edge_accepts(produced_type, first.type):
-        raise _step_error(
-            decorator, context, applicable,
-            f"its first parameter {first.name!r} is annotated {type_name(first.type)}, but the "
-            f"value piped into it ({chained.name!r}) is {type_name(produced_type)}. Make the "
-            "annotations agree.",
-        )
-    bindings: dict[str, ParametrizedDependency] = {first.name: UpstreamDependency(chained.name)}
-    for parameter, argument in list(bound.arguments.items())[1:]:
-        if isinstance(argument, Applicable):
-            raise _step_error(
-                decorator, context, applicable,
-                f"parameter {parameter!r} is given a step(...); steps cannot be nested. Give "
-                "the intermediate its own node and pass it with source('node').")
-        bindings[parameter] = (argument if isinstance(argument, ParametrizedDependency)
-                               else LiteralDependency(argument))
-    base = Node(
-        name=node_name,
-        type=signature.return_type,
-        fn=fn,
-        dependencies=deps,
-        tags=types.MappingProxyType({**tags, DECORATOR_TAG: decorator}),
-        doc=signature.doc,
-        origin=origin,
-        originating_functions=(context.fn, fn),
-        is_async=signature.is_async,
-    )
-    try:
-        return bind_parameters(base, bindings, context.config)
-    except BindingError as error:
-        raise _step_error(decorator, context, applicable, str(error)) from None
-
-
-def chain_steps(
-    applicables: Sequence[Applicable],
-    start: Node | Dependency,
-    namespace: str | None,
-    context: ResolveContext,
-    decorator: str,
-    tags: Mapping[str, Any],
-    taken: set[str],
-) -> list[Node]:
-    """Nodes for the active ``applicables``, each fed by the previous (the first by ``start``).
-
-    ``namespace`` is the chain's namespace; a step's own ``.named(..., namespace=)`` wins.
-    Default names are ``with_<fn>``, suffixed ``_1``, ``_2``... when a name is ``taken``."""
-    nodes: list[Node] = []
-    previous: Node | Dependency = start
-    for applicable in applicables:
-        if not applicable.resolves(context.config):
-            continue
-        assert applicable.fn is not None
-        own_namespace = namespace if applicable.namespace is ... else applicable.namespace
-        if applicable.name is not None:
-            name = _namespaced(own_namespace, applicable.name)
-        else:
-            stem = _namespaced(own_namespace, _default_step_name(applicable.fn))
-            name, count = stem, 0
-            while name in taken:
-                count += 1
-                name = f"{stem}_{count}"
-        if name in taken:
-            raise _step_error(decorator, context, applicable,
-                              f"its node name {name!r} is already used in this chain; give the "
-                              "step another name with .named(...).")
-        taken.add(name)
-        node = step_node(applicable, previous, name, context, decorator, tags)
-        nodes.append(node)
-        previous = node
-    return nodes
-
-
-def _check_applicables(applicables: Sequence[Any], decorator: str) -> tuple[Applicable, ...]:
-    for item in applicables:
-        if not isinstance(item, Applicable) or item.fn is None:
-            raise TypeError(
-                f"@{decorator} takes step(function, ...) items; got {item!r}. Wrap each "
-                "function: step(fn, other_param=source('node')).")
-    return tuple(applicables)
-
-
-def _check_namespace(namespace: Any, applicables: Sequence[Applicable], decorator: str) -> None:
-    if not (namespace is ... or namespace is None or isinstance(namespace, str)):
-        raise TypeError(f"@{decorator}: namespace must be ..., None or a string; got {namespace!r}")
-    if namespace is not ...:
-        custom = [a for a in applicables if a.namespace is not ...]
-        if custom:
-            raise TypeError(
-                f"@{decorator}: namespace={namespace!r} is set for the whole chain and also on "
-                f"step {getattr(custom[0].fn, '__name__', '?')!r}; set it in one place only.")
-
-
-def _module_tags(context: ResolveContext) -> dict[str, Any]:
-    return {MODULE_TAG: getattr(context.fn, "__module__", "")}
+class SingleTargetError(DecoratorUsageError):
+    """``on_output`` was set both on ``@pipe_output`` and on one of its steps (Hamilton's
+    name for this error)."""
 
 
 # -- pipe_input ---------------------------------------------------------------------------------
 
 
-class PipeInputInstruction(Instruction):
-    phase = Phase.INJECT
+class PipeInputInstruction(InjectInstruction):
     decorator_name = "pipe_input"
 
     def __init__(self, applicables: tuple[Applicable, ...], namespace: Any,
                  on_input: str | None, decorator_name: str = "pipe_input") -> None:
-        self.decorator_name = decorator_name  # type: ignore[misc]
+        self.decorator_name = decorator_name
         self.applicables = applicables
         self.namespace = namespace
         self.on_input = on_input
@@ -395,7 +87,7 @@ class PipeInputInstruction(Instruction):
         hint = start.type
         taken = {n.name for n in nodes}
         chain = chain_steps(self.applicables, start, namespace, context, self.decorator_name,
-                            _module_tags(context), taken)
+                            module_tag_of(context), taken)
         if not chain:
             return nodes
         last = chain[-1]
@@ -436,8 +128,8 @@ class pipe_input:
             raise NotImplementedError(
                 f"@{self.decorator_name}: on_input takes one parameter name (a string); got "
                 f"{on_input!r}.")
-        self.applicables = _check_applicables(transforms, self.decorator_name)
-        _check_namespace(namespace, self.applicables, self.decorator_name)
+        self.applicables = check_applicables(transforms, self.decorator_name)
+        check_namespace(namespace, self.applicables, self.decorator_name)
         self.namespace = namespace
         self.on_input = on_input
 
@@ -455,37 +147,7 @@ class pipe(pipe_input):
 # -- pipe_output / mutate -----------------------------------------------------------------------
 
 
-def pipe_node_output(
-    instruction: Instruction, context: ResolveContext, node: Node,
-    applicables: Sequence[Applicable], namespace: Any, taken: set[str],
-) -> list[Node]:
-    """``node`` followed by ``applicables``: ``name.raw → steps → name``. When ``node`` already
-    ends a chain (an earlier pipe_output or mutate), the steps are added to that chain."""
-    decorator = instruction.decorator_name
-    active = [a for a in applicables if a.resolves(context.config)]
-    if not active:
-        return [node]
-    chain_namespace = node.name if namespace is ... else namespace
-    tags = {MODULE_TAG: node.tags.get(MODULE_TAG, ""), DECORATOR_TAG: decorator}
-    if isinstance(node.fn, PipeExit):
-        start: Node | Dependency = Dependency(node.fn.source, node.dependencies[0].type)
-        head: list[Node] = []
-    else:
-        raw = node.with_changes(name=f"{node.name}.raw", tags=tags)
-        if raw.name in taken:
-            raise context.error(decorator, f"node {raw.name!r} already exists.")
-        taken.add(raw.name)
-        start, head = raw, [raw]
-    chain = chain_steps(active, start, chain_namespace, context, decorator, tags, taken)
-    last = chain[-1]
-    exit_node = node.with_changes(
-        fn=PipeExit(last.name), dependencies=(Dependency(last.name, last.type),),
-        type=last.type, is_async=False)
-    return [*head, *chain, exit_node]
-
-
-class PipeOutputInstruction(Instruction):
-    phase = Phase.TRANSFORM
+class PipeOutputInstruction(TransformInstruction):
     decorator_name = "pipe_output"
 
     def __init__(self, applicables: tuple[Applicable, ...], namespace: Any,
@@ -533,13 +195,14 @@ class pipe_output:
         if collapse or _chain:
             raise NotImplementedError("@pipe_output: collapse/_chain are not supported.")
         if on_output is Ellipsis:
-            raise ValueError("@pipe_output: on_output takes None, a node name or a list of names, "
-                             "not ....")
-        self.applicables = _check_applicables(transforms, self.decorator_name)
+            raise DecoratorUsageError(
+                "@pipe_output: on_output takes None, a node name or a list "
+                "of names, not ....")
+        self.applicables = check_applicables(transforms, self.decorator_name)
         if on_output is not None and any(a.target is not None for a in self.applicables):
-            raise ValueError("@pipe_output: set on_output on the decorator or on steps "
-                             "(.on_output(...)), not both.")
-        _check_namespace(namespace, self.applicables, self.decorator_name)
+            raise SingleTargetError("@pipe_output: set on_output on the decorator or on steps "
+                                    "(.on_output(...)), not both.")
+        check_namespace(namespace, self.applicables, self.decorator_name)
         self.namespace = namespace
         self.on_output = on_output
 

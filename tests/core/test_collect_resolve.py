@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import typing
 
 import pandas as pd
 import pytest
@@ -12,7 +13,8 @@ from dataflow import ad_hoc_utils
 from dataflow.collect import EXCLUDE_ATTRIBUTE, functions_of
 from dataflow.errors import InvalidFunctionError
 from dataflow.node import MODULE_TAG, NodeRole
-from dataflow.resolve import ResolveContext, node_from_signature, nodes_from_function, plain_node
+from dataflow.resolve import nodes_from_function
+from dataflow.signatures import node_from_signature, plain_node, read_signature
 from tests.core import sample_module
 
 
@@ -62,13 +64,13 @@ def test_parameter_with_default_is_an_optional_dependency():
     assert node.optional_dependencies == ("scale",)
 
 
-def test_missing_annotations_mean_any():
-    def untyped(a, b=1):
+def test_missing_parameter_annotations_mean_any():
+    def untyped(a, b=1) -> int:
         return a
 
     (node,) = nodes_from_function(untyped, {})
-    assert all(d.type is not None for d in node.dependencies)
-    assert str(node.type) == "typing.Any"
+    assert [str(d.type) for d in node.dependencies] == ["typing.Any", "typing.Any"]
+    assert node.type is int
 
 
 def _var_positional(*values: int) -> int:
@@ -125,7 +127,7 @@ def _plain_cases():
            indented."""
         return 0.0
 
-    def bare(a, b=2):
+    def bare(a, b=2) -> typing.Any:
         return a
 
     async def waits(a: int) -> int:
@@ -140,7 +142,7 @@ def _plain_cases():
 @pytest.mark.parametrize("fn", _plain_cases(), ids=lambda fn: fn.__name__)
 def test_fast_plain_path_builds_the_same_node_as_the_general_path(fn):
     fast = plain_node(fn)
-    general = node_from_signature(ResolveContext(fn, {}, fn.__name__))
+    general = node_from_signature(fn, read_signature(fn), fn.__name__)
     assert fast is not None
     for field in ("name", "type", "fn", "dependencies", "role", "doc", "origin",
                   "originating_functions", "is_async"):
@@ -167,5 +169,36 @@ def test_fast_plain_path_leaves_unusual_functions_to_the_general_path():
     def wrapper(*args, **kwargs):
         return 0
 
-    for fn in (star, undefined, wrapper, len):
+    def unannotated_return(a: int):
+        return a
+
+    for fn in (star, undefined, wrapper, len, unannotated_return):
         assert plain_node(fn) is None
+
+
+def test_a_public_module_level_lambda_is_refused_naming_module_and_line():
+    module = ad_hoc_utils.module_from_source(
+        "def kept(x: int) -> int:\n    return x\n\n"
+        "feature = lambda x: x + 1\n"
+        "_helper = lambda x: x\n",
+        module_name="lambda_features",
+    )
+    with pytest.raises(InvalidFunctionError) as caught:
+        functions_of(module)
+    message = str(caught.value)
+    assert "lambda_features.feature (<lambda_features>:4) is a lambda" in message
+    assert "def feature(param: T) -> R" in message
+    with pytest.raises(InvalidFunctionError, match="is a lambda"):
+        functions_of(ad_hoc_utils.create_temporary_module(lambda x: x))
+
+
+def test_a_function_without_return_annotation_is_refused_as_in_hamilton():
+    def untyped(a: int):
+        return a
+
+    with pytest.raises(InvalidFunctionError) as caught:
+        nodes_from_function(untyped, {})
+    message = str(caught.value)
+    assert "'untyped' has no return annotation" in message
+    assert f"test_collect_resolve.py:{untyped.__code__.co_firstlineno}" in message
+    assert "def untyped(...) -> T:" in message

@@ -52,6 +52,7 @@ def total(nums: list[int]) -> int:
     return sum(nums)
 
 
+@schema.output(("c1", "int"), ("c2", "float"), target_="frame")
 @extract_columns("c1", ("c2", "the second column"))
 def frame(base: int) -> pd.DataFrame:
     return pd.DataFrame({"c1": [base, base], "c2": [1.5, 2.5]})
@@ -96,7 +97,6 @@ def variant__other(base: int) -> int:
 
 @tag(owner="me", labels=["x", "y"])
 @cache(behavior="recompute", format="json")
-@schema.output(("c", "int"))
 def tagged(base: int) -> int:
     return base
 

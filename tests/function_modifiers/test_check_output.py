@@ -22,7 +22,7 @@ from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import check_output, check_output_custom
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_checks as fx
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 GOOD_RAW = pd.Series([1.0, 2.0, 3.0, 4.0])
 
@@ -156,7 +156,7 @@ def test_keyword_not_applicable_to_the_type():
     with pytest.raises(DecoratorError) as caught:
         build(bad)
     message = str(caught.value)
-    assert_names_location(message, "check_output", bad)
+    assert_located(message, "check_output", bad)
     assert "node 'bad' of type int" in message and "pd.Series" in message
 
 
@@ -183,7 +183,7 @@ def test_custom_misuse():
 
     with pytest.raises(DecoratorError) as caught:
         build(text)
-    assert_names_location(str(caught.value), "check_output_custom", text)
+    assert_located(str(caught.value), "check_output_custom", text)
     assert "even_validator" in str(caught.value)
 
 
@@ -204,7 +204,7 @@ def test_unknown_target():
 
     with pytest.raises(DecoratorError) as caught:
         build(checked)
-    assert_names_location(str(caught.value), "check_output", checked)
+    assert_located(str(caught.value), "check_output", checked)
 
 
 # -- with extract_columns (target_) -------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataflow.function_modifiers import (
     resolve_from_config,
     value,
 )
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @config.when(region="eu")
@@ -217,3 +217,95 @@ def test_resolve_must_return_a_decorator():
 def test_resolve_rejects_other_when():
     with pytest.raises(TypeError, match="CONFIG_AVAILABLE"):
         resolve(when="later", decorate_with=lambda a: None)  # type: ignore[arg-type]
+
+
+# -- one config condition for @config.when* and step(...).when* (values from Hamilton 1.90) -----
+
+def _add(v: int, n: int) -> int:
+    return v + n
+
+
+CONDITIONS = [  # (kind, pairs, weight): the decorator's function and the step share each one
+    ("when", {"a": None}, 1),
+    ("when_not", {"a": None}, 10),
+    ("when_in", {"a": [None, 1]}, 100),
+    ("when_not_in", {"a": [None, 1]}, 1000),
+    ("when_not", {"a": 5}, 10000),
+    ("when", {"a": 5}, 100000),
+]
+
+
+def _condition_module():
+    from dataflow.function_modifiers import pipe_output, step
+
+    functions = []
+    for kind, pairs, weight in CONDITIONS:
+        def chosen() -> int:
+            return 0
+
+        chosen.__name__ = chosen.__qualname__ = f"chosen_{weight}"
+        functions.append(getattr(config, kind)(**pairs)(chosen))
+    steps = [getattr(step(_add, n=weight).named(f"s{weight}"), kind)(**pairs)
+             for kind, pairs, weight in CONDITIONS]
+
+    def piped() -> int:
+        return 0
+
+    return [*functions, pipe_output(*steps)(piped)]
+
+
+@pytest.mark.parametrize(("configuration", "expected"), [
+    ({}, 10101), ({"a": None}, 10101), ({"a": 1}, 10110), ({"a": 5}, 101010)])
+def test_config_when_and_step_when_agree_on_absent_keys_as_hamilton_does(configuration,
+                                                                          expected):
+    dr = build(*_condition_module(), config=configuration)
+    assert dr.execute(["piped"]) == {"piped": expected}
+    chosen = sum(weight for _, _, weight in CONDITIONS if f"chosen_{weight}" in dr.graph.nodes)
+    assert chosen == expected
+
+
+# -- what config switched off is kept for request errors -------------------------------------
+
+
+@config.when(scaling="log")
+def spend_scaled__log(spend: float) -> float:
+    return spend
+
+
+@config.when(scaling="zscore")
+def spend_scaled__zscore(spend: float) -> float:
+    return spend
+
+
+@config(lambda cfg: False, target_name="never")
+def custom_off(spend: float) -> float:
+    return spend
+
+
+def test_graph_keeps_the_functions_config_switched_off():
+    from dataflow.graph import ExcludedFunction
+    from dataflow.node import origin_of
+
+    graph = build(spend_scaled__log, spend_scaled__zscore, custom_off,
+                  config={"scaling": "none"}).graph
+    assert "spend_scaled" not in graph.nodes
+    assert graph.excluded == (
+        ExcludedFunction("spend_scaled", "spend_scaled__log", origin_of(spend_scaled__log),
+                         "config.when(scaling='log')"),
+        ExcludedFunction("spend_scaled", "spend_scaled__zscore",
+                         origin_of(spend_scaled__zscore), "config.when(scaling='zscore')"),
+        ExcludedFunction("never", "custom_off", origin_of(custom_off),
+                         "config(<lambda> at test_choose_by_config.py:"
+                         f"{custom_off.__code__.co_firstlineno})"),
+    )
+    chosen = build(spend_scaled__log, spend_scaled__zscore, config={"scaling": "log"}).graph
+    assert [e.function for e in chosen.excluded] == ["spend_scaled__zscore"]
+
+
+def test_nodes_chosen_by_config_carry_hamiltons_config_tag():
+    from dataflow.resolve import CONFIG_TAG
+
+    nodes = build(rate__eu, detail, detail_default, config={"region": "eu"}).graph.nodes
+    assert nodes["rate"].tags[CONFIG_TAG] == "region"
+    assert nodes["detail"].tags[CONFIG_TAG] == "__UNKNOWN__"  # a predicate without config_used
+    assert CONFIG_TAG not in build(price, config={}).graph.nodes["price"].tags

@@ -3,17 +3,18 @@ located errors, run-time errors naming node and what is available."""
 
 from __future__ import annotations
 
+import re
 from typing import TypedDict
 
 import pandas as pd
 import pytest
 
 from dataflow import ad_hoc_utils, base, driver
-from dataflow.errors import DataflowError, DecoratorError
+from dataflow.errors import DataflowError, DecoratorError, InvalidFunctionError
 from dataflow.function_modifiers import extract_columns, extract_fields, unpack_fields
-from dataflow.function_modifiers.columns import ExtractionError
+from dataflow.function_modifiers.extractors import ExtractionError
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @extract_columns("spend", ("signups", "New signups per day."))
@@ -100,7 +101,8 @@ def clash() -> pd.DataFrame:
 def test_extract_columns_misuse_is_located():
     message = build_error(DecoratorError, "extract_columns", not_a_frame)
     assert "not a DataFrame" in message and "pd.DataFrame" in message
-    build_error(DecoratorError, "extract_columns", unannotated)
+    with pytest.raises(InvalidFunctionError, match="'unannotated' has no return annotation"):
+        build(unannotated)
     message = build_error(DecoratorError, "extract_columns", clash)
     assert "own node" in message
     with pytest.raises(TypeError, match="at least one column"):
@@ -246,3 +248,54 @@ def test_extract_columns_accepts_dataframe_subclasses():
     dr = build(sub_frame)
     assert dr.graph.nodes["sub_a"].type is pd.Series
     assert dr.execute(["sub_a"])["sub_a"].tolist() == [1]
+
+
+# -- names that are not Python identifiers (Hamilton accepts them) -----------------------------
+
+@extract_columns("Tax Rate", "unit price", "2023")
+def invoice() -> pd.DataFrame:
+    return pd.DataFrame({"Tax Rate": [0.1, 0.2], "unit price": [2.0, 4.0], "2023": [3, 5]})
+
+
+@extract_fields({"Field X": float, "2024": int})
+def summary() -> dict:
+    return {"Field X": 0.5, "2024": 7}
+
+
+@unpack_fields("first item", "second item")
+def pair() -> tuple[int, int]:
+    return (1, 2)
+
+
+def _gross(price: pd.Series, rate: pd.Series) -> pd.Series:
+    return price * (1 + rate)
+
+
+def test_names_that_are_not_identifiers_are_nodes_requested_by_name_on_every_run_path(
+        monkeypatch):
+    from dataflow import compiled_run
+    from dataflow import driver as driver_module
+    from dataflow.function_modifiers import inject, source
+
+    gross = inject(price=source("unit price"), rate=source("Tax Rate"))(_gross)
+    gross.__name__ = "gross"  # type: ignore[attr-defined]
+    compiled: list[compiled_run.CompiledPlan] = []
+
+    def spy(plan):  # the real compiler; remember what it made
+        compiled.append(compiled_run.compile_plan(plan))
+        return compiled[-1]
+
+    monkeypatch.setattr(driver_module, "compile_plan", spy)
+    dr = build(invoice, summary, pair, gross)
+    names = ["Tax Rate", "unit price", "2023", "Field X", "2024", "first item", "gross"]
+    for _ in range(driver_module.COMPILE_AFTER_RUNS + 2):
+        out = dr.execute(names)
+        assert out["Tax Rate"].tolist() == [0.1, 0.2] and out["2023"].tolist() == [3, 5]
+        assert out["unit price"].name == "unit price"
+        assert (out["Field X"], out["2024"], out["first item"]) == (0.5, 7, 1)
+        assert out["gross"].tolist() == pytest.approx([2.2, 4.8])
+    assert len(compiled) == 1  # the compiled runner ran the last requests
+    assert re.search(r"v\['gross'\] = f\d+\(\*\*\{'unit price': v\['unit price'\], "
+                     r"'Tax Rate': v\['Tax Rate'\]\}\)", compiled[0].source)
+    with pytest.raises(TypeError, match="not a valid node name"):
+        extract_columns("")

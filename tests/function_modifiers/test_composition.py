@@ -30,9 +30,10 @@ from dataflow.function_modifiers import (
     value,
 )
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build
+from dataflow.resolve import CONFIG_TAG
+from tests.function_modifiers.helpers import build
 
-INTERNAL = (MODULE_TAG, DECORATOR_TAG)
+INTERNAL = (MODULE_TAG, DECORATOR_TAG, CONFIG_TAG)
 
 
 def shape(dr, names) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import pytest
 
 from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import does
+from dataflow.marks import INSTRUCTIONS_ATTRIBUTE
 from dataflow.node import DECORATOR_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 def _sum_all(**values: int) -> int:
@@ -45,7 +46,7 @@ def test_does_computes_with_replacing_function_and_keeps_declaration():
     assert dr.graph.nodes["budget"].doc == "Marketing plus sales."
     assert node.origin.location == location(click_rate)
     assert node.originating_functions == (click_rate,)
-    assert not hasattr(_ratio, "__dataflow_instructions__")  # the helper is never touched
+    assert not hasattr(_ratio, INSTRUCTIONS_ATTRIBUTE)  # the helper is never touched
 
 
 @does(_sum_all)
@@ -95,3 +96,42 @@ def test_empty_body_check_reads_bytecode_so_exec_built_functions_are_checked():
          "async def c(x):\n    ...\ndef d(x):\n    x\n", namespace)
     assert body_is_empty(namespace["a"]) and body_is_empty(namespace["c"])
     assert not body_is_empty(namespace["b"]) and not body_is_empty(namespace["d"])
+
+
+@pytest.mark.parametrize(("source", "empty"), [
+    ("async def f(x):\n    '''doc'''\n", True),
+    ("async def f(x):\n    pass\n", True),
+    ("async def f(x: int) -> int:\n    ...\n", True),
+    ("async def f(x):\n    '''doc'''\n    pass\n", True),
+    ("def f(x, *, y=1):\n    '''doc'''\n    ...\n", True),
+    ("async def f(x):\n    return x\n", False),
+    ("async def f(x):\n    await x\n", False),
+    ("async def f(x):\n    x\n", False),
+    ("def f(x):\n    yield\n", False),
+    ("async def f(x):\n    yield x\n", False),
+    ("def f(x):\n    return None\n", True),  # compiles like an empty body on every Python
+])
+def test_empty_body_check_holds_for_sync_and_async_on_this_python(source, empty):
+    """Runs on every interpreter of the CI matrix: the check compares with a reference compiled
+    by the running Python, so it does not depend on one version's bytecode."""
+    from dataflow.function_modifiers.delegation import body_is_empty
+
+    namespace: dict = {}
+    exec(source, namespace)
+    assert body_is_empty(namespace["f"]) is empty
+
+
+def test_does_on_async_def_builds_and_runs():
+    import asyncio
+
+    async def _fetch(a: int, b: int) -> int:
+        await asyncio.sleep(0)
+        return a + b
+
+    @does(_fetch)
+    async def fetched(a: int, b: int) -> int:
+        """Fetched total."""
+
+    dr = build(fetched)
+    assert dr.graph.nodes["fetched"].is_async
+    assert dr.execute(["fetched"], inputs={"a": 1, "b": 2}) == {"fetched": 3}

@@ -23,7 +23,7 @@ from dataflow.function_modifiers import (
     value,
 )
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error, location
+from tests.function_modifiers.helpers import build, build_error, location
 
 
 @parameterize(
@@ -166,7 +166,7 @@ def test_colliding_output_names():
     with pytest.raises(TypeError, match="given twice"):
         parameterize_values(parameter="p", assigned_output={"a": 1, ("a", "doc"): 2})
     with pytest.raises(TypeError, match="not a valid node name"):
-        parameterize(**{"not valid": {"a": value(1)}})
+        parameterize(**{"": {"a": value(1)}})
 
 
 @parameterize_extract_columns(

@@ -16,7 +16,7 @@ from dataflow.function_modifiers import (
 )
 from dataflow.function_modifiers.metadata import SCHEMA_TAG
 from dataflow.node import MODULE_TAG
-from tests.function_modifiers.fixtures_core_helpers import build, build_error
+from tests.function_modifiers.helpers import build, build_error
 
 
 @tag(owner="growth", labels=["pii", "daily"])
@@ -109,3 +109,29 @@ def test_reserved_and_non_string_tags_are_refused():
         cache(behavior="sometimes")
     with pytest.raises(TypeError, match="name, type"):
         schema.output(("a",))  # type: ignore[arg-type]
+
+
+@schema.output(("a", "int"))
+def not_a_frame(raw: int) -> int:
+    return raw
+
+
+@schema.output(("c1", "int"))
+@extract_columns("c1")
+def columns_only(raw: int) -> pd.DataFrame:
+    return pd.DataFrame({"c1": [raw]})
+
+
+@schema.output(("c1", "int"), target_="framed")
+@extract_columns("c1")
+def framed(raw: int) -> pd.DataFrame:
+    return pd.DataFrame({"c1": [raw]})
+
+
+def test_schema_output_needs_a_dataframe_node_as_in_hamilton():
+    message = build_error(DecoratorError, "schema.output", not_a_frame)
+    assert "'not_a_frame' is annotated int" in message and "pd.DataFrame" in message
+    message = build_error(DecoratorError, "schema.output", columns_only)
+    assert "'c1' is annotated Series" in message and "target_=" in message
+    assert build(framed).graph.nodes["framed"].tags[SCHEMA_TAG] == "c1=int"
+    assert SCHEMA_TAG == "hamilton.internal.schema_output"

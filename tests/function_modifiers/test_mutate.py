@@ -8,11 +8,11 @@ import pytest
 from dataflow import ad_hoc_utils
 from dataflow.errors import DecoratorError
 from dataflow.function_modifiers import apply_to, mutate, step, value
+from dataflow.marks import INSTRUCTIONS_ATTRIBUTE, REMOTE_ATTRIBUTE
 from dataflow.node import DECORATOR_TAG
-from dataflow.resolve import INSTRUCTIONS_ATTRIBUTE, REMOTE_ATTRIBUTE
 from tests.function_modifiers import fixtures_reuse_mutate_targets as targets
 from tests.function_modifiers import fixtures_reuse_mutators as mutators
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 
 def test_mutators_in_another_module_pipe_the_targets():
@@ -91,7 +91,7 @@ def test_missing_target_names_mutator_and_suggests():
     with pytest.raises(DecoratorError) as caught:
         build(spend_total, _fix)
     message = str(caught.value)
-    assert_names_location(message, "mutate", _fix)
+    assert_located(message, "mutate", _fix)
     assert "'spend_totl'" in message and "Did you mean 'spend_total'" in message
 
 
@@ -114,7 +114,7 @@ def test_mutator_first_parameter_must_accept_target_type():
     with pytest.raises(DecoratorError) as caught:
         build(count, _shout)
     message = str(caught.value)
-    assert_names_location(message, "mutate", _shout)
+    assert_located(message, "mutate", _shout)
     assert "mutating" in message and "count" in message and "annotated str" in message
 
 
@@ -154,3 +154,54 @@ def test_mutate_on_async_target():
 
     module = ad_hoc_utils.create_temporary_module(fetched, _inc)
     assert build(module).execute(["fetched"]) == {"fetched": 5}
+
+
+def test_a_mutator_replaced_by_a_later_def_of_the_same_name_still_applies():
+    from tests.function_modifiers import fixtures_reuse_mutate_twice as twice
+
+    dr = build(twice)
+    assert dr.execute(["a"], inputs={"x": 1}) == {"a": 23}  # Hamilton 1.90 gives 23 too
+    assert [n for n in dr.graph.nodes if n.startswith("a.")] == ["a.raw", "a.with_m",
+                                                                  "a.with_m_1"]
+
+
+def test_reloading_a_module_does_not_apply_its_mutators_again():
+    import importlib
+
+    from tests.function_modifiers import fixtures_reuse_mutate_twice as twice
+
+    reloaded = importlib.reload(twice)
+    assert build(reloaded).execute(["a"], inputs={"x": 1}) == {"a": 23}
+
+
+def test_running_the_same_definition_again_replaces_the_mutator():
+    """A notebook cell run twice defines the mutator twice at the same place: it applies once."""
+    source = ("from dataflow.function_modifiers import mutate\n"
+              "def a(x: int) -> int:\n    return x + 1\n")
+    cell = "@mutate(a)\ndef _m(a: int) -> int:\n    return a * 10\n"
+    module = ad_hoc_utils.module_from_source(source)
+    code = compile(cell, "<cell 1>", "exec")
+    exec(code, vars(module))
+    exec(code, vars(module))
+    assert build(module).execute(["a"], inputs={"x": 1}) == {"a": 20}
+
+
+def test_apply_to_naming_forms_match_hamilton():
+    """Hamilton's mutate example names a step ``.named(name="", namespace="...")``; Hamilton
+    keeps every mutate step in the target's namespace, so that node is ``data_2.``."""
+    source = (
+        "from dataflow.function_modifiers import apply_to, mutate, source\n"
+        "def data_2(x: int) -> int:\n    return x\n"
+        "def data_3() -> int:\n    return 100\n"
+        "@mutate(apply_to(data_2).named('a'))\n"
+        "def _plus(v: int) -> int:\n    return v + 1\n"
+        "@mutate(apply_to(data_2, k=3).named('b', namespace='foo'))\n"
+        "def _times(v: int, k: int) -> int:\n    return v * k\n"
+        "@mutate(apply_to(data_2).named(name='', namespace='some_random_namespace'),\n"
+        "        other=source('data_3'))\n"
+        "def _join(v: int, other: int) -> int:\n    return v + other\n"
+    )
+    dr = build(ad_hoc_utils.module_from_source(source))
+    assert sorted(n for n in dr.graph.nodes if n.startswith("data_2")) == [
+        "data_2", "data_2.", "data_2.a", "data_2.b", "data_2.raw"]
+    assert dr.execute(["data_2"], inputs={"x": 1}) == {"data_2": 106}

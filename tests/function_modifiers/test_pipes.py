@@ -20,7 +20,7 @@ from dataflow.function_modifiers import (
 )
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_pipes as fx
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 
 def _add(v: int, amount: int = 1) -> int:
@@ -172,7 +172,7 @@ def test_step_without_parameters_is_a_located_error():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "_no_params" in str(caught.value) and "no parameters" in str(caught.value)
 
 
@@ -184,7 +184,7 @@ def test_step_first_parameter_must_accept_the_piped_type():
     with pytest.raises(DecoratorError) as caught:
         build(total)
     message = str(caught.value)
-    assert_names_location(message, "pipe_input", total)
+    assert_located(message, "pipe_input", total)
     assert "'text' is annotated str" in message and "int" in message
 
 
@@ -196,7 +196,7 @@ def test_step_arguments_must_fit_the_signature():
     with pytest.raises(DecoratorError) as caught:
         build(total)
     message = str(caught.value)
-    assert_names_location(message, "pipe_output", total)
+    assert_located(message, "pipe_output", total)
     assert "no parameter 'factr'" in message and "_times" in message
     assert "Did you mean 'factor'" in message
 
@@ -217,7 +217,7 @@ def test_last_step_type_must_match_the_parameter():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "returns str" in str(caught.value)
 
 
@@ -240,7 +240,7 @@ def test_on_input_must_name_a_parameter():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_input", total)
+    assert_located(str(caught.value), "pipe_input", total)
     assert "'y' is not a parameter" in str(caught.value)
 
 
@@ -251,7 +251,7 @@ def test_unknown_on_output_target():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_output", total)
+    assert_located(str(caught.value), "pipe_output", total)
     assert "Did you mean 'total'" in str(caught.value)
 
 
@@ -313,7 +313,7 @@ def test_step_with_var_positional_parameters_is_rejected():
 
     with pytest.raises(DecoratorError) as caught:
         build(numbers)
-    assert_names_location(str(caught.value), "pipe_output", numbers)
+    assert_located(str(caught.value), "pipe_output", numbers)
     assert "*values" in str(caught.value)
 
 
@@ -333,7 +333,7 @@ def test_step_arguments_cannot_be_steps_and_strings_are_literals():
 
     with pytest.raises(DecoratorError) as caught:
         build(nested)
-    assert_names_location(str(caught.value), "pipe_output", nested)
+    assert_located(str(caught.value), "pipe_output", nested)
     assert "cannot be nested" in str(caught.value)
 
 
@@ -344,5 +344,66 @@ def test_step_on_output_naming_no_output_is_an_error():
 
     with pytest.raises(DecoratorError) as caught:
         build(total)
-    assert_names_location(str(caught.value), "pipe_output", total)
+    assert_located(str(caught.value), "pipe_output", total)
     assert "Did you mean 'total'" in str(caught.value)
+
+
+# -- the naming forms of Hamilton's docs and examples (node names from Hamilton 1.90) ------------
+
+def _naming_cases():
+    def add(v: int, n: int = 1) -> int:
+        return v + n
+
+    def times(v: int, k: int = 2) -> int:
+        return v * k
+
+    add.__name__ = add.__qualname__ = "_add"
+    times.__name__ = times.__qualname__ = "_times"
+    return [  # (decorator, step node names Hamilton makes, value of f(x=1))
+        (pipe_input(step(add), step(add, n=5), step(times)),
+         ["f.with_add", "f.with_add_1", "f.with_times"], 14),
+        (pipe_input(step(add).named("a", namespace="foo"), step(times).named("b", namespace=...)),
+         ["f.b", "foo.a"], 4),
+        (pipe_input(step(add).named("a", namespace=None), step(times).named("b")),
+         ["a", "f.b"], 4),
+        (pipe_input(step(add).named(name="", namespace="ns"), step(times)),
+         ["f.with_times", "ns."], 4),
+        (pipe_input(step(add).namespaced("ns"), step(times).namespaced(None)),
+         ["ns.with_add", "with_times"], 4),
+        (pipe_input(step(add).named("a"), step(times), namespace=None), ["a", "with_times"], 4),
+        (pipe_input(step(add).named("a"), step(times), namespace="foo"),
+         ["foo.a", "foo.with_times"], 4),
+        (pipe_output(step(add), step(add, n=5), step(times)),
+         ["f.raw", "f.with_add", "f.with_add_1", "f.with_times"], 14),
+        # pipe_output keeps every step in the chain's namespace, whatever the step says
+        (pipe_output(step(add).named("a"), step(times).named("b", namespace="foo"),
+                     step(add).named("c", namespace=None)),
+         ["f.a", "f.b", "f.c", "f.raw"], 5),
+        (pipe_output(step(add).named(name="", namespace="ns"), step(times)),
+         ["f.", "f.raw", "f.with_times"], 4),
+        (pipe_output(step(add), step(times).named("b"), namespace=None),
+         ["b", "f.raw", "with_add"], 4),
+        (pipe_output(step(add), step(times).named("b"), namespace="foo"),
+         ["f.raw", "foo.b", "foo.with_add"], 4),
+        (pipe_output(step(add).namespaced("q"), step(times).namespaced(None)),
+         ["f.raw", "f.with_add", "f.with_times"], 4),
+    ]
+
+
+@pytest.mark.parametrize(("decorator", "names", "result"), _naming_cases())
+def test_step_names_match_hamilton(decorator, names, result):
+    def f(x: int) -> int:
+        return x
+
+    dr = build(decorator(f))
+    assert sorted(n for n, node in dr.graph.nodes.items() if not node.is_external
+                  and n != "f") == names
+    assert dr.execute(["f"], inputs={"x": 1}) == {"f": result}
+
+
+def test_named_with_an_empty_name_needs_a_namespace():
+    @pipe_input(step(_add).named(""), namespace=None)
+    def total(x: int) -> int:
+        return x
+
+    assert_located(pytest.raises(DecoratorError, build, total).value, "pipe_input", total)

@@ -13,7 +13,7 @@ from dataflow.function_modifiers import parameterized_subdag, source, subdag, va
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_subdag as fx
 from tests.function_modifiers import fixtures_reuse_subdag_features as features
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 RAW_B = pd.Series([2.0, 8.0, 10.0])
 
@@ -92,7 +92,7 @@ def test_parameter_not_in_subdag():
     with pytest.raises(DecoratorError) as caught:
         build(bad, fx.raw_a, config={"floor": 0.0, "factor": 1.0})
     message = str(caught.value)
-    assert_names_location(message, "subdag", bad)
+    assert_located(message, "subdag", bad)
     assert "Did you mean 'mean_value'" in message and "external_inputs" in message
 
 
@@ -184,3 +184,58 @@ def test_config_when_inside_subdags_uses_the_merged_config():
     assert dr.execute(["gross_eu", "gross_default"], inputs={"net": 100.0}) == {
         "gross_eu": 120.0, "gross_default": 110.0}
     assert dr.graph.nodes["gross_eu.tax"].origin.function.endswith("tax__eu")
+
+
+def test_subdag_nodes_carry_the_tags_hamilton_gives_them():
+    """Compared with Hamilton 1.90 on the same module: inner nodes keep their own tags and gain
+    ``hamilton.non_final_node``; the nodes made for inputs and config carry only that."""
+    nodes = _driver().graph.nodes
+    inner = {k: v for k, v in nodes["features_a.cleaned"].tags.items() if k != DECORATOR_TAG}
+    assert inner == {"module": features.__name__, "hamilton.non_final_node": True}
+    for made in ("features_a.raw", "features_a.factor", "features_a.floor"):
+        assert {k: v for k, v in nodes[made].tags.items() if k != DECORATOR_TAG} == {
+            "hamilton.non_final_node": True}, made
+    assert dict(nodes["features_a"].tags) == {"module": fx.__name__}
+
+
+def test_inputs_and_config_keys_nothing_in_the_subdag_uses_are_refused():
+    def typo_in_inputs(mean_value: float) -> float:
+        return mean_value
+
+    def typo_in_config(mean_value: float) -> float:
+        return mean_value
+
+    for fn, where, key, meant in (
+            (subdag(features, inputs={"raw": source("raw_a"), "factr": value(2.0)},
+                    config={"floor": 0.0})(typo_in_inputs), "inputs", "factr", "factor"),
+            (subdag(features, inputs={"raw": source("raw_a"), "factor": value(2.0)},
+                    config={"flor": 0.0})(typo_in_config), "config", "flor", "floor")):
+        with pytest.raises(DecoratorError) as caught:
+            build(fn, fx.raw_a, config={"label": "a"})
+        message = assert_located(caught.value, "subdag", fn)
+        assert f"{where} key {key!r} is used by nothing in the subdag" in message
+        assert f"Did you mean {meant!r}" in message
+
+
+def test_config_keys_read_only_by_the_subdags_decorators_are_used():
+    import types
+
+    from dataflow.function_modifiers import config
+
+    @config.when(mode="fast")
+    def speed__fast() -> int:
+        return 10
+
+    @config.when_not(mode="fast")
+    def speed__slow() -> int:
+        return 1
+
+    reused = types.ModuleType("reused_speed")
+    reused.speed__fast, reused.speed__slow = speed__fast, speed__slow
+    speed__fast.__module__ = speed__slow.__module__ = "reused_speed"
+
+    @subdag(reused, config={"mode": "fast", "hamilton.enable_power_user_mode": True})
+    def fast(speed: int) -> int:
+        return speed
+
+    assert build(fast).execute(["fast"]) == {"fast": 10}

@@ -11,7 +11,7 @@ from dataflow.function_modifiers import with_columns as exported
 from dataflow.node import DECORATOR_TAG
 from tests.function_modifiers import fixtures_reuse_column_features as features
 from tests.function_modifiers import fixtures_reuse_columns as fx
-from tests.function_modifiers.fixtures_reuse_helpers import assert_names_location, build
+from tests.function_modifiers.helpers import assert_located, build
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_unknown_select():
     with pytest.raises(DecoratorError) as caught:
         build(bad)
     message = str(caught.value)
-    assert_names_location(message, "with_columns", bad)
+    assert_located(message, "with_columns", bad)
     assert "Did you mean 'ratio'" in message
 
 
@@ -93,7 +93,7 @@ def test_passed_column_clashes_with_a_computed_one():
 
     with pytest.raises(DecoratorError) as caught:
         build(bad)
-    assert_names_location(str(caught.value), "with_columns", bad)
+    assert_located(str(caught.value), "with_columns", bad)
     assert "pass_dataframe_as" in str(caught.value)
 
 
@@ -104,7 +104,7 @@ def test_frame_parameter_must_be_a_dataframe():
 
     with pytest.raises(DecoratorError) as caught:
         build(bad)
-    assert_names_location(str(caught.value), "with_columns", bad)
+    assert_located(str(caught.value), "with_columns", bad)
     assert "annotated int" in str(caught.value)
 
 
@@ -135,6 +135,6 @@ def test_config_required_must_be_in_the_config():
 
     with pytest.raises(DecoratorError) as caught:
         build(needs_region)
-    assert_names_location(str(caught.value), "with_columns", needs_region)
+    assert_located(str(caught.value), "with_columns", needs_region)
     assert "'region'" in str(caught.value)
     assert "needs_region._append" in build(needs_region, config={"region": "eu"}).graph.nodes

@@ -6,15 +6,21 @@ config merged with the subdag's ``config``, and every node they define is rename
 a subdag ``config`` key is renamed too; any other dependency refers to the outer graph as is.
 The decorated function then defines one node that receives the subdag's nodes as parameters
 (``external_inputs`` lists parameters that come from the outer graph instead).
+
+Nodes inside the subdag carry Hamilton's ``hamilton.non_final_node`` tag (and the nodes made
+for ``inputs`` and ``config`` only that, as in Hamilton). An ``inputs`` or ``config`` key that
+nothing in the subdag uses is refused with a did-you-mean (Hamilton ignores it silently, which
+hides typos).
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
+from dataflow.collect import functions_of
 from dataflow.errors import DecoratorError, did_you_mean
 from dataflow.function_modifiers.binding import bind_parameters
 from dataflow.function_modifiers.dependencies import (
@@ -23,11 +29,30 @@ from dataflow.function_modifiers.dependencies import (
     ParametrizedDependency,
     UpstreamDependency,
 )
-from dataflow.function_modifiers.pipes import NON_FINAL_TAG, PipeExit
-from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, origin_of
-from dataflow.resolve import Instruction, Phase, ResolveContext, nodes_from_function, record
+from dataflow.function_modifiers.steps import PipeExit
+from dataflow.function_modifiers.targets import NON_FINAL_TAG
+from dataflow.instructions import (
+    ChooseInstruction,
+    CreateInstruction,
+    DecoratorUsageError,
+    ResolveContext,
+    instructions_of,
+    record,
+)
+from dataflow.node import DECORATOR_TAG, Dependency, Node, origin_of
+from dataflow.resolve import nodes_from_function, nodes_of_modules
+from dataflow.signatures import parameter_facts
 
-__all__ = ["parameterized_subdag", "subdag"]
+__all__ = ["SubdagParams", "parameterized_subdag", "subdag"]
+
+
+class SubdagParams(TypedDict, total=False):
+    """One subdag of ``@parameterized_subdag``: ``name=SubdagParams(inputs=..., config=...)``
+    (a plain dict with these keys works the same)."""
+
+    inputs: dict[str, ParametrizedDependency]
+    config: dict[str, Any]
+    external_inputs: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +84,56 @@ class Constant:
         return self.value
 
 
+class SubdagConfig(Mapping[str, Any]):
+    """The config a subdag's functions resolve under: the outer config with the subdag's own
+    keys on top. It notes every key anything asks for, so that a subdag ``config`` key nothing
+    reads can be reported as a likely typo (iterating it counts as reading every key)."""
+
+    __slots__ = ("asked", "outer", "own")
+
+    def __init__(self, outer: Mapping[str, Any], own: Mapping[str, Any]) -> None:
+        self.outer = outer
+        self.own = own
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return self.own[key] if key in self.own else self.outer[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        if key in self.own:
+            return self.own[key]
+        return self.outer.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return key in self.own or key in self.outer
+
+    def __iter__(self) -> Iterator[str]:
+        self.asked.update(self.own)
+        yield from self.own
+        yield from (key for key in self.outer if key not in self.own)
+
+    def __len__(self) -> int:
+        return len(self.own) + sum(1 for key in self.outer if key not in self.own)
+
+
 def collect_functions(load_from: Sequence[Any], decorator: str) -> tuple[Any, ...]:
     """Validate ``load_from``: modules and functions, at least one."""
     if not load_from:
-        raise TypeError(f"@{decorator} needs modules or functions to load the subdag from.")
+        raise DecoratorUsageError(
+            f"@{decorator} needs modules or functions to load the subdag from.")
     for item in load_from:
         if not isinstance(item, types.ModuleType) and not callable(item):
-            raise TypeError(f"@{decorator} loads from modules or functions; got {item!r}.")
+            raise DecoratorUsageError(
+                f"@{decorator} loads from modules or functions; got {item!r}.")
     return tuple(load_from)
 
 
 def resolve_subdag_nodes(load_from: Sequence[Any], config: Mapping[str, Any]) -> list[Node]:
     """The nodes of the modules and functions in ``load_from`` under ``config``."""
-    from dataflow.build import nodes_of_modules  # build imports the stages; import lazily
-
     modules = [m for m in load_from if isinstance(m, types.ModuleType)]
     nodes: list[Node] = []
     if modules:
@@ -107,8 +168,36 @@ def namespace_nodes(
     return out
 
 
-class SubdagInstruction(Instruction):
-    phase = Phase.CREATE
+def _static_names(load_from: Sequence[Any]) -> tuple[set[str], set[str], bool]:
+    """What the functions of ``load_from`` could use whatever the config: their parameter
+    names, the config keys their config conditions read, and whether some condition reads
+    keys nobody declared (a custom predicate)."""
+    functions: list[Any] = []
+    for item in load_from:
+        functions.extend(functions_of(item) if isinstance(item, types.ModuleType) else [item])
+    parameters: set[str] = set()
+    keys: set[str] = set()
+    unknown = False
+    for fn in functions:
+        try:
+            parameters.update(name for name, _, _ in parameter_facts(fn))
+        except (TypeError, ValueError):
+            unknown = True
+        for instruction in instructions_of(fn):
+            keys.update(instruction.required_config())
+            if isinstance(instruction, ChooseInstruction):
+                declared = instruction.config_keys()
+                if declared is None:
+                    unknown = True
+                else:
+                    keys.update(declared)
+    return parameters, keys, unknown
+
+
+_SETTINGS_PREFIXES = ("hamilton.", "dataflow.")
+
+
+class SubdagInstruction(CreateInstruction):
     decorator_name = "subdag"
 
     def __init__(self, load_from: tuple[Any, ...], inputs: Mapping[str, ParametrizedDependency],
@@ -120,20 +209,20 @@ class SubdagInstruction(Instruction):
         self.namespace = namespace
         self.final_node_name = final_node_name
         self.external_inputs = tuple(external_inputs)
-        self.decorator_name = decorator_name  # type: ignore[misc]
+        self.decorator_name = decorator_name
 
-    def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
+    def create(self, context: ResolveContext) -> list[Node]:
         namespace = self.namespace or context.name
-        config = {**context.config, **self.config}
+        config = SubdagConfig(context.config, self.config)
         inner = resolve_subdag_nodes(self.load_from, config)
         if not inner:
             raise context.error(self, "the modules/functions it loads define no nodes under "
                                       "this config.")
         wanted_types = {d.name: d.type for n in inner for d in n.dependencies}
+        self._check_keys(context, inner, config.asked)
         out = namespace_nodes(inner, namespace, [*self.inputs, *self.config],
                               self.decorator_name)
-        tags = {MODULE_TAG: getattr(context.fn, "__module__", ""),
-                DECORATOR_TAG: self.decorator_name, NON_FINAL_TAG: True}
+        tags = {DECORATOR_TAG: self.decorator_name, NON_FINAL_TAG: True}
         for key, dependency in self.inputs.items():
             name = f"{namespace}.{key}"
             if isinstance(dependency, UpstreamDependency):
@@ -153,10 +242,40 @@ class SubdagInstruction(Instruction):
                             origin=context.origin, originating_functions=(context.fn,)))
         return [*out, self._final_node(context, namespace, out)]
 
-    def _final_node(self, context: ResolveContext, namespace: str, inner: list[Node]) -> Node:
-        from dataflow.resolve import node_from_signature
+    def _check_keys(self, context: ResolveContext, inner: Sequence[Node],
+                    asked: Collection[str]) -> None:
+        """Refuse an ``inputs`` / ``config`` key that nothing in the subdag uses: no parameter
+        of its functions (under any config), no node it defines, no parameter of the decorated
+        function, and for config keys, no config condition or decorator reads it."""
+        if not self.inputs and not self.config:
+            return
+        parameters, condition_keys, unknown = _static_names(self.load_from)
+        used = {d.name for n in inner for d in n.dependencies} | parameters
+        used.update(n.name for n in inner)
+        used.update(name for name, _, _ in context.signature.facts)
+        for key in self.inputs:
+            if key not in used:
+                raise self._unused(context, "inputs", key, used - {n.name for n in inner})
+        if unknown:
+            return  # a custom config predicate may read any key
+        for key in self.config:
+            if key.startswith(_SETTINGS_PREFIXES):
+                continue  # framework settings (power-user mode and the like), not subdag names
+            if key not in used and key not in asked and key not in condition_keys:
+                candidates = (used - {n.name for n in inner}) | condition_keys | set(asked)
+                raise self._unused(context, "config", key, candidates)
 
-        node = node_from_signature(context, self.final_node_name or context.name)
+    def _unused(self, context: ResolveContext, where: str, key: str,
+                candidates: Collection[str]) -> DecoratorError:
+        listed = ", ".join(sorted(candidates)[:20]) or "(none)"
+        reads = f" or reads config key {key!r}" if where == "config" else ""
+        return context.error(
+            self, f"{where} key {key!r} is used by nothing in the subdag: no function it loads "
+            f"takes a parameter {key!r}{reads}.{did_you_mean(key, candidates)} Names the subdag "
+            f"can take: {listed}. Remove the key or fix its spelling.")
+
+    def _final_node(self, context: ResolveContext, namespace: str, inner: list[Node]) -> Node:
+        node = context.default_node(self.final_node_name or context.name)
         available = {n.name for n in inner}
         bindings: dict[str, ParametrizedDependency] = {}
         for dep in node.dependencies:
@@ -180,13 +299,13 @@ def _check_inputs(inputs: Mapping[str, Any], config: Mapping[str, Any], fn: Call
                   decorator: str) -> None:
     for key, item in inputs.items():
         if not isinstance(item, (UpstreamDependency, LiteralDependency, ConfigDependency)):
-            raise DecoratorError(
+            raise DecoratorUsageError(
                 f"@{decorator} on {origin_of(fn)}: inputs[{key!r}] is {item!r}; give "
                 f"source('node') to feed it from the outer graph or value({item!r}) for a "
                 "literal.")
     shared = sorted(set(inputs) & set(config))
     if shared:
-        raise DecoratorError(
+        raise DecoratorUsageError(
             f"@{decorator} on {origin_of(fn)}: {shared} are given both in inputs and in config; "
             "give each in one place only.")
 
@@ -214,12 +333,14 @@ class subdag:
         self.inputs = dict(inputs or {})
         self.config = dict(config or {})
         if namespace is not None and (not isinstance(namespace, str) or not namespace):
-            raise TypeError(f"@subdag: namespace must be a non-empty string; got {namespace!r}")
+            raise DecoratorUsageError(
+                f"@subdag: namespace must be a non-empty string; got {namespace!r}")
         self.namespace = namespace
         self.final_node_name = final_node_name
         if isinstance(external_inputs, str):
-            raise TypeError(f"@subdag: external_inputs is a list of names; write "
-                            f"[{external_inputs!r}].")
+            raise DecoratorUsageError(
+                f"@subdag: external_inputs is a list of names; write "
+                f"[{external_inputs!r}].")
         self.external_inputs = tuple(external_inputs or ())
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -229,17 +350,16 @@ class subdag:
                                             self.external_inputs))
 
 
-class ParameterizedSubdagInstruction(Instruction):
-    phase = Phase.CREATE
+class ParameterizedSubdagInstruction(CreateInstruction):
     decorator_name = "parameterized_subdag"
 
     def __init__(self, subdags: Sequence[SubdagInstruction]) -> None:
         self.subdags = tuple(subdags)
 
-    def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
+    def create(self, context: ResolveContext) -> list[Node]:
         out: list[Node] = []
         for instruction in self.subdags:
-            out.extend(instruction.apply(context, []))
+            out.extend(instruction.create(context))
         return out
 
 
@@ -258,8 +378,9 @@ class parameterized_subdag:
                  **parameterization: Mapping[str, Any]) -> None:
         self.load_from = collect_functions(load_from, self.decorator_name)
         if not parameterization:
-            raise TypeError("@parameterized_subdag needs at least one name=dict(inputs=..., "
-                            "config=...) keyword.")
+            raise DecoratorUsageError(
+                "@parameterized_subdag needs at least one name=dict(inputs=..., "
+                "config=...) keyword.")
         self.inputs = dict(inputs or {})
         self.config = dict(config or {})
         self.external_inputs = tuple(external_inputs or ())
@@ -267,8 +388,9 @@ class parameterized_subdag:
             unknown = set(spec) - {"inputs", "config", "external_inputs"} if isinstance(
                 spec, Mapping) else {"<not a dict>"}
             if unknown:
-                raise TypeError(f"@parameterized_subdag: {name}= takes a dict with keys inputs, "
-                                f"config, external_inputs; got {spec!r}.")
+                raise DecoratorUsageError(
+                    f"@parameterized_subdag: {name}= takes a dict with keys inputs, "
+                    f"config, external_inputs; got {spec!r}.")
         self.parameterization = parameterization
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,4 +1,5 @@
-"""``@check_output`` and ``@check_output_custom``: validate a node's value when it is computed.
+"""``@check_output`` and ``@check_output_custom``: validate a node's value when it is computed
+(Hamilton's ``function_modifiers.validation``).
 
 A checked node ``n`` becomes ``n_raw`` (the function), one validator node per validator
 (``n_<validator name>``, e.g. ``n_range_validator``, whose value is a
@@ -32,10 +33,15 @@ from dataflow.data_quality.default_validators import (
     types_for,
     validator_class_for,
 )
-from dataflow.errors import DecoratorError, did_you_mean
-from dataflow.function_modifiers.pipes import select_targets
+from dataflow.errors import did_you_mean
+from dataflow.function_modifiers.targets import select_targets
+from dataflow.instructions import (
+    DecoratorUsageError,
+    ResolveContext,
+    TransformInstruction,
+    record,
+)
 from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, origin_of, type_name
-from dataflow.resolve import Instruction, Phase, ResolveContext, record
 
 __all__ = ["check_output", "check_output_custom"]
 
@@ -87,13 +93,12 @@ class ValidationGate:
             tuple((renamed.get(v, v), importance) for v, importance in self.validators))
 
 
-class CheckOutputInstruction(Instruction):
-    phase = Phase.TRANSFORM
+class CheckOutputInstruction(TransformInstruction):
     decorator_name = "check_output"
 
     def __init__(self, decorator_name: str, make_validators: Callable[..., list[DataValidator]],
                  target: Any) -> None:
-        self.decorator_name = decorator_name  # type: ignore[misc]
+        self.decorator_name = decorator_name
         self.make_validators = make_validators
         self.target = target
 
@@ -180,8 +185,9 @@ class check_output:
                  **default_validator_kwargs: Any) -> None:
         ValidationImportance.from_string(importance)
         if not default_validator_kwargs:
-            raise TypeError("@check_output needs at least one validator keyword, e.g. "
-                            "@check_output(range=(0, 1)).")
+            raise DecoratorUsageError(
+                "@check_output needs at least one validator keyword, e.g. "
+                "@check_output(range=(0, 1)).")
         self.importance = importance
         self.target = target_
         self.kwargs = default_validator_kwargs
@@ -189,7 +195,7 @@ class check_output:
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         unknown = [k for k in self.kwargs if k not in VALIDATOR_KEYWORDS]
         if unknown:
-            raise DecoratorError(
+            raise DecoratorUsageError(
                 f"@check_output on {origin_of(fn)}: unknown validator keyword(s) "
                 f"{', '.join(repr(u) for u in unknown)}."
                 f"{did_you_mean(unknown[0], VALIDATOR_KEYWORDS)}"
@@ -242,10 +248,11 @@ class check_output_custom:
 
     def __init__(self, *validators: DataValidator, target_: Any = None) -> None:
         if not validators:
-            raise TypeError("@check_output_custom needs at least one DataValidator instance.")
+            raise DecoratorUsageError(
+                "@check_output_custom needs at least one DataValidator instance.")
         for validator in validators:
             if not isinstance(validator, DataValidator):
-                raise TypeError(
+                raise DecoratorUsageError(
                     f"@check_output_custom takes DataValidator instances; got {validator!r}. "
                     "Subclass dataflow.data_quality.DataValidator.")
         self.validators = validators

@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataflow.errors import DataflowError
+from dataflow.instructions import (
+    DecoratorUsageError,
+    ExpandInstruction,
+    Instruction,
+    ResolveContext,
+    record,
+)
 from dataflow.node import DECORATOR_TAG, Dependency, Node, type_name
-from dataflow.resolve import Instruction, Phase, ResolveContext, record
 
 __all__ = ["extract_columns", "extract_fields", "unpack_fields"]
 
@@ -114,27 +120,36 @@ def column_nodes(decorator: str, frame: Node, columns: Sequence[tuple[str, str]]
     ]
 
 
-def require_frame_return(instruction: Instruction, context: ResolveContext, node: Node) -> Any:
-    """The column type of ``node``'s DataFrame type, or a build error if it is not one."""
-    annotation = node.type
+def frame_column_type(annotation: Any) -> Any:
+    """The column type of a DataFrame annotation (``pd.Series`` for pandas, ``polars.Series``
+    for polars, ``Any`` for another library's ``DataFrame``), or ``None`` when ``annotation``
+    is not a DataFrame type."""
     origin = typing.get_origin(annotation) or annotation
     frame_class = next((c for c in getattr(origin, "__mro__", ()) if c.__name__ == "DataFrame"),
                        None)
-    if frame_class is not None:  # pandas / polars DataFrame or a subclass of one
-        module = frame_class.__module__.split(".")[0]
-        if module == "pandas":
-            import pandas as pd
+    if frame_class is None:
+        return None
+    module = frame_class.__module__.split(".")[0]
+    if module == "pandas":
+        import pandas as pd
 
-            return pd.Series
-        if module == "polars":
-            import polars  # type: ignore[import-not-found]
+        return pd.Series
+    if module == "polars":
+        import polars  # type: ignore[import-not-found]
 
-            return polars.Series
-        return Any
-    raise context.error(instruction, f"node {node.name!r} is annotated to return "
-                                     f"{type_name(annotation)}, not a DataFrame, so there are no "
-                                     "columns to extract. Annotate it `-> pd.DataFrame` (and "
-                                     "return one).")
+        return polars.Series
+    return Any
+
+
+def require_frame_return(instruction: Instruction, context: ResolveContext, node: Node) -> Any:
+    """The column type of ``node``'s DataFrame type, or a build error if it is not one."""
+    column_type = frame_column_type(node.type)
+    if column_type is None:
+        raise context.error(instruction, f"node {node.name!r} is annotated to return "
+                                         f"{type_name(node.type)}, not a DataFrame, so there "
+                                         "are no columns to extract. Annotate it "
+                                         "`-> pd.DataFrame` (and return one).")
+    return column_type
 
 
 def _single(instruction: Instruction, context: ResolveContext, nodes: list[Node]) -> Node:
@@ -147,19 +162,27 @@ def _single(instruction: Instruction, context: ResolveContext, nodes: list[Node]
     return nodes[0]
 
 
+def check_node_name(decorator: str, name: Any) -> str:
+    """``name`` if it can name a node: any non-empty string ("Tax Rate" and "2023" too, as in
+    Hamilton; such nodes are requested by name and fed with ``source("Tax Rate")``)."""
+    if not isinstance(name, str) or not name:
+        raise DecoratorUsageError(
+            f"@{decorator}: {name!r} is not a valid node name (use a "
+            "non-empty string).")
+    return name
+
+
 def _check_unique(decorator: str, names: Sequence[str]) -> None:
     seen: set[str] = set()
     for name in names:
-        if not isinstance(name, str) or not name.isidentifier():
-            raise TypeError(f"@{decorator}: {name!r} is not a valid node name (use a Python "
-                            "identifier).")
+        check_node_name(decorator, name)
         if name in seen:
-            raise TypeError(f"@{decorator}: {name!r} is listed twice; names must be unique.")
+            raise DecoratorUsageError(
+                f"@{decorator}: {name!r} is listed twice; names must be unique.")
         seen.add(name)
 
 
-class ExtractColumnsInstruction(Instruction):
-    phase = Phase.EXPAND
+class ExtractColumnsInstruction(ExpandInstruction):
     decorator_name = "extract_columns"
 
     def __init__(self, columns: tuple[tuple[str, str], ...], fill: tuple[Any, ...] | None) -> None:
@@ -187,11 +210,13 @@ class extract_columns:
 
     def __init__(self, *columns: str | tuple[str, str], fill_with: Any = None) -> None:
         if not columns:
-            raise TypeError("@extract_columns needs at least one column name, e.g. "
-                            "@extract_columns('spend', 'signups')")
+            raise DecoratorUsageError(
+                "@extract_columns needs at least one column name, e.g. "
+                "@extract_columns('spend', 'signups')")
         if len(columns) == 1 and isinstance(columns[0], list):
-            raise TypeError(f"@extract_columns takes column names as separate arguments; got a "
-                            f"{type(columns[0]).__name__}. Unpack it: @extract_columns(*cols)")
+            raise DecoratorUsageError(
+                f"@extract_columns takes column names as separate arguments; got a "
+                f"{type(columns[0]).__name__}. Unpack it: @extract_columns(*cols)")
         pairs = []
         for column in columns:
             if isinstance(column, tuple) and len(column) == 2:
@@ -204,7 +229,8 @@ class extract_columns:
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@extract_columns decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@extract_columns decorates a function; got {fn!r}")
         return record(fn, ExtractColumnsInstruction(self.columns, self.fill))
 
 
@@ -212,8 +238,7 @@ def _is_typed_dict(annotation: Any) -> bool:
     return isinstance(annotation, type) and typing.is_typeddict(annotation)
 
 
-class ExtractFieldsInstruction(Instruction):
-    phase = Phase.EXPAND
+class ExtractFieldsInstruction(ExpandInstruction):
     decorator_name = "extract_fields"
 
     def __init__(self, fields: tuple[tuple[str, Any], ...] | tuple[str, ...] | None) -> None:
@@ -273,30 +298,33 @@ class extract_fields:
             checked = None
         elif isinstance(fields, Mapping):
             if not fields:
-                raise TypeError("@extract_fields: fields must not be empty")
+                raise DecoratorUsageError(
+                    "@extract_fields: fields must not be empty")
             for name, type_ in fields.items():
                 if not (isinstance(type_, type) or typing.get_origin(type_) is not None
                         or type_ is Any):
-                    raise TypeError(f"@extract_fields: field {name!r} must map to a type; got "
-                                    f"{type_!r}")
+                    raise DecoratorUsageError(
+                        f"@extract_fields: field {name!r} must map to a type; got "
+                        f"{type_!r}")
             checked = tuple(fields.items())
         elif isinstance(fields, (list, tuple)) and fields:
             checked = tuple(fields)
         else:
-            raise TypeError(f"@extract_fields takes {{name: type}} or a list of names; got "
-                            f"{fields!r}")
+            raise DecoratorUsageError(
+                f"@extract_fields takes {{name: type}} or a list of names; got "
+                f"{fields!r}")
         if checked is not None:
             _check_unique("extract_fields", [f if isinstance(f, str) else f[0] for f in checked])
         self.fields = checked
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@extract_fields decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@extract_fields decorates a function; got {fn!r}")
         return record(fn, ExtractFieldsInstruction(self.fields))
 
 
-class UnpackFieldsInstruction(Instruction):
-    phase = Phase.EXPAND
+class UnpackFieldsInstruction(ExpandInstruction):
     decorator_name = "unpack_fields"
 
     def __init__(self, fields: tuple[str, ...]) -> None:
@@ -330,11 +358,13 @@ class unpack_fields:
 
     def __init__(self, *fields: str) -> None:
         if not fields:
-            raise TypeError("@unpack_fields needs at least one field name")
+            raise DecoratorUsageError(
+                "@unpack_fields needs at least one field name")
         _check_unique("unpack_fields", fields)
         self.fields = tuple(fields)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"@unpack_fields decorates a function; got {fn!r}")
+            raise DecoratorUsageError(
+                f"@unpack_fields decorates a function; got {fn!r}")
         return record(fn, UnpackFieldsInstruction(self.fields))

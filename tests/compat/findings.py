@@ -38,9 +38,6 @@ class Finding:
 
 
 FINDINGS: dict[str, Finding] = {f.id: f for f in (
-    Finding("F-config-tag",
-            "@config.when/when_not/when_in nodes lack Hamilton's tag hamilton.config=<keys>",
-            r"\.tags\['hamilton\.config'\]: dataflow \(absent\)"),
     Finding("F-subdag-tags",
             "nodes made by @subdag/@parameterized_subdag/@with_columns lack "
             "hamilton.non_final_node=True; their source()/value() input nodes (and "
@@ -62,47 +59,10 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "that are not (name, doc) tuples",
             r"only hamilton refuses to build: InvalidDecoratorException: assigned_output key"
             r"|^dataflow builds; the case expects both to refuse$"),
-    Finding("F-schema-output-non-dataframe",
-            "@schema.output on a function returning int builds; Hamilton refuses a "
-            "non-DataFrame node",
-            r"only hamilton refuses to build: InvalidDecoratorException: Node \w+ has type"
-            r"|^dataflow builds; the case expects both to refuse$"),
-    Finding("F-non-identifier-columns",
-            "@extract_columns/@extract_fields refuse names that are not identifiers "
-            "('Tax Rate', '2023'); Hamilton builds them and they can be requested",
-            r"only dataflow refuses to build: TypeError: @extract_(columns|fields)"),
-    Finding("F-mutate-twice-same-name",
-            "two @mutate functions of the same name (the later def replaces the earlier) "
-            "apply once; Hamilton applies both",
-            r"with_adjust_1|\['spend(\.with_adjust)?'\]: "),
-    Finding("F-no-return-annotation",
-            "a function without a return annotation builds; Hamilton refuses it",
-            r"^dataflow builds; the case expects both to refuse$"),
-    Finding("F-module-level-lambda",
-            "a module-level lambda silently defines no node; Hamilton refuses to build "
-            "(the issue asks for a clear build error)",
-            r"^dataflow builds; the case expects both to refuse$"),
-    Finding("F-step-named-empty-name",
-            "step(...).named(name='', namespace='ns') is refused (TypeError); Hamilton "
-            "accepts it (the step node is named from the namespace)",
-            r"only dataflow refuses to build: TypeError: step\(\.\.\.\)\.named\(\)"),
-    Finding("F-step-when-none",
-            "step(f).when(a=None) with `a` absent from the config does not apply the step; "
-            "@config.when(a=None) and Hamilton treat the absent key as None (step applied)",
-            r"piped"),
     Finding("F-step-naming-after-named",
             "an unnamed step after a .named() step of the same function is called "
             "<node>.with_<fn>; Hamilton counts the named one and calls it <node>.with_<fn>_1",
             r"with_scale_1|with_scale: only dataflow"),
-    Finding("F-hamilton-submodule-paths",
-            "Hamilton's submodule import paths (function_modifiers.configuration, "
-            ".expanders, .dependencies, .metadata, ...) do not exist",
-            r"only dataflow refuses to build: ModuleNotFoundError: No module named "
-            r"'dataflow\.function_modifiers\.\w+'"),
-    Finding("F-subdag-inputs-typo-ignored",
-            "a misspelt key in @subdag(inputs=...) is silently ignored (the issue asks for a "
-            "did-you-mean error, an intended difference from Hamilton)",
-            r"^dataflow builds, but subdag-input-typos-refused says it refuses$"),
     Finding("F-missing-public-names",
             "Hamilton names real modules and scripts import are missing: "
             "function_modifiers.parametrized_input / InvalidDecoratorException, "
@@ -110,10 +70,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "submodules configuration, recursive, macros, validation, adapters, base "
             "(expanders, metadata, dependencies exist), Driver.validate_inputs",
             r"dataflow lacks"),
-    Finding("F-decorator-mutates-shared-function",
-            "decorating a function imported from another module (b = parameterize(...)(base.a))"
-            " removes base's node `a` from a driver built with both modules (Hamilton #1281)",
-            r"dataflow lacks node 'a'"),
 )}
 
 
@@ -152,35 +108,12 @@ def settle(differences: Iterable[str], finding_ids: Iterable[str] = ()) -> None:
 
 CASE_FINDINGS: dict[tuple[str, str], tuple[str, ...]] = {
     # (case id, aspect) -> findings; aspects: "build", "structure", "request:<output>"
-    ("fm_core_mode_a", "structure"): ("F-config-tag",),
-    ("fm_core_mode_other", "structure"): ("F-config-tag",),
-    ("fm_core_async", "structure"): ("F-config-tag",),
-    ("fm_subdag_configured_eu", "structure"): ("F-config-tag",),
-    ("fm_subdag_configured_us", "structure"): ("F-config-tag",),
-    ("compat_hamilton_style_eu", "structure"): ("F-config-tag",),
-    ("compat_hamilton_style_us", "structure"): ("F-config-tag",),
-    ("fm_subdag", "structure"): ("F-subdag-tags",),
-    ("fm_subdag_nested", "structure"): ("F-subdag-tags",),
     ("fm_reuse_columns", "structure"): ("F-subdag-tags", "F-with-columns-append-deps",
                                         "F-with-columns-non-series-node"),
     ("fm_reuse_columns", "request:all_cols.total_spend"): ("F-with-columns-non-series-node",),
     ("fm_reuse_columns", "all"): ("F-with-columns-non-series-node",),
     ("fm_reuse_columns", "frame"): ("F-with-columns-non-series-node",),
     ("fm_reuse_async", "structure"): ("F-subdag-tags", "F-with-columns-append-deps"),
-    ("res_odd_column_names", "build"): ("F-non-identifier-columns",),
-    **{("res_mutate_twice", a): ("F-mutate-twice-same-name",) for a in (
-        "structure", "request:spend", "request:spend.with_adjust",
-        "request:spend.with_adjust_1", "all", "frame")},
-    ("res_no_return_annotation", "build"): ("F-no-return-annotation",),
-    ("res_module_lambda", "build"): ("F-module-level-lambda",),
-    ("res_pipe_naming", "build"): ("F-step-named-empty-name",),
-    ("res_config_none_absent", "structure"): ("F-config-tag", "F-step-when-none"),
-    **{("res_config_none_absent", a): ("F-step-when-none",) for a in (
-        "request:piped", "request:piped.raw", "request:piped.with_add", "all", "frame")},
-    ("res_config_none_given", "structure"): ("F-config-tag",),
-    ("res_config_none_other", "structure"): ("F-config-tag",),
-    ("res_submodule_paths", "build"): ("F-hamilton-submodule-paths",),
-    ("res_subdag_inputs_typo", "build"): ("F-subdag-inputs-typo-ignored",),
     ("res_subdag_inputs_typo", "structure"): ("F-subdag-tags",),
 }
 

@@ -163,15 +163,15 @@ def test_an_error_on_one_side_only_is_a_difference() -> None:
 def test_settle_separates_known_findings_from_new_differences() -> None:
     settle([])  # nothing found, nothing known: passes
     with pytest.raises(KnownFinding):
-        settle(["x.tags['hamilton.config']: dataflow (absent) != hamilton 'k'"],
-               ["F-config-tag"])
+        settle(["f._append.required_dependencies: dataflow ['a'] != hamilton ['a', 'b']"],
+               ["F-with-columns-append-deps"])
     with pytest.raises(AssertionError) as unexplained:
         settle(["x.type: dataflow int != hamilton float",
-                "x.tags['hamilton.config']: dataflow (absent) != hamilton 'k'"],
-               ["F-config-tag"])
+                "f._append.required_dependencies: dataflow ['a'] != hamilton ['a', 'b']"],
+               ["F-with-columns-append-deps"])
     assert not isinstance(unexplained.value, KnownFinding)
     with pytest.raises(AssertionError) as stale:
-        settle([], ["F-config-tag"])
+        settle([], ["F-with-columns-append-deps"])
     assert "no longer reproduce" in str(stale.value)
     assert not isinstance(stale.value, KnownFinding)
 

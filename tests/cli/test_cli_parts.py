@@ -1,0 +1,95 @@
+"""The pieces of ``dataflow.cli`` in-process, and ``python -m dataflow.cli`` for real."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dataflow.cli.context import load_context, with_command_line
+from dataflow.cli.errors import CliError
+from dataflow.cli.listing import node_table, tag_filter_from
+from dataflow.cli.options import spread_list_options
+from tests.cli.test_cli import FEATURES, SCRIPT
+
+CLI_MODULES = ("commands", "context", "errors", "listing", "missing_inputs", "modules",
+               "options", "result_files", "revision_diff")
+
+
+def test_python_dash_m_runs_the_same_command_line_as_the_console_script(tmp_path):
+    (tmp_path / "features.py").write_text(FEATURES)
+
+    def both(*args: str) -> tuple[str, str]:
+        module = subprocess.run([sys.executable, "-m", "dataflow.cli", *args], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120, check=True)
+        script = subprocess.run([str(SCRIPT), *args], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=120, check=True)
+        return module.stdout, script.stdout
+
+    module_help, script_help = both("--help")
+    assert module_help.startswith("Usage: python -m dataflow.cli [OPTIONS] COMMAND")
+    assert module_help.replace("python -m dataflow.cli", "dataflow") == script_help
+    module_ls, script_ls = both("ls", "features.py", "--json")
+    assert module_ls == script_ls
+    assert "spend_per_signup" in {record["name"] for record in json.loads(module_ls)}
+
+
+@pytest.mark.parametrize("name", CLI_MODULES)
+def test_docstring_examples_hold(name):
+    module = importlib.import_module(f"dataflow.cli.{name}")
+    failed, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert failed == 0
+
+
+@pytest.mark.parametrize(("args", "spread"), [
+    (["m.py", "--final-vars", "a", "b"], ["m.py", "--final-vars", "a", "--final-vars", "b"]),
+    # a .py file or an option ends the list
+    (["--final-vars", "a", "m.py"], ["--final-vars", "a", "m.py"]),
+    (["--final-vars", "a", "-c", "x"], ["--final-vars", "a", "-c", "x"]),
+    # after "--" nothing is spread
+    (["--final-vars", "a", "--", "b"], ["--final-vars", "a", "--", "b"]),
+    # a flag without a value is left for click to report
+    (["m.py", "--final-vars"], ["m.py", "--final-vars"]),
+    (["--final-vars", "-o", "x"], ["--final-vars", "-o", "x"]),
+])
+def test_final_vars_words_are_spread_one_flag_each(args, spread):
+    assert spread_list_options(args, ["--final-vars"]) == spread
+
+
+def test_tag_words_become_a_tag_filter():
+    assert tag_filter_from(["team=a", "team=b", "owner", "owner=x"]) == {
+        "team": ["a", "b"], "owner": None}
+    with pytest.raises(CliError, match="write KEY=VALUE or KEY"):
+        tag_filter_from(["=a"])
+
+
+def test_node_table_aligns_columns_under_the_header():
+    records = [
+        {"name": "spend_per_signup", "type": "Series", "role": "function", "module": "f",
+         "line": 12, "tags": {"module": "f", "team": "growth"}},
+        {"name": "raw", "type": "DataFrame", "role": "input", "module": None, "line": None,
+         "tags": {}},
+    ]
+    assert node_table(records) == [
+        "name              type       role      where  tags",
+        "spend_per_signup  Series     function  f:12   team=growth",
+        "raw               DataFrame  input     -",
+    ]
+
+
+def test_context_file_hamilton_names_and_the_command_line_winning(tmp_path):
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps({"HAMILTON_CONFIG": {"a": 1, "b": 2}, "inputs": {"x": 1},
+                               "HAMILTON_FINAL_VARS": ["y"]}))
+    context = with_command_line(load_context(str(ctx)), ["b=3"], ["x=[1, 2]", "t=north"])
+    assert context.config == {"a": 1, "b": 3}
+    assert context.inputs == {"x": [1, 2], "t": "north"}
+    assert context.final_vars == ["y"]
+    assert with_command_line(context, final_vars=["z"]).final_vars == ["z"]
+    ctx.write_text(json.dumps({"config": {}, "HAMILTON_CONFIG": {}}))
+    with pytest.raises(CliError, match="gives 'config' twice"):
+        load_context(str(ctx))

@@ -64,8 +64,8 @@ lint: $(VENV)/.installed-test
 test:
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
 	@start=$$(date +%s); $(MAKE) --no-print-directory -k test-main $(addprefix test-,$(LEGS)); \
-	status=$$?; $(MAKE) --no-print-directory matrix-summary; \
-	echo "matrix wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+	status=$$?; echo; echo "matrix wall time: $$(( $$(date +%s) - start )) s"; \
+	$(MAKE) --no-print-directory matrix-summary; exit $$status
 
 # $(call run_suite,LEG,VENV,STAMP): the whole suite in VENV, echoed to the terminal and kept in
 # $(RESULTS)/LEG.log; $(RESULTS)/LEG.result gets what ran and pytest's closing line. Nothing runs
@@ -113,12 +113,16 @@ find_python = for py in $(or $(PYTHON$(subst .,,$(1))),$$(ls -d $(PYENV_ROOT)/ve
 $(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot
 	$(call run_suite,$*,.venv-$*,.venv-$*/.installed)
 
+# One line per leg, then the tests of all legs added up (pytest's errors count as failed).
 matrix-summary:
-	@echo; echo "=== test matrix: one line per leg ==="
+	@echo "=== test matrix: one line per leg ==="
 	@for leg in main $(LEGS); do \
 		if [ -f $(RESULTS)/$$leg.result ]; then cat $(RESULTS)/$$leg.result; \
 		else printf '%-14s NOT RUN: its install or an earlier step failed (see above)\n' $$leg; fi; \
 	done
+	@cat $(RESULTS)/*.result 2>/dev/null | awk '{ for (i = 2; i <= NF; i++) { \
+		if ($$i ~ /^passed/) p += $$(i-1); if ($$i ~ /^(failed|errors?)/) f += $$(i-1) } } \
+		END { printf "matrix: %d passed, %d failed\n", p, f }'
 
 clean:
 	rm -rf $(VENV) $(addprefix .venv-,$(LEGS)) build *.egg-info

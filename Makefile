@@ -29,6 +29,10 @@ PY_py313 := 3.13
 # (CI=true, as .ci/run is run) or with STRICT=1 a missing interpreter fails the run.
 STRICT ?= $(if $(filter true 1,$(CI)),1,0)
 
+# One thing at a time: legs share the checkout (editable installs write dataflow.egg-info) and a
+# 2-core machine gains nothing from running two suites at once.
+.NOTPARALLEL:
+
 .PHONY: demo test test-main lint bench dot clean matrix-summary $(addprefix test-,$(LEGS))
 
 $(BIN)/python:
@@ -70,6 +74,8 @@ test:
 # $(call run_suite,LEG,VENV,STAMP): the whole suite in VENV, echoed to the terminal and kept in
 # $(RESULTS)/LEG.log; $(RESULTS)/LEG.result gets what ran and pytest's closing line. Nothing runs
 # when STAMP is absent (a leg whose interpreter is missing, already reported as MISSING).
+# Hypothesis runs its "ci" profile (tests/conftest.py: derandomized, no deadline; pytest's header
+# prints the profile and the versions); -p no:cacheprovider writes no .pytest_cache.
 define run_suite
 	@[ -e $(3) ] || exit 0; mkdir -p $(RESULTS); start=$$(date +%s); \
 	echo; echo "=== $(1): the whole suite in $(2) ==="; \

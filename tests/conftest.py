@@ -1,6 +1,14 @@
-"""Suite-wide settings: a deterministic hypothesis profile so a noisy CI machine never flakes."""
+"""Suite-wide settings: a deterministic hypothesis profile so a noisy CI machine never flakes.
+
+The ``ci`` profile (derandomized, so the same examples every run and no example database; no
+deadline, so a loaded 2-core machine cannot fail a test on time) is the one loaded unless
+``HYPOTHESIS_PROFILE`` names another; ``make test`` sets ``HYPOTHESIS_PROFILE=ci`` explicitly on
+every leg of its matrix, and the header of each pytest run prints the profile in force with the
+Python, pandas and numpy versions, so a log says what ran.
+"""
 
 import os
+import platform
 
 from hypothesis import HealthCheck, settings
 
@@ -13,4 +21,15 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("dev", deadline=None, max_examples=200)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header() -> list[str]:
+    import numpy
+    import pandas
+
+    return [
+        f"dataflow matrix: Python {platform.python_version()}, pandas {pandas.__version__}, "
+        f"numpy {numpy.__version__}; hypothesis profile {PROFILE!r}"
+    ]

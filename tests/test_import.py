@@ -36,3 +36,34 @@ def test_first_picture_loads_the_lineage_modules() -> None:
         "dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(a)).build()\n"
         "assert dr.export_execution(['a'])")
     assert {"dataflow.lineage.export", "dataflow.driver"} <= loaded
+
+
+def test_a_plain_install_runs_draws_and_queries_without_the_optional_libraries() -> None:
+    """networkx is the ``dataflow[networkx]`` extra and typing-inspect no dependency at all: build,
+    run, lineage queries and pictures work with them (and pyarrow, Hamilton) unimportable; only
+    ``to_networkx`` needs networkx, and says so."""
+    code = (
+        "import sys\n"
+        "for name in ('networkx', 'typing_inspect', 'pyarrow', 'hamilton'):\n"
+        "    sys.modules[name] = None  # import raises ModuleNotFoundError\n"
+        "import pandas as pd\n"
+        "from dataflow import ad_hoc_utils, base, driver\n"
+        "from dataflow.graph import to_networkx\n"
+        "def spend() -> pd.Series:\n    return pd.Series([1.0, 2.0])\n"
+        "def doubled(spend: pd.Series) -> pd.Series:\n    return spend * 2\n"
+        "module = ad_hoc_utils.create_temporary_module(spend, doubled)\n"
+        "dr = (driver.Builder().with_modules(module)\n"
+        "      .with_adapters(base.PandasDataFrameResult()).build())\n"
+        "assert dr.execute(['doubled'])['doubled'].tolist() == [2.0, 4.0]\n"
+        "assert {v.name for v in dr.what_is_upstream_of('doubled')} == {'spend', 'doubled'}\n"
+        "assert 'doubled' in dr.display_all_functions().source\n"
+        "try:\n    to_networkx(dr.graph)\n"
+        "except ImportError as error:\n    print(error)\n"
+        "else:\n    raise AssertionError('to_networkx ran without networkx')\n"
+        "print('\\n'.join(sys.modules))\n")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    first, *loaded = completed.stdout.split("\n")
+    assert "networkx" in first
+    assert "dataflow.lineage.pictures" in loaded

@@ -352,8 +352,13 @@ def to_networkx(graph: Graph) -> networkx.DiGraph:
     """The graph as a :class:`networkx.DiGraph` (edges point from dependency to consumer).
 
     Each networkx node carries ``node`` (the :class:`Node`), ``type``, ``role`` and ``tags``.
+    networkx is an extra: ``pip install "dataflow[networkx]"``.
     """
-    import networkx
+    try:
+        import networkx
+    except ImportError as error:
+        raise ImportError('to_networkx needs networkx: pip install "dataflow[networkx]" (or '
+                          'pip install networkx)') from error
 
     exported = networkx.DiGraph()
     for node in graph.nodes.values():

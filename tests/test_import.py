@@ -65,5 +65,5 @@ def test_a_plain_install_runs_draws_and_queries_without_the_optional_libraries()
                                timeout=120)
     assert completed.returncode == 0, completed.stderr
     first, *loaded = completed.stdout.split("\n")
-    assert "networkx" in first
+    assert "dataflow[networkx]" in first
     assert "dataflow.lineage.pictures" in loaded

@@ -183,9 +183,17 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "(`b = parameterize(...)(base.a)`) leaves `base.a`'s nodes alone; Hamilton "
              "(its #1281) changes the imported function, so `a` disappears from a driver "
              "built with both modules.",
-        why="A decorator must never change a function another module owns.",
+        why="A decorator must never change a function another module owns. The decorated "
+            "result is a copy owned by the decorating module: that module alone defines `b` "
+            "(Hamilton: nothing), and `b = tag(...)(base.a)` defines `a` a second time, so "
+            "building with both modules is a duplicate-node error where Hamilton tags "
+            "`base.a` itself.",
         consulted_by=("tests/compat/test_differential_findings.py::"
-                      "test_decorating_an_imported_function_keeps_its_node",),
+                      "test_decorating_an_imported_function_keeps_its_node",
+                      "tests/function_modifiers/test_shared_functions.py::"
+                      "test_the_decorating_module_alone_defines_the_new_nodes",
+                      "tests/function_modifiers/test_shared_functions.py::"
+                      "test_a_decorated_copy_of_a_node_function_is_a_second_definition_of_its_node"),
     ),
     IntendedDifference(
         id="override-typos-refused",
@@ -284,6 +292,87 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="Better errors are the point; `except ValueError:` keeps working. The differential "
             "suite compares raised-or-not, never the error type or message.",
         consulted_by=(_REQUESTS, _GENERATED, _BUILD, _DEMO + "test_error_types_and_messages"),
+    ),
+    IntendedDifference(
+        id="deprecated-names-warn",
+        what="Deprecated decorator names (`parametrized`, `parametrized_input`, "
+             "`parameterized_inputs`) raise a `FutureWarning` pointing at the user's line; "
+             "Hamilton logs a warning through `logging`.",
+        why="A warning at the user's line is what Python tooling (pytest, -W error) sees.",
+        consulted_by=("tests/function_modifiers/test_hamilton_names.py::"
+                      "test_deprecated_names_warn_and_expand_like_their_replacement",),
+    ),
+    IntendedDifference(
+        id="unannotated-parameters-are-any",
+        what="A parameter without an annotation is typed `Any`; Hamilton refuses the "
+             "function. (A function without a *return* annotation is refused by both.)",
+        why="The parameter's producer is typed, so the edge is still checked from one side; "
+            "refusing adds friction without catching a mismatch.",
+        consulted_by=("tests/core/test_collect_resolve.py::"
+                      "test_missing_parameter_annotations_mean_any",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="empty-names-refused",
+        what="`step(...).named('')` without a namespace, and `''` as an extracted column or "
+             "field name, are refused at build; Hamilton accepts them and makes nodes with "
+             "empty or dangling names.",
+        why="A node whose name is empty or ends in a dot cannot be requested sensibly.",
+        consulted_by=("tests/function_modifiers/test_pipes.py::"
+                      "test_named_with_an_empty_name_needs_a_namespace",),
+        refusing_side="dataflow",
+    ),
+    IntendedDifference(
+        id="stacked-config-tag",
+        what="A function under several config decorators is tagged `hamilton.config` with all "
+             "of their keys joined; Hamilton keeps the last decorator's keys.",
+        why="The tag says which config keys choose the node; all of them do.",
+        consulted_by=("tests/function_modifiers/test_choose_by_config.py::"
+                      "test_nodes_chosen_by_config_carry_hamiltons_config_tag",),
+    ),
+    IntendedDifference(
+        id="custom-decorator-classes",
+        what="Decorators written as subclasses of Hamilton's `NodeTransformer`, `NodeExpander`, "
+             "... do not port: dataflow's decorators record instructions on typed phase bases "
+             "(`dataflow.instructions`).",
+        why="One typed base per phase makes overriding the wrong method a type error; "
+            "Hamilton's class hierarchy is internal to it.",
+        consulted_by=("tests/core/test_read_function.py::"
+                      "test_overriding_the_wrong_method_cannot_even_be_instantiated",),
+    ),
+    IntendedDifference(
+        id="display-graph-in-notebooks",
+        what="`execute(display_graph=True)` shows the execution picture in a notebook and is "
+             "refused (before anything runs) elsewhere, naming the `visualize_execution` call "
+             "to use; Hamilton (where it is deprecated) writes `test-output/execute.gv` in the "
+             "current directory and opens a viewer, failing without that folder.",
+        why="Writing files into the current directory and opening windows from a training "
+            "job is never what the caller wants.",
+        consulted_by=("tests/lineage/test_driver_views.py::"
+                      "test_execute_with_display_graph_outside_a_notebook_is_refused_before_running",
+                      "tests/plugins/test_jupyter_magic.py::"
+                      "test_execute_with_display_graph_shows_the_picture_then_runs"),
+    ),
+    IntendedDifference(
+        id="pictures",
+        what="Lineage pictures are never opened in a viewer unless asked "
+             "(`render_kwargs={'view': True}`); without `dot` the methods raise an error saying "
+             "how to install it (Hamilton logs and returns None); a requested output keeps its "
+             "decorator's style with a green border (Hamilton repaints it); tooltips show paths "
+             "relative to the project.",
+        why="Pictures are read by people debugging: keep the information, never fail quietly.",
+        consulted_by=("tests/lineage/test_driver_views.py::"
+                      "test_without_dot_on_path_every_view_says_how_to_install",),
+    ),
+    IntendedDifference(
+        id="cell-to-module-options",
+        what="`%%cell_to_module` refuses unknown options with a did-you-mean (Hamilton ignores "
+             "them) and `--display_cache`; `-c KEY=VALUE` values are read as JSON first "
+             "(`n=3` is the number 3; Hamilton keeps the text). Hamilton's other magics are not "
+             "provided.",
+        why="A silently ignored option is a typo nobody sees; the CLI reads values the same way.",
+        consulted_by=("tests/plugins/test_jupyter_magic.py::"
+                      "test_magic_misuse_is_a_usage_error_with_a_hint",),
     ),
     IntendedDifference(
         id="deep-graphs",

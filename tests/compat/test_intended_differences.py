@@ -340,3 +340,13 @@ def test_legacy_execute_node_not_called(tmp_path: Path) -> None:
                                                                             inputs={"x": 2})
         assert result == {"doubled": 4}
     assert calls == ["hamilton.base"]
+
+
+def test_the_port_guide_lists_exactly_these_differences() -> None:
+    page = (ROOT / "docs" / "howto" / "port_from_hamilton.md").read_text()
+    start, end = "<!-- intended-differences:start -->\n", "\n<!-- intended-differences:end -->"
+    assert start in page and end in page, "the port guide lost its generated block"
+    listed = page.split(start, 1)[1].split(end, 1)[0].strip()
+    assert listed == intended.as_markdown().strip(), (
+        "docs/howto/port_from_hamilton.md is out of date: paste the output of "
+        "`python -m tests.compat.intended_differences` between its markers")

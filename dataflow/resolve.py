@@ -53,6 +53,7 @@ class Exclusion(NamedTuple):
     function: str
     origin: Origin
     condition: str
+    config_keys: tuple[str, ...] = ()
 
 
 def base_name(fn: Callable[..., Any], instructions: Sequence[Instruction]) -> str:
@@ -128,7 +129,8 @@ def nodes_from_function(
         if not chooser.is_active(context):
             if excluded is not None:
                 excluded.append(Exclusion(context.name, fn.__name__, context.origin,
-                                          chooser.describe()))
+                                          chooser.describe(),
+                                          tuple(chooser.config_keys() or ())))
             return []
     if len(creators) > 1:
         names = ", ".join(f"@{c.decorator_name}" for c in creators)

@@ -312,3 +312,29 @@ def test_missing_inputs_error_lists_the_missing_names_and_pickles():
     assert caught.value.missing == {"x": ["a"], "q": ["as_int"]}
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.missing == caught.value.missing and str(again) == str(caught.value)
+
+
+def test_a_node_switched_off_by_config_is_explained_end_to_end():
+    from dataflow.function_modifiers import config
+
+    def spend() -> float:
+        return 2.0
+
+    @config.when(scaling="log")
+    def spend_scaled__log(spend: float) -> float:
+        return spend
+
+    @config.when(scaling="zscore")
+    def spend_scaled__zscore(spend: float) -> float:
+        return spend
+
+    functions = (spend, spend_scaled__log, spend_scaled__zscore)
+    for given, shown in (({"scaling": "minmax"}, "scaling='minmax'"), ({}, "scaling not set")):
+        with pytest.raises(UnknownOutputError) as caught:
+            _driver(*functions, config=given).execute(["spend_scaled"])
+        message = str(caught.value)
+        assert "'spend_scaled__log' (" in message and "config.when(scaling='log')" in message
+        assert "'spend_scaled__zscore' (" in message
+        assert f"config ({shown}) selects none of them" in message
+    assert _driver(*functions, config={"scaling": "log"}).execute(["spend_scaled"]) == {
+        "spend_scaled": 2.0}

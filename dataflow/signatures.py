@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 import threading
 import types
 import typing
@@ -111,7 +112,29 @@ def annotations_of(fn: Callable[..., Any]) -> dict[str, Any]:
                 if cache is not None:
                     cache[key] = annotation
         hints[name] = type(None) if annotation is None else annotation
+    if _IMPLICIT_OPTIONAL:
+        _add_implicit_optional(fn, hints)
     return hints
+
+
+_IMPLICIT_OPTIONAL = sys.version_info < (3, 11)
+"""Python 3.10's ``get_type_hints`` reads ``x: int = None`` as ``Optional[int]`` (3.11 dropped
+that); the fast path does the same, so types match Python's own reading (and Hamilton's)."""
+
+
+def _add_implicit_optional(fn: types.FunctionType, hints: dict[str, Any]) -> None:
+    code = fn.__code__
+    defaults = fn.__defaults__ or ()
+    names = code.co_varnames[:code.co_argcount]
+    given = dict(zip(names[len(names) - len(defaults):], defaults))
+    given.update(fn.__kwdefaults__ or {})
+    for name, default in given.items():
+        if default is None and name in hints:
+            hints[name] = typing.Optional[hints[name]]  # noqa: UP045  (3.10 spells it so)
+
+
+def _has_none_default(fn: types.FunctionType) -> bool:
+    return None in (fn.__defaults__ or ()) or None in (fn.__kwdefaults__ or {}).values()
 
 
 class Signature:
@@ -258,6 +281,11 @@ def plain_node(fn: Callable[..., Any]) -> Node | None:
     hints = fn.__annotations__
     if "return" not in hints:
         return None
+    if _IMPLICIT_OPTIONAL and _has_none_default(fn):
+        try:
+            hints = annotations_of(fn)
+        except Exception:
+            return None
     for annotation in hints.values():
         if annotation is None or type(annotation) is str:  # resolve them as get_type_hints does
             try:

@@ -305,7 +305,8 @@ def value_differences(ours: Any, theirs: Any, where: str = "value",
             continue
         found = value_differences(ours_fields[key], theirs_fields[key], f"{where}.{key}",
                                   excused)
-        excuse = intended.field_difference(type(theirs).__name__, key) if found else None
+        excuse = (intended.field_difference(type(theirs).__name__, key, ours_fields[key],
+                                            theirs_fields[key]) if found else None)
         if excuse is not None:
             excused.add(excuse)
         else:

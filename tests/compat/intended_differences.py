@@ -294,6 +294,14 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_REQUESTS, _GENERATED, _BUILD, _DEMO + "test_error_types_and_messages"),
     ),
     IntendedDifference(
+        id="validation-passes-is-a-bool",
+        what="`ValidationResult.passes` is always a Python `bool`; Hamilton's is whatever the "
+             "comparison gave, a `numpy.bool_` when pandas returns numpy scalars (pandas 2).",
+        why="`result.passes is True` and JSON serialisation must not depend on the pandas "
+            "version.",
+        consulted_by=(_REQUESTS, _DEMO + "test_validation_passes_is_a_bool"),
+    ),
+    IntendedDifference(
         id="deprecated-names-warn",
         what="Deprecated decorator names (`parametrized`, `parametrized_input`, "
              "`parameterized_inputs`) raise a `FutureWarning` pointing at the user's line; "
@@ -450,11 +458,15 @@ def field_of_node_difference(node: str, field: str, dataflow: Mapping[str, Any],
     return None
 
 
-def field_difference(type_name: str, field: str) -> str | None:
+def field_difference(type_name: str, field: str, ours: Any = None,
+                     theirs: Any = None) -> str | None:
     """The id of the entry that excuses field ``field`` of a computed object of class
-    ``type_name`` differing, or None."""
+    ``type_name`` differing (``ours`` against ``theirs``), or None."""
     if type_name == "ValidationResult" and field == "message":
         return "validation-messages"
+    if (type_name == "ValidationResult" and field == "passes" and type(ours) is bool
+            and type(theirs) is not bool and bool(theirs) is ours):
+        return "validation-passes-is-a-bool"
     return None
 
 

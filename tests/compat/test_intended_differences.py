@@ -350,3 +350,12 @@ def test_the_port_guide_lists_exactly_these_differences() -> None:
     assert listed == intended.as_markdown().strip(), (
         "docs/howto/port_from_hamilton.md is out of date: paste the output of "
         "`python -m tests.compat.intended_differences` between its markers")
+
+
+def test_validation_passes_is_a_bool() -> None:
+    import numpy as np
+
+    assert intended.field_difference("ValidationResult", "passes", True, np.bool_(True)) == (
+        "validation-passes-is-a-bool")
+    assert intended.field_difference("ValidationResult", "passes", True, np.bool_(False)) is None
+    assert intended.field_difference("ValidationResult", "passes", 1, np.bool_(True)) is None

@@ -291,9 +291,10 @@ def test_graph_keeps_the_functions_config_switched_off():
     assert "spend_scaled" not in graph.nodes
     assert graph.excluded == (
         ExcludedFunction("spend_scaled", "spend_scaled__log", origin_of(spend_scaled__log),
-                         "config.when(scaling='log')"),
+                         "config.when(scaling='log')", ("scaling",)),
         ExcludedFunction("spend_scaled", "spend_scaled__zscore",
-                         origin_of(spend_scaled__zscore), "config.when(scaling='zscore')"),
+                         origin_of(spend_scaled__zscore), "config.when(scaling='zscore')",
+                         ("scaling",)),
         ExcludedFunction("never", "custom_off", origin_of(custom_off),
                          "config(<lambda> at test_choose_by_config.py:"
                          f"{custom_off.__code__.co_firstlineno})"),

@@ -54,11 +54,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "(total_spend -> float) defines no node; Hamilton keeps it as "
             "<namespace>.total_spend, which can be requested",
             r"only hamilton has this node|dataflow raises UnknownOutputError"),
-    Finding("F-parameterize-values-plain-keys",
-            "@parameterize_values(assigned_output={'name': v}) builds; Hamilton refuses keys "
-            "that are not (name, doc) tuples",
-            r"only hamilton refuses to build: InvalidDecoratorException: assigned_output key"
-            r"|^dataflow builds; the case expects both to refuse$"),
     Finding("F-step-naming-after-named",
             "an unnamed step after a .named() step of the same function is called "
             "<node>.with_<fn>; Hamilton counts the named one and calls it <node>.with_<fn>_1",

@@ -54,10 +54,6 @@ FINDINGS: dict[str, Finding] = {f.id: f for f in (
             "(total_spend -> float) defines no node; Hamilton keeps it as "
             "<namespace>.total_spend, which can be requested",
             r"only hamilton has this node|dataflow raises UnknownOutputError"),
-    Finding("F-step-naming-after-named",
-            "an unnamed step after a .named() step of the same function is called "
-            "<node>.with_<fn>; Hamilton counts the named one and calls it <node>.with_<fn>_1",
-            r"with_scale_1|with_scale: only dataflow"),
     Finding("F-missing-public-names",
             "Hamilton names real modules and scripts import are missing: "
             "function_modifiers.parametrized_input / InvalidDecoratorException, "

@@ -48,7 +48,7 @@ from dataflow.instructions import (
     ResolveContext,
     record,
 )
-from dataflow.node import DECORATOR_TAG, Node
+from dataflow.node import DECORATOR_TAG, Node, origin_of
 
 __all__ = [
     "ParameterizedExtract",
@@ -187,7 +187,8 @@ class parameterize:
 
 class parameterize_values:
     """``@parameterize`` where one ``parameter`` takes a literal per output:
-    ``assigned_output`` maps output name (or ``(name, doc)``) to the value."""
+    ``assigned_output`` maps ``(output name, docstring)`` to the value. A plain name as key is
+    refused, as Hamilton refuses it: the docstring is part of the key."""
 
     def __init__(self, parameter: str, assigned_output: Mapping[Any, Any]) -> None:
         if not isinstance(parameter, str):
@@ -197,22 +198,46 @@ class parameterize_values:
         if not isinstance(assigned_output, Mapping) or not assigned_output:
             raise DecoratorUsageError(
                 "@parameterize_values: assigned_output must be a non-empty dict of "
-                "output name (or (name, doc)) -> value")
-        outputs: list[tuple[str, dict[str, ParametrizedDependency], str | None]] = []
-        seen: set[str] = set()
-        for key, literal in assigned_output.items():
-            name, doc = key if isinstance(key, tuple) else (key, None)
-            check_node_name("parameterize_values", name)
-            if name in seen:
-                raise DecoratorUsageError(
-                    f"@parameterize_values: output {name!r} is given twice; output "
-                    "names must be unique.")
-            seen.add(name)
-            outputs.append((name, {parameter: value(literal)}, doc))
-        self.outputs: Parameterization = tuple(outputs)
+                "(output name, docstring) -> value")
+        self.parameter = parameter
+        self.assigned_output = dict(assigned_output)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        return _record_parameterize(fn, "parameterize_values", self.outputs)
+        label = type(self).__name__
+        return _record_parameterize(fn, label, _values_outputs(
+            label, fn, self.parameter, self.assigned_output))
+
+
+def _values_outputs(label: str, fn: Callable[..., Any], parameter: str,
+                    assigned_output: Mapping[Any, Any]) -> Parameterization:
+    """The outputs of ``@parameterize_values``: checked here, where the function (and so the
+    file:line an error names) is known."""
+    outputs: list[tuple[str, dict[str, ParametrizedDependency], str | None]] = []
+    seen: set[str] = set()
+    for key, literal in assigned_output.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
+                and isinstance(key[1], str | None)):
+            raise DecoratorUsageError(
+                f"@{label} on {origin_of(fn)}: assigned_output key {key!r} is not an "
+                "(output name, docstring) pair. Write the key as a pair, e.g. "
+                f"assigned_output={{({_example_name(key)!r}, 'What it is.'): {literal!r}}}.")
+        name, doc = key
+        check_node_name(label, name)
+        if name in seen:
+            raise DecoratorUsageError(
+                f"@{label} on {origin_of(fn)}: output {name!r} is given twice; output "
+                "names must be unique.")
+        seen.add(name)
+        outputs.append((name, {parameter: value(literal)}, "" if doc is None else doc))
+    return tuple(outputs)
+
+
+def _example_name(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, tuple) and key and isinstance(key[0], str):
+        return key[0]
+    return "output_name"
 
 
 class parameterize_sources:

@@ -139,7 +139,9 @@ class SchemaOutput(TagInstruction):
 
 class schema:
     """Schema metadata. ``@schema.output(("name", "type"), ...)`` records the columns of the
-    frame the function returns as the tag ``dataflow.schema.output`` (``"a=int,b=float"``)."""
+    frame the function returns as the tag ``hamilton.internal.schema_output``
+    (``"a=int,b=float"``, Hamilton's key and format); lineage pictures list it with
+    ``show_schema``."""
 
     @staticmethod
     def output(*fields: tuple[str, str], target_: Any = None) -> Callable[..., Any]:

@@ -30,9 +30,8 @@ from dataflow.function_modifiers.recursive import (
     namespace_nodes,
     resolve_subdag_nodes,
 )
-from dataflow.function_modifiers.targets import NON_FINAL_TAG
 from dataflow.instructions import DecoratorUsageError, InjectInstruction, ResolveContext, record
-from dataflow.node import DECORATOR_TAG, MODULE_TAG, Dependency, Node, type_name
+from dataflow.node import DECORATOR_TAG, Dependency, Node, type_name
 from dataflow.type_rules import edge_accepts, strip_annotated
 
 __all__ = ["with_columns"]
@@ -131,29 +130,39 @@ class WithColumnsInstruction(InjectInstruction):
                 self, f"{clash} are both passed from the DataFrame (columns_to_pass) and computed "
                 "by a loaded function. columns_to_pass columns are read-only; to replace a "
                 "column, use pass_dataframe_as=... and extract it yourself.")
-        select = self.select
-        if select is None:
-            select = tuple(n.name for n in inner if _is_series(n.type))
-        missing = [s for s in select if s not in inner_names and s not in columns]
-        if missing:
-            raise context.error(
-                self, f"select names {missing}, which no loaded function defines."
-                f"{did_you_mean(missing[0], inner_names)} Loaded nodes: "
-                f"{', '.join(sorted(inner_names))}.")
-        if not select:
-            raise context.error(self, "no column to append: no loaded function returns a "
-                                      "pd.Series and select=[...] is empty.")
-        tags = {MODULE_TAG: getattr(context.fn, "__module__", ""),
-                DECORATOR_TAG: self.decorator_name, NON_FINAL_TAG: True}
+        # Tagged like Hamilton's: only the loaded functions' nodes are "non-final" and carry a
+        # module (their own, kept by resolve_subdag_nodes); the columns read from the frame and
+        # the _append node are plumbing of the decorated function and carry neither.
+        tags = {DECORATOR_TAG: self.decorator_name}
         column_nodes = [
             Node(column, pd.Series, ColumnOf(frame, column), (Dependency(frame, frame_type),),
                  tags=tags, doc=f"column {column!r} of {frame!r}", origin=context.origin,
                  originating_functions=(context.fn,))
             for column in columns
         ]
-        generated = _upstream([*column_nodes, *inner], select)
+        candidates = [*column_nodes, *inner]
+        select = self.select
+        if select is None:
+            # Hamilton's default: every pd.Series node, the passed-through columns included
+            # (assigning a column its own values changes nothing), and no pruning, so a
+            # loaded function returning a scalar stays a node that can be requested.
+            select = tuple(n.name for n in candidates if _is_series(n.type))
+            generated = candidates
+        else:
+            missing = [s for s in select if s not in inner_names and s not in columns]
+            if missing:
+                raise context.error(
+                    self, f"select names {missing}, which no loaded function defines."
+                    f"{did_you_mean(missing[0], inner_names)} Loaded nodes: "
+                    f"{', '.join(sorted(inner_names))}.")
+            generated = _upstream(candidates, select)
+        if not select:
+            raise context.error(self, "no column to append: no loaded function returns a "
+                                      "pd.Series and select=[...] is empty.")
         extra = [self.pass_dataframe_as] if self.pass_dataframe_as else []
         renamed = namespace_nodes(generated, namespace, extra, self.decorator_name)
+        passed = {f"{namespace}.{column}" for column in columns}
+        renamed = [n.with_changes(tags=tags) if n.name in passed else n for n in renamed]
         if self.pass_dataframe_as:
             renamed = [_frame_from_outer(n, f"{namespace}.{self.pass_dataframe_as}", frame,
                                          frame_type) for n in renamed]
@@ -191,8 +200,9 @@ class with_columns:
       parameters (read-only: computing a column of the same name is an error), or
     * ``pass_dataframe_as``: the parameter name under which the functions receive the whole
       DataFrame (they extract columns themselves and may replace existing ones).
-    * ``select``: the columns to append (default: every loaded node annotated ``pd.Series``);
-      only what they need is computed.
+    * ``select``: the columns to append; only what they need is built. Default (Hamilton's):
+      every ``pd.Series`` node, passed columns included, with every loaded node built (a
+      scalar-returning function is a node ``namespace.fn`` too).
     * ``namespace``: prefix of the generated nodes (default: the function's name).
     """
 

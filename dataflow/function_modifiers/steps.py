@@ -273,19 +273,25 @@ def chain_steps(
 
     ``namespace`` is the chain's namespace; a step's own ``.named(..., namespace=)`` wins unless
     ``chain_namespace_only`` (``pipe_output`` and ``mutate``, as in Hamilton). Default names are
-    ``with_<fn>``, suffixed ``_1``, ``_2``... when a name is ``taken``."""
+    ``with_<fn>``, suffixed ``_1``, ``_2``... by how many earlier active steps of this chain
+    apply a function of that name, named or not (Hamilton's numbering), and further while the
+    name is ``taken``."""
     nodes: list[Node] = []
     previous: Node | Dependency = start
+    uses: dict[str, int] = {}
     for applicable in applicables:
         if not applicable.resolves(context.config):
             continue
         assert applicable.fn is not None
+        fn_name = applicable.fn.__name__
+        count = uses.get(fn_name, 0)
+        uses[fn_name] = count + 1
         name = _step_name(applicable, namespace, chain_namespace_only)
         if name is None:
             own = namespace if chain_namespace_only or applicable.namespace is ... \
                 else applicable.namespace
             stem = _namespaced(own, _default_step_name(applicable.fn))
-            name, count = stem, 0
+            name = f"{stem}_{count}" if count else stem
             while name in taken:
                 count += 1
                 name = f"{stem}_{count}"

@@ -20,9 +20,12 @@ from dataflow.node import DECORATOR_TAG, Node, NodeRole, Origin, type_name
 from dataflow.variables import Variable
 
 ORIENTATIONS = ("LR", "TB", "BT", "RL")
-SCHEMA_TAG = "dataflow.schema"
-"""Tag holding a node's schema (a mapping ``column -> type`` or a sequence of column names);
-``show_schema`` lists it under the node's name."""
+SCHEMA_TAG = "hamilton.internal.schema_output"
+"""Tag holding a node's schema, the one ``@schema.output`` writes (Hamilton's key, value
+``"name=type,name=type"``; a mapping ``column -> type`` or a sequence of column names is read
+too); ``show_schema`` lists it under the node's name. Spelled here rather than imported from
+:mod:`dataflow.function_modifiers.metadata`, which would import pandas with every picture; a
+test keeps the two equal."""
 
 CustomStyle = Callable[..., Any]
 
@@ -221,6 +224,10 @@ def _small(text: str) -> str:
 
 
 def _schema_lines(schema: Any) -> list[str]:
+    """One ``column: type`` line per field of a schema tag."""
+    if isinstance(schema, str):
+        fields = [field.strip() for field in schema.split(",") if field.strip()]
+        return [": ".join(part.strip() for part in field.split("=", 1)) for field in fields]
     if isinstance(schema, Mapping):
         return [f"{col}: {type_name(kind) if not isinstance(kind, str) else kind}"
                 for col, kind in schema.items()]

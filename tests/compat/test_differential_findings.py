@@ -200,7 +200,6 @@ REPRODUCERS = (
         """, config={"flavour": "a"}),
     Reproducer("F-with-columns-non-series-node", """
         import pandas as pd
-        from hamilton.ad_hoc_utils import create_temporary_module
         from hamilton.plugins.h_pandas import with_columns
 
         def total(spend: pd.Series) -> float:
@@ -209,28 +208,36 @@ REPRODUCERS = (
         def doubled(spend: pd.Series) -> pd.Series:
             return spend * 2
 
-        columns = create_temporary_module(total, doubled, module_name="nonseries_columns")
-
-        @with_columns(columns, columns_to_pass=["spend"], namespace="ns")
+        @with_columns(total, doubled, columns_to_pass=["spend"], namespace="ns")
         def enriched(raw_df: pd.DataFrame) -> pd.DataFrame:
             return raw_df
-        """, outputs=("ns.total",),
-        inputs=lambda: {"raw_df": pd.DataFrame({"spend": [1.0, 2.0]})},
-        also=("F-subdag-tags", "F-with-columns-append-deps")),
+        """, outputs=("ns.total", "enriched"),
+        inputs=lambda: {"raw_df": pd.DataFrame({"spend": [1.0, 2.0]})}),
     Reproducer("F-with-columns-append-deps", """
         import pandas as pd
-        from hamilton.ad_hoc_utils import create_temporary_module
         from hamilton.plugins.h_pandas import with_columns
 
         def doubled(spend: pd.Series) -> pd.Series:
             return spend * 2
 
-        columns = create_temporary_module(doubled, module_name="append_columns")
-
-        @with_columns(columns, columns_to_pass=["spend"], namespace="ns")
+        @with_columns(doubled, columns_to_pass=["spend"], namespace="ns")
         def enriched(raw_df: pd.DataFrame) -> pd.DataFrame:
             return raw_df
-        """, also=("F-subdag-tags",)),
+        """, outputs=("enriched",),
+        inputs=lambda: {"raw_df": pd.DataFrame({"spend": [1.0, 2.0]})}),
+    Reproducer("F-temporary-module-tag", """
+        from hamilton.ad_hoc_utils import create_temporary_module
+        from hamilton.function_modifiers import subdag
+
+        def doubled(x: int) -> int:
+            return x * 2
+
+        inner = create_temporary_module(doubled, module_name="inner_functions")
+
+        @subdag(inner)
+        def outer(doubled: int) -> int:
+            return doubled + 1
+        """),
     Reproducer("F-validator-diagnostics", """
         from hamilton.function_modifiers import check_output
 

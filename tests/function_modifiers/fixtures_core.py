@@ -37,7 +37,8 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
-@parameterize_values(parameter="k", assigned_output={"times_2": 2, ("times_3", "Triple"): 3})
+@parameterize_values(parameter="k", assigned_output={("times_2", "Double"): 2,
+                                                      ("times_3", "Triple"): 3})
 def times(base: int, k: int) -> int:
     return base * k
 

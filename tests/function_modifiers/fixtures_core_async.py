@@ -29,7 +29,7 @@ async def plus(n: int, k: int) -> int:
     return n + k
 
 
-@parameterize_values(parameter="k", assigned_output={"a_times_3": 3})
+@parameterize_values(parameter="k", assigned_output={("a_times_3", "Triple a"): 3})
 async def times(a: int, k: int) -> int:
     await asyncio.sleep(0)
     return a * k

@@ -19,11 +19,12 @@ from dataflow.function_modifiers import (
     parameterize_extract_columns,
     parameterize_sources,
     parameterize_values,
+    parametrized,
     source,
     value,
 )
 from dataflow.node import DECORATOR_TAG, MODULE_TAG
-from tests.function_modifiers.helpers import build, build_error, location
+from tests.function_modifiers.helpers import assert_located, build, build_error, location
 
 
 @parameterize(
@@ -74,7 +75,8 @@ def test_parameterize_with_groups():
     assert dr.execute(["listed", "keyed"], inputs={"a": 1, "b": 2}) == {"listed": 13, "keyed": 6}
 
 
-@parameterize_values(parameter="power", assigned_output={"sq": 2, ("cube", "Cubed."): 3})
+@parameterize_values(parameter="power", assigned_output={("sq", "Squared."): 2,
+                                                           ("cube", "Cubed."): 3})
 def raise_to(base_value: int, power: int) -> int:
     return base_value ** power
 
@@ -162,9 +164,15 @@ def test_parameter_the_function_lacks_is_a_located_build_error():
     assert "nope" in message
 
 
+def _times(x: int, k: int) -> int:
+    return x * k
+
+
 def test_colliding_output_names():
-    with pytest.raises(TypeError, match="given twice"):
-        parameterize_values(parameter="p", assigned_output={"a": 1, ("a", "doc"): 2})
+    with pytest.raises(TypeError, match="given twice") as info:
+        parameterize_values(parameter="p", assigned_output={("a", "doc"): 1,
+                                                            ("a", "other doc"): 2})(_times)
+    assert_located(info.value, "parameterize_values", _times)
     with pytest.raises(TypeError, match="not a valid node name"):
         parameterize(**{"": {"a": value(1)}})
 
@@ -246,3 +254,35 @@ def _fresh_combine():
         return a * 10 + b
 
     return combine
+
+
+@pytest.mark.parametrize("key", ["times_2", ("times_2",), ("times_2", "doc", "extra"),
+                                 (2, "doc"), ("times_2", 5)])
+def test_parameterize_values_keys_are_name_doc_pairs(key):
+    """Hamilton refuses ``assigned_output={"times_2": 2}``: each key is ``(name, docstring)``.
+    The refusal names the decorator, the function, its file:line and the accepted form."""
+    with pytest.raises(DecoratorError) as info:
+        parameterize_values(parameter="k", assigned_output={key: 2})(_times)
+    message = assert_located(info.value, "parameterize_values", _times)
+    assert location(_times) in message
+    assert repr(key) in message and "(output name, docstring)" in message, message
+    if key == "times_2":
+        assert "{('times_2', 'What it is.'): 2}" in message, message
+
+
+def test_parametrized_keys_are_name_doc_pairs_too():
+    with pytest.warns(FutureWarning), pytest.raises(DecoratorError) as info:
+        parametrized(parameter="k", assigned_output={"times_2": 2})(_times)
+    assert_located(info.value, "parametrized", _times)
+
+
+def test_parameterize_values_none_doc():
+    """``(name, None)`` is accepted, as in Hamilton: the node has no docstring."""
+    @parameterize_values(parameter="k", assigned_output={("times_2", None): 2})
+    def times(x: int, k: int) -> int:
+        """Not the node's docstring."""
+        return x * k
+
+    dr = build(times)
+    assert dr.execute(["times_2"], inputs={"x": 4}) == {"times_2": 8}
+    assert dr.graph.nodes["times_2"].doc == ""

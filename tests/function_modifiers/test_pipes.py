@@ -387,6 +387,11 @@ def _naming_cases():
          ["f.raw", "foo.b", "foo.with_add"], 4),
         (pipe_output(step(add).namespaced("q"), step(times).namespaced(None)),
          ["f.raw", "f.with_add", "f.with_times"], 4),
+        # default names count every earlier active step of the same function, named or not
+        (pipe_output(step(add).named("a"), step(add), step(add, n=5)),
+         ["f.a", "f.raw", "f.with_add_1", "f.with_add_2"], 8),
+        (pipe_input(step(add), step(add).named("b"), step(add).when(mode="x"), step(add)),
+         ["f.b", "f.with_add", "f.with_add_2"], 4),
     ]
 
 

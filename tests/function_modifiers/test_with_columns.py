@@ -7,8 +7,10 @@ import pytest
 from dataflow.plugins.h_pandas import with_columns
 
 from dataflow.errors import DecoratorError
+from dataflow.function_modifiers import tag
 from dataflow.function_modifiers import with_columns as exported
-from dataflow.node import DECORATOR_TAG
+from dataflow.function_modifiers.targets import NON_FINAL_TAG
+from dataflow.node import DECORATOR_TAG, MODULE_TAG
 from tests.function_modifiers import fixtures_reuse_column_features as features
 from tests.function_modifiers import fixtures_reuse_columns as fx
 from tests.function_modifiers.helpers import assert_located, build
@@ -45,6 +47,51 @@ def test_default_select_is_every_series_node_and_outer_nodes_are_reachable(raw_d
     out = build(fx).execute(["everything"], inputs={"raw_df": raw_df})["everything"]
     assert list(out.columns) == ["spend", "signups", "ratio", "ratio_x2", "spend_centered"]
     assert out["spend_centered"].tolist() == [9.0, 19.0, 29.0]  # spend_baseline is outer
+
+
+def test_default_select_keeps_every_node_and_appends_the_passed_columns_too(raw_df):
+    """As in Hamilton: without select=, nothing is pruned (a column function returning a
+    scalar stays a node that can be requested), and every pd.Series node is appended, the
+    columns read from the frame included (so _append depends on them)."""
+    dr = build(fx)
+    nodes = dr.graph.nodes
+    assert nodes["all_cols.total_spend"].type is float
+    assert {d.name for d in nodes["all_cols._append"].dependencies} == {
+        "raw_df", "all_cols.spend", "all_cols.signups", "all_cols.ratio", "all_cols.ratio_x2",
+        "all_cols.spend_centered"}
+    result = dr.execute(["all_cols.total_spend", "everything"], inputs={"raw_df": raw_df})
+    assert result["all_cols.total_spend"] == 60.0
+    assert list(result["everything"].columns) == ["spend", "signups", "ratio", "ratio_x2",
+                                                   "spend_centered"]
+    assert result["everything"]["spend"].tolist() == [10.0, 20.0, 30.0]
+    # with select=, only what the selected columns need is built
+    assert "enriched.total_spend" not in nodes
+    assert {d.name for d in nodes["enriched._append"].dependencies} == {
+        "raw_df", "enriched.ratio", "enriched.ratio_x2"}
+
+
+def test_tags_match_hamiltons():
+    """The loaded functions' nodes carry their own module and Hamilton's non-final tag; the
+    columns read from the frame and _append carry neither (Hamilton gives them no tags)."""
+    nodes = build(fx).graph.nodes
+    for name in ("all_cols.ratio", "all_cols.total_spend", "enriched.ratio_x2"):
+        assert nodes[name].tags[MODULE_TAG] == features.__name__, name
+        assert nodes[name].tags[NON_FINAL_TAG] is True, name
+    for name in ("all_cols.spend", "all_cols.signups", "all_cols._append", "enriched._append"):
+        assert MODULE_TAG not in nodes[name].tags, name
+        assert NON_FINAL_TAG not in nodes[name].tags, name
+        assert nodes[name].tags[DECORATOR_TAG] == "with_columns", name
+    assert nodes["everything"].tags[MODULE_TAG] == fx.__name__
+
+
+def test_tag_on_a_with_columns_function_tags_only_its_own_node():
+    @tag(owner="me")
+    @with_columns(features, columns_to_pass=["spend", "signups"], namespace="ns")
+    def everything(raw_df: pd.DataFrame) -> pd.DataFrame:
+        return raw_df
+
+    nodes = build(everything).graph.nodes
+    assert [n for n, node in nodes.items() if node.tags.get("owner")] == ["everything"]
 
 
 def test_pass_dataframe_as_may_replace_columns(raw_df):

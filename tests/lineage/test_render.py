@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from dataflow import ad_hoc_utils, driver
+from dataflow.function_modifiers import schema
+from dataflow.function_modifiers.metadata import SCHEMA_TAG as WRITTEN_TAG
 from dataflow.graph import build_graph
 from dataflow.lineage import LineageError, ViewOptions, lineage_digraph, write_picture
 from dataflow.lineage.render import SCHEMA_TAG
@@ -120,6 +124,25 @@ def test_show_schema_lists_columns_from_the_schema_tag(tmp_path):
     assert svg_nodes(path)["frame"].texts == ["frame", "Series", "spend: float", "week: int"]
     hidden = lineage_digraph([node], options=ViewOptions(show_schema=False)).source
     assert "spend: float" not in hidden
+
+
+def test_show_schema_draws_the_schema_that_schema_output_records(tmp_path):
+    """``@schema.output`` writes Hamilton's tag; the picture of a real driver lists its fields
+    under the node's name (in the DOT source and in the SVG dot draws), and not without
+    ``show_schema``."""
+    @schema.output(("spend", "float"), ("week", "int"))
+    def weekly(raw: pd.DataFrame) -> pd.DataFrame:
+        return raw
+
+    assert SCHEMA_TAG == WRITTEN_TAG
+    dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(weekly)).build()
+    path = tmp_path / "schema.svg"
+    source = dr.display_all_functions(path).source
+    assert "spend: float" in source and "week: int" in source
+    assert svg_nodes(path)["weekly"].texts == ["weekly", "DataFrame", "spend: float",
+                                               "week: int"]
+    hidden = dr.display_all_functions(show_schema=False).source
+    assert "spend: float" not in hidden and "week: int" not in hidden
 
 
 def test_custom_style_function_styles_by_tag_and_adds_legend_entry(tmp_path):

@@ -35,7 +35,8 @@ from dataflow.instructions import (
     instructions_of,
     remote_instructions_of,
 )
-from dataflow.node import Node, Origin
+from dataflow.marks import TEMPORARY_MARK
+from dataflow.node import MODULE_TAG, Node, Origin
 from dataflow.signatures import node_from_signature, plain_node, read_signature
 
 CONFIG_TAG = "hamilton.config"
@@ -170,8 +171,17 @@ def nodes_of_modules(
         nodes: list[Node] = []
         for fn in fns:
             nodes.extend(nodes_from_function(fn, config, remote.get(id(fn), ()), excluded))
+        if hasattr(module, TEMPORARY_MARK):
+            nodes = _tagged_with_module(nodes, module.__name__)
         nodes_by_module.append((module.__name__, nodes))
     return nodes_by_module
+
+
+def _tagged_with_module(nodes: list[Node], module_name: str) -> list[Node]:
+    """Nodes of a temporary module carry its name as their ``module`` tag, as in Hamilton
+    (which rewrites the functions' ``__module__``; the functions are left alone here)."""
+    return [node.with_tags(**{MODULE_TAG: module_name}) if MODULE_TAG in node.tags else node
+            for node in nodes]
 
 
 def _remote_instructions(

@@ -29,7 +29,10 @@ def module_of(node: Node) -> str:
         return INPUTS_BOX
     if node.role is NodeRole.CONFIG:
         return CONFIG_BOX
-    return str(node.tags.get(MODULE_TAG, "(no module)"))
+    module = node.tags.get(MODULE_TAG)
+    if module is None and node.originating_functions:  # plumbing nodes (with_columns, subdag
+        module = getattr(node.originating_functions[0], "__module__", None)  # inputs) untagged
+    return str(module) if module is not None else "(no module)"
 
 
 def module_edges(graph: Graph) -> Counter[tuple[str, str]]:

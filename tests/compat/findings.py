@@ -38,12 +38,6 @@ class Finding:
 
 
 FINDINGS: dict[str, Finding] = {f.id: f for f in (
-    Finding("F-temporary-module-tag",
-            "functions gathered by create_temporary_module(..., module_name='m') make nodes "
-            "tagged module=<the module the function was written in>; Hamilton tags them 'm' "
-            "(it rewrites fn.__module__; dataflow never changes the function, but could take "
-            "the tag from the module it collected the function from)",
-            r"\.tags\['module'\]: dataflow '[^']*' != hamilton '"),
     Finding("F-missing-public-names",
             "Hamilton names real modules and scripts import are missing: "
             "function_modifiers.parametrized_input / InvalidDecoratorException, "

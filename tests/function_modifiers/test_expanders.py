@@ -52,7 +52,7 @@ def test_parameterize_values_sources_configuration_and_docs():
     assert eu.doc == "Spend eu_spend taxed at 0.2; {unknown} stays."
     assert nodes["us_total"].doc == "US spend with tax"
     assert eu.tags[DECORATOR_TAG] == "parameterize"
-    assert eu.tags[MODULE_TAG] == with_tax.__module__
+    assert eu.tags[MODULE_TAG] == dr.graph_modules[0].__name__  # the temporary module
     assert eu.originating_functions == (with_tax,)
     assert eu.origin.location == location(with_tax)
     assert dr.execute(["eu_total"], inputs={"eu_spend": 100.0, "fee": 0.0}) == {

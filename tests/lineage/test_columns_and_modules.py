@@ -90,3 +90,16 @@ def test_module_view_hides_inputs_and_counts_cross_module_edges_only():
     assert dict(module_edges(graph)) == {(INPUTS_BOX, "a"): 1, ("a", "b"): 2}
     source = modules_digraph(graph, ViewOptions(hide_inputs=True)).source
     assert INPUTS_BOX not in source and 'a -> b [label=2' in source
+
+
+def test_untagged_plumbing_nodes_sit_in_their_function_s_module_box():
+    """with_columns' passed-through columns and ``_append`` carry no ``module`` tag (as in
+    Hamilton); the module view still files them under the module of their function."""
+    from dataflow import driver
+    from dataflow.lineage.module_view import module_of
+    from tests.function_modifiers import fixtures_reuse_columns
+
+    graph = driver.Builder().with_modules(fixtures_reuse_columns).build().graph
+    boxes = {module_of(node) for node in graph.nodes.values()
+             if node.role.value == "function"}
+    assert "(no module)" not in boxes

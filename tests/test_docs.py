@@ -17,8 +17,9 @@ nothing depends on where the tests are started from, and files the page writes l
 * ```` ```sh ```` blocks are install and setup lines for a fresh machine; they are not run
   here, but what they install is checked (:func:`test_install_lines_name_this_source_tree`).
 
-The decorator pages (docs/decorators.md, docs/decorators/*.md) are run by
-tests/function_modifiers/test_docs_examples.py and test_reuse_docs_examples.py.
+This is the one docs test: the decorator pages (docs/decorators.md, docs/decorators/*.md) run
+here too, and each keeps at least the number of examples it has today
+(:data:`MINIMUM_EXAMPLES`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,13 @@ from tests.plugins.notebook import run_cells
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 DECORATOR_PAGES = {DOCS / "decorators.md", *(DOCS / "decorators").glob("*.md")}
-PAGES = sorted([ROOT / "README.md", *(p for p in DOCS.rglob("*.md") if p not in DECORATOR_PAGES)])
+PAGES = sorted([ROOT / "README.md", *DOCS.rglob("*.md")])
+MINIMUM_EXAMPLES = {"decorators.md": 1, "decorators/dependencies.md": 2,
+                    "decorators/config.md": 5, "decorators/expansion.md": 7,
+                    "decorators/metadata.md": 4, "decorators/reuse.md": 5,
+                    "decorators/data_quality.md": 3}
+"""Every decorator page, with how many runnable examples it has at least (an example deleted
+by mistake fails the suite)."""
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\s*$", flags=re.S | re.M)
 FILE_HEADER = re.compile(r"# ([\w/]+\.py)\n")
 
@@ -164,6 +171,18 @@ def test_page_examples_run_as_written(page: Path, tmp_path: Path,
         reports = run_cells([cell.text for cell in cells], tmp_path)
         for cell, report in zip(cells, reports):
             assert report.error is None, f"{page_id(page)}, cell at line {cell.line}: {report}"
+
+
+@pytest.mark.parametrize(("page", "minimum"), MINIMUM_EXAMPLES.items())
+def test_decorator_pages_keep_their_examples(page: str, minimum: int) -> None:
+    assert len([b for b in blocks(DOCS / page) if b.kind == "python"]) >= minimum
+    assert set(MINIMUM_EXAMPLES) == {str(p.relative_to(DOCS)) for p in DECORATOR_PAGES}
+
+
+def test_decorator_index_links_every_family_page() -> None:
+    index = (DOCS / "decorators.md").read_text()
+    for page in sorted((DOCS / "decorators").glob("*.md")):
+        assert f"(decorators/{page.name})" in index, f"docs/decorators.md does not link {page}"
 
 
 def test_every_shell_session_is_a_console_block_that_runs() -> None:

@@ -287,6 +287,27 @@ def test_final_vars_takes_several_values_after_one_flag(project):
     assert "executing ['spend', 'scaled'] is valid" in out
 
 
+def test_final_vars_with_no_value_is_refused_saying_how_to_write_it(tmp_path):
+    # regression: `--final-vars -- a` dropped the flag, so `a` was read as a module and the
+    # error said "Nothing to compute"; `--final-vars -o x.csv` took '-o' as the output name
+    (tmp_path / "m.py").write_text("def a() -> int:\n    return 1\n")
+    for args, why in [(("--final-vars", "--", "a"), "'--' follows it"),
+                      (("--final-vars", "-o", "x.csv"), "the option '-o' follows it")]:
+        failed = run_cli("run", "m.py", *args, cwd=tmp_path, ok=False)
+        assert failed.returncode == 2  # a usage error, as click's own
+        assert f"Error: Option '--final-vars' needs a NODE right after it, but {why}" \
+            in failed.stderr
+        assert "--final-vars NODE [NODE ...]" in failed.stderr
+        assert "Nothing to compute" not in failed.stderr
+        assert "Cannot import module" not in failed.stderr
+    assert not (tmp_path / "x.csv").exists()
+    # written as the message says, it runs
+    assert run_cli("run", "m.py", "--final-vars", "a", cwd=tmp_path).stdout.split() == [
+        "a", "0", "1"]
+    assert run_cli("run", "--final-vars=a", "--", "m.py", cwd=tmp_path).stdout.split() == [
+        "a", "0", "1"]
+
+
 def test_missing_inputs_on_the_command_line_name_the_flags_that_supply_them(project):
     (project / "price.py").write_text(
         "import pandas as pd\n\n\ndef total(price: float, qty: int, raw: pd.DataFrame) -> float:\n"

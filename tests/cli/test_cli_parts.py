@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 
 from dataflow.cli.context import load_context, with_command_line
@@ -50,14 +51,33 @@ def test_docstring_examples_hold(name):
     # a .py file or an option ends the list
     (["--final-vars", "a", "m.py"], ["--final-vars", "a", "m.py"]),
     (["--final-vars", "a", "-c", "x"], ["--final-vars", "a", "-c", "x"]),
-    # after "--" nothing is spread
+    # "--" ends the list; after it nothing is spread (every word is a MODULE)
     (["--final-vars", "a", "--", "b"], ["--final-vars", "a", "--", "b"]),
-    # a flag without a value is left for click to report
-    (["m.py", "--final-vars"], ["m.py", "--final-vars"]),
-    (["--final-vars", "-o", "x"], ["--final-vars", "-o", "x"]),
+    (["--final-vars", "a", "--", "--final-vars", "b"], ["--final-vars", "a", "--",
+                                                       "--final-vars", "b"]),
+    # --final-vars=a starts the list like --final-vars a
+    (["--final-vars=a", "b", "m.py"], ["--final-vars", "a", "--final-vars", "b", "m.py"]),
+    (["--final-vars=-x"], ["--final-vars", "-x"]),
 ])
 def test_final_vars_words_are_spread_one_flag_each(args, spread):
     assert spread_list_options(args, ["--final-vars"]) == spread
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["m.py", "--final-vars", "--", "a"], "but '--' follows it (every word after '--' is one "
+                                          "of the MODULES)"),
+    (["m.py", "--final-vars", "-o", "x.csv"], "but the option '-o' follows it"),
+    (["--final-vars", "m.py"], "but 'm.py' follows it (a .py file is one of the MODULES)"),
+    (["m.py", "--final-vars"], "but nothing follows it"),
+    (["m.py", "--final-vars="], "but '=' is followed by nothing"),
+    (["--final-vars", "a", "--final-vars", "-c", "x"], "but the option '-c' follows it"),
+])
+def test_final_vars_without_a_value_says_what_ended_the_list(args, why):
+    with pytest.raises(click.UsageError) as raised:
+        spread_list_options(args, ["--final-vars"])
+    message = raised.value.message
+    assert message.startswith(f"Option '--final-vars' needs a NODE right after it, {why}.")
+    assert message.endswith("--final-vars NODE [NODE ...] (or --final-vars=NODE).")
 
 
 def test_tag_words_become_a_tag_filter():

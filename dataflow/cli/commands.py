@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from dataflow import base
-from dataflow.cli import listing, result_files, revision_diff
+from dataflow.cli import listing, result_files
 from dataflow.cli.context import Context, load_context, with_command_line
 from dataflow.cli.errors import CliError, reports_errors
 from dataflow.cli.missing_inputs import explains_missing_inputs
@@ -29,6 +29,7 @@ from dataflow.cli.options import (
     modules_argument,
 )
 from dataflow.driver import Driver
+from dataflow.lineage.diff import diff_with_revision
 from dataflow.lineage.export import node_record
 from dataflow.lineage.render import ORIENTATIONS
 
@@ -38,7 +39,7 @@ LARGE_GRAPH = 1500
 
 def build_driver(modules: Sequence[str], context: Context) -> Driver:
     """The driver every command but ``diff`` works with: MODULES and the context's config,
-    results as a dict."""
+    results as a dict (``diff`` calls :func:`~dataflow.lineage.diff.diff_with_revision`)."""
     loaded = [load_module(m) for m in modules]
     return Driver(context.config, *loaded, adapter=base.DictResult())
 
@@ -216,9 +217,8 @@ def diff(modules: tuple[str, ...], git_ref: str, context_path: str | None,
     """Nodes of MODULES added, removed and changed since git revision REF (changed = the
     defining function's code differs, ignoring whitespace, comments and docstrings)."""
     context = with_command_line(load_context(context_path), config_items)
-    loaded = [load_module(m) for m in modules]
-    result = revision_diff.diff_with_revision(loaded, context.config, git_ref)
+    result = diff_with_revision([load_module(m) for m in modules], git_ref, context.config)
     if view_path:
-        revision_diff.write_diff_picture(result, view_path)
+        result.write_picture(view_path)
     changes = result.changes
     click.echo(json.dumps(changes.as_dict(), indent=2) if as_json else str(changes))

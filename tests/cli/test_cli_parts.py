@@ -18,7 +18,7 @@ from dataflow.cli.options import spread_list_options
 from tests.cli.test_cli import FEATURES, SCRIPT
 
 CLI_MODULES = ("commands", "context", "errors", "listing", "missing_inputs", "modules",
-               "options", "result_files", "revision_diff")
+               "options", "result_files")
 
 
 def test_python_dash_m_runs_the_same_command_line_as_the_console_script(tmp_path):

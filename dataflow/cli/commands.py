@@ -19,7 +19,7 @@ from dataflow.cli import listing, result_files
 from dataflow.cli.context import Context, load_context, with_command_line
 from dataflow.cli.errors import CliError, reports_errors
 from dataflow.cli.missing_inputs import explains_missing_inputs
-from dataflow.cli.modules import load_module
+from dataflow.cli.modules import load_modules
 from dataflow.cli.options import (
     ListOptionCommand,
     config_option,
@@ -40,8 +40,7 @@ LARGE_GRAPH = 1500
 def build_driver(modules: Sequence[str], context: Context) -> Driver:
     """The driver every command but ``diff`` works with: MODULES and the context's config,
     results as a dict (``diff`` calls :func:`~dataflow.lineage.diff.diff_with_revision`)."""
-    loaded = [load_module(m) for m in modules]
-    return Driver(context.config, *loaded, adapter=base.DictResult())
+    return Driver(context.config, *load_modules(modules), adapter=base.DictResult())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -217,7 +216,7 @@ def diff(modules: tuple[str, ...], git_ref: str, context_path: str | None,
     """Nodes of MODULES added, removed and changed since git revision REF (changed = the
     defining function's code differs, ignoring whitespace, comments and docstrings)."""
     context = with_command_line(load_context(context_path), config_items)
-    result = diff_with_revision([load_module(m) for m in modules], git_ref, context.config)
+    result = diff_with_revision(load_modules(modules), git_ref, context.config)
     if view_path:
         result.write_picture(view_path)
     changes = result.changes

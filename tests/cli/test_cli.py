@@ -338,3 +338,43 @@ def test_parquet_without_an_engine_says_what_to_install(project, tmp_path_factor
     assert "needs pyarrow, which is not installed: pip install pyarrow" in failed.stderr
     assert not (project / "out.parquet").exists()
     run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.csv", cwd=project, env=env)
+
+
+def test_misspelt_modules_get_a_did_you_mean(project):
+    failed = run_cli("ls", "featurs.py", cwd=project, ok=False)
+    assert "Module file 'featurs.py' does not exist. Did you mean 'features.py'?" \
+        in failed.stderr
+    failed = run_cli("ls", "featurs", cwd=project, ok=False)
+    assert (f"Cannot import module 'featurs': there is no module 'featurs' in the current "
+            f"directory ({project}) or on sys.path. Did you mean 'features'?") in failed.stderr
+    failed = run_cli("ls", "nodir/features.py", cwd=project, ok=False)
+    assert "there is no directory 'nodir'" in failed.stderr
+    failed = run_cli("ls", "examples.demand_forecasting.raw_dat", cwd=ROOT, ok=False)
+    assert ("there is no module 'examples.demand_forecasting.raw_dat' in package "
+            "'examples.demand_forecasting'. Did you mean 'examples.demand_forecasting.raw_data'?"
+            ) in failed.stderr
+
+
+def test_a_module_whose_code_fails_is_named_with_the_failing_line(project):
+    (project / "needs.py").write_text("import os\nimport no_such_package_zz\n")
+    (project / "raising.py").write_text("X = 1\nY = 1 / 0\n")
+    (project / "bad_syntax.py").write_text("def f(:\n    pass\n")
+    (project / "deep.py").write_text("import pandas as pd\n\nWHEN = pd.Timestamp('not a date')\n")
+    for reference in ("needs", "needs.py"):
+        failed = run_cli("ls", reference, cwd=project, ok=False)
+        # not "Cannot import module 'needs'": the module exists, its import of a package fails
+        assert (f"Importing {reference} failed at {project / 'needs.py'}:2: it imports "
+                "'no_such_package_zz', which is not installed") in failed.stderr
+    failed = run_cli("ls", "raising", cwd=project, ok=False)
+    assert (f"Importing raising failed at {project / 'raising.py'}:2: ZeroDivisionError: "
+            "division by zero.") in failed.stderr
+    failed = run_cli("ls", "bad_syntax.py", cwd=project, ok=False)
+    assert f"failed at {project / 'bad_syntax.py'}:1: SyntaxError" in failed.stderr
+    # an error raised inside a library points at the user's line that called it
+    failed = run_cli("ls", "deep.py", cwd=project, ok=False)
+    assert f"failed at {project / 'deep.py'}:3: " in failed.stderr
+
+
+def test_one_module_named_twice_is_used_once(project):
+    table = run_cli("ls", "features.py", "features", "./features.py", cwd=project).stdout
+    assert [line.split()[0] for line in table.splitlines()[1:]].count("spend") == 1

@@ -16,7 +16,8 @@ One module per job:
 * :mod:`~dataflow.cli.modules` — MODULES arguments (files or import paths) → imported modules;
 * :mod:`~dataflow.cli.context` — config, inputs, overrides and final_vars from a context file
   and ``--config`` / ``--input`` / ``--final-vars``;
-* :mod:`~dataflow.cli.missing_inputs` — how to give missing inputs on the command line;
+* :mod:`~dataflow.cli.request_hints` — how to give missing or mistyped inputs on the command
+  line;
 * :mod:`~dataflow.cli.listing` — what ``ls`` prints;
 * :mod:`~dataflow.cli.result_files` — where and how ``run`` writes its DataFrame;
 * :mod:`~dataflow.cli.errors` — ``Error: ...`` and exit status 1 instead of a traceback.

@@ -162,7 +162,7 @@ def _unknown_import_message(reference: str, missing: str) -> str:
 
 def _import_failure(reference: str, error: BaseException) -> str:
     """Why importing ``reference`` failed, at the file:line of its code that failed."""
-    where = _failing_line(error)
+    where = failing_line(error)
     at = f" at {where}" if where else ""
     if isinstance(error, ModuleNotFoundError) and error.name:
         return (f"Importing {reference} failed{at}: it imports {error.name!r}, which is not "
@@ -172,7 +172,7 @@ def _import_failure(reference: str, error: BaseException) -> str:
     return f"Importing {reference} failed{at}: {type(error).__name__}: {error}."
 
 
-def _failing_line(error: BaseException) -> str | None:
+def failing_line(error: BaseException) -> str | None:
     """``file:line`` where the module's code failed: the innermost frame of user code (a file
     outside Python's import machinery, this package and the installed libraries), else the
     innermost frame."""

@@ -26,7 +26,7 @@ from typing import Any
 import graphviz
 
 from dataflow.build import graph_from_modules
-from dataflow.errors import DataflowError
+from dataflow.errors import DataflowError, did_you_mean
 from dataflow.graph import Graph, build_graph
 from dataflow.lineage.errors import LineageError
 from dataflow.lineage.output import write_picture
@@ -131,8 +131,13 @@ def source_at_revision(path: str | Path, ref: str) -> str | None:
     file = Path(path).resolve()
     root = _git(file.parent, "rev-parse", "--show-toplevel").strip()
     relative = file.relative_to(Path(root).resolve()).as_posix()
-    _git(file.parent, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-         failure=f"git revision {ref!r} does not exist in {root}")
+    verified = subprocess.run(["git", "-C", root, "rev-parse", "--verify", "--quiet",
+                               f"{ref}^{{commit}}"], capture_output=True, text=True, check=False)
+    if verified.returncode != 0:
+        refs = _git(file.parent, "for-each-ref", "--format=%(refname:short)").split()
+        raise LineageError(f"git revision {ref!r} does not exist in {root}."
+                           f"{did_you_mean(ref, ['HEAD', *refs])} Give a branch, a tag, a "
+                           "commit sha or HEAD~N (git log --oneline lists the commits).")
     result = subprocess.run(["git", "-C", root, "show", f"{ref}:{relative}"],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:

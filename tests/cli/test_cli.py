@@ -125,7 +125,7 @@ def test_validate_ok_and_failures(project):
     assert "Did you mean 'spend'" in failed.stderr
     (project / "keys.json").write_text(json.dumps({"final_var": ["spend"]}))
     failed = run_cli("validate", "features.py", "-c", "keys.json", cwd=project, ok=False)
-    assert "unknown keys ['final_var']" in failed.stderr
+    assert "unknown keys 'final_var' (did you mean 'final_vars'?)" in failed.stderr
     failed = run_cli("validate", "nope.py", cwd=project, ok=False)
     assert "does not exist" in failed.stderr
     failed = run_cli("validate", "no_such_module", cwd=project, ok=False)

@@ -17,7 +17,7 @@ from dataflow.cli.listing import node_table, tag_filter_from
 from dataflow.cli.options import spread_list_options
 from tests.cli.test_cli import FEATURES, SCRIPT
 
-CLI_MODULES = ("commands", "context", "errors", "listing", "missing_inputs", "modules",
+CLI_MODULES = ("commands", "context", "errors", "listing", "modules", "request_hints",
                "options", "result_files")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import re
 import subprocess
 import sys
 
@@ -113,3 +114,37 @@ def test_context_file_hamilton_names_and_the_command_line_winning(tmp_path):
     ctx.write_text(json.dumps({"config": {}, "HAMILTON_CONFIG": {}}))
     with pytest.raises(CliError, match="gives 'config' twice"):
         load_context(str(ctx))
+
+
+def test_config_and_input_of_one_name_are_refused_naming_where_each_came_from(tmp_path):
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps({"config": {"seed": 1}}))
+    with pytest.raises(CliError, match=r"'seed' is given both as config \(config in the "
+                                       r"context file\) and as an input \(--input seed=...\)"):
+        with_command_line(load_context(str(ctx)), inputs=["seed=2"])
+    with pytest.raises(CliError, match=r"as config \(--config n=...\) and as an input "
+                                       r"\(--input n=...\)"):
+        with_command_line(load_context(None), ["n=1"], ["n=2"])
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("CONFIG = {'a': 1}\n", "defines 'CONFIG', which is not read: did you mean 'config'?"),
+    ("config = {}\nfinal_var = ['a']\n",
+     "defines 'final_var', which is not read: did you mean 'final_vars'?"),
+    ("HAMILTON_INPUT = {'a': 1}\n",
+     "defines 'HAMILTON_INPUT', which is not read: did you mean 'HAMILTON_INPUTS'?"),
+    ("rows = [1, 2]\n", "defines none of config, inputs, overrides, final_vars"),
+])
+def test_python_context_files_with_misspelt_or_no_keys_are_refused(tmp_path, text, error):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text(text)
+    with pytest.raises(CliError, match=re.escape(error)):
+        load_context(str(ctx))
+
+
+def test_python_context_helpers_named_like_keys_are_not_mistaken_for_typos(tmp_path):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text("inputs_frame = {'a': 1}\ninputs = {'raw': inputs_frame}\n"
+                   "configs_seen = []\nconfig = {'b': 2}\n")
+    context = load_context(str(ctx))
+    assert context.inputs == {"raw": {"a": 1}} and context.config == {"b": 2}

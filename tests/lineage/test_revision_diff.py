@@ -209,6 +209,10 @@ def test_outside_git_and_unknown_revision_are_readable_errors(tmp_path, repo):
         diff_with_revision([load(loose / "solo.py")], "HEAD")
     with pytest.raises(LineageError, match="git revision 'no-such-ref' does not exist in"):
         diff_with_revision([load(repo / "features.py")], "no-such-ref")
+    git(repo, "tag", "release-1")
+    with pytest.raises(LineageError, match=r"git revision 'relase-1' does not exist in .*"
+                                           r"Did you mean 'release-1'\? Give a branch, a tag"):
+        diff_with_revision([load(repo / "features.py")], "relase-1")
 
 
 def test_an_old_version_that_fails_to_import_or_build_names_module_and_revision(tmp_path):

@@ -206,7 +206,12 @@ def run(modules: tuple[str, ...], context_path: str | None, config_items: tuple[
     note_unread_inputs(dr, input_items, outputs)
     with explains_request_errors(dr, outputs, context):
         values = dr.raw_execute(outputs, overrides=context.overrides, inputs=context.inputs)
-    frame = base.PandasDataFrameResult().build_result(**values)
+    try:
+        frame = base.PandasDataFrameResult().build_result(**values)
+    except base.ResultError as error:
+        raise CliError(f"ResultError: {error}\ndataflow run writes one DataFrame: leave such "
+                       "outputs out of --final-vars (dataflow validate checks them without "
+                       "building a DataFrame).") from None
     if target is None:
         click.echo(frame.to_string())
         return

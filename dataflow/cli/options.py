@@ -23,7 +23,8 @@ input_option = click.option(
          "context file; DataFrames and Series need a .py context file.")
 final_vars_option = click.option(
     "--final-vars", "final_vars", multiple=True, metavar="NODE ...",
-    help="Outputs to compute: --final-vars a b c. Replaces final_vars of the context.")
+    help="Outputs to compute: --final-vars a b c (the list ends at the next option, .py "
+         "file or --). Replaces final_vars of the context.")
 
 
 class ListOptionCommand(click.Command):

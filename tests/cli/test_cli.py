@@ -476,3 +476,17 @@ def test_a_misspelt_git_revision_gets_a_did_you_mean(project):
     failed = run_cli("diff", "features.py", "--git-ref", "HAED", cwd=project, ok=False)
     assert "git revision 'HAED' does not exist in" in failed.stderr
     assert "Did you mean 'HEAD'?" in failed.stderr
+
+
+def test_an_output_that_cannot_be_a_column_says_what_run_can_write(tmp_path):
+    (tmp_path / "shapes.py").write_text(
+        "def counts() -> dict:\n    return {'a': 1}\n\n\ndef total() -> int:\n    return 3\n")
+    failed = run_cli("run", "shapes.py", "--final-vars", "total", "counts", "-o", "x.csv",
+                     cwd=tmp_path, ok=False)
+    assert "ResultError: Output 'counts' is a dict, which cannot be a DataFrame column." \
+        in failed.stderr
+    assert "dataflow run writes one DataFrame: leave such outputs out of --final-vars" \
+        in failed.stderr
+    assert not (tmp_path / "x.csv").exists()
+    assert run_cli("run", "shapes.py", "--final-vars", "total", cwd=tmp_path).stdout.split() \
+        == ["total", "0", "3"]

@@ -47,8 +47,8 @@ def missing_inputs_hint(dr: Driver, outputs: Sequence[str], context: Context,
                         error: MissingInputsError) -> str:
     """The flags that would supply the missing inputs: ``--input NAME=VALUE`` for values a
     command line can hold (numbers, text, booleans, JSON lists and objects), a ``.py`` context
-    file for the rest (DataFrames, Series, ...); then the given names no node reads that look
-    like a missing one (``--config n_store=2`` for ``n_stores``)."""
+    file for the rest (DataFrames, Series, ...); then the config keys no function reads that
+    look like a missing one (``--config n_store=2`` for ``n_stores``)."""
     provided = {*context.config, *context.inputs, *context.overrides}
     needed = [n for n in dr.inputs_needed(outputs) if n not in provided]
     missing = [n for n in needed if n in error.missing] or needed
@@ -66,12 +66,13 @@ def missing_inputs_hint(dr: Driver, outputs: Sequence[str], context: Context,
                      f"(inputs = {{{built[0]!r}: ...}}) and pass --context ctx.py.")
     elif lines:
         lines.append("or put them under \"inputs\" in a --context file.")
-    unread = [n for n in sorted(provided) if not dr.graph.dependents.get(n)]
+    # the library's message names inputs that look like a missing one; config it does not
+    unread = [n for n in sorted(context.config) if not dr.graph.dependents.get(n)]
     for name in unread:
         meant = close_names(name, missing, limit=1)
         if meant:
-            lines.append(f"{name!r} is given, but no function takes it as a parameter: did you "
-                         f"mean {meant[0]!r}?")
+            lines.append(f"{name!r} is given as config, but no function takes it as a "
+                         f"parameter: did you mean {meant[0]!r}?")
     return "\n".join(lines)
 
 

@@ -407,8 +407,8 @@ def test_misspelt_and_mistyped_values_are_explained(project):
     failed = run_cli("run", "features.py", "-c", "raw.py", "--config", "factr=2",
                      "--final-vars", "scaled", cwd=project, ok=False)
     assert "MissingInputsError" in failed.stderr
-    assert "'factr' is given, but no function takes it as a parameter: did you mean 'factor'?" \
-        in failed.stderr
+    assert ("'factr' is given as config, but no function takes it as a parameter: did you "
+            "mean 'factor'?") in failed.stderr
     # a value read as text where a number is needed says how to write a number
     failed = run_cli("validate", "features.py", "-c", "raw.py", "--input", "factor=two",
                      "--final-vars", "scaled", cwd=project, ok=False)

@@ -66,6 +66,8 @@ def load_context(path: str | None) -> Context:
         raise CliError(f"Context file {path!r} must end in .json or .py.")
     values: dict[str, Any] = {}
     for key, value in raw.items():
+        if value is None:  # as in Hamilton's CLI: a key set to None is an empty one
+            continue
         name = HAMILTON_KEYS.get(key, key)
         if name in values:
             raise CliError(f"Context file {path} gives {name!r} twice (as {name} and "
@@ -73,10 +75,16 @@ def load_context(path: str | None) -> Context:
         values[name] = value
     for name in ("config", "inputs", "overrides"):
         if not isinstance(values.get(name, {}), dict):
-            raise CliError(f"{name!r} in {path} must be a mapping of names to values.")
+            raise CliError(f"{name!r} in {path} must be a mapping of names to values, not "
+                           f"{type(values[name]).__name__} {values[name]!r:.60}.")
     final_vars = values.get("final_vars", [])
-    if isinstance(final_vars, str) or not isinstance(final_vars, list):
-        raise CliError(f"'final_vars' in {path} must be a list of node names.")
+    if isinstance(final_vars, str):
+        raise CliError(f"'final_vars' in {path} must be a list of node names: "
+                       f"[{final_vars!r}], not {final_vars!r}.")
+    if not isinstance(final_vars, (list, tuple)) or \
+            not all(isinstance(n, str) for n in final_vars):
+        raise CliError(f"'final_vars' in {path} must be a list of node names, not "
+                       f"{final_vars!r:.60}.")
     return Context(dict(values.get("config", {})), dict(values.get("inputs", {})),
                    dict(values.get("overrides", {})), list(final_vars))
 
@@ -126,7 +134,7 @@ def misspelt_key(name: str, keys: Sequence[str]) -> str | None:
     scored = [(difflib.SequenceMatcher(None, name.lower(), key.lower()).ratio(), key)
               for key in keys]
     best = max(scored, default=(0.0, ""))
-    return best[1] if best[0] >= 0.8 else None
+    return best[1] if best[0] >= 0.85 else None
 
 
 def with_command_line(context: Context, config: Sequence[str] = (), inputs: Sequence[str] = (),

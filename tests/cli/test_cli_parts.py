@@ -148,3 +148,29 @@ def test_python_context_helpers_named_like_keys_are_not_mistaken_for_typos(tmp_p
                    "configs_seen = []\nconfig = {'b': 2}\n")
     context = load_context(str(ctx))
     assert context.inputs == {"raw": {"a": 1}} and context.config == {"b": 2}
+
+
+def test_hamilton_context_keys_set_to_none_are_empty_as_in_hamilton(tmp_path):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text("HAMILTON_CONFIG = None\nHAMILTON_INPUTS = None\nHAMILTON_OVERRIDES = None\n"
+                   "HAMILTON_FINAL_VARS = ['a']\n")
+    context = load_context(str(ctx))
+    assert (context.config, context.inputs, context.overrides, context.final_vars) == (
+        {}, {}, {}, ["a"])
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps({"HAMILTON_CONFIG": None, "config": {"b": 1}}))
+    assert load_context(str(ctx)).config == {"b": 1}
+
+
+@pytest.mark.parametrize(("content", "error"), [
+    ({"final_vars": "spend"}, "'final_vars' in {} must be a list of node names: ['spend'], not "
+                              "'spend'."),
+    ({"final_vars": [1]}, "'final_vars' in {} must be a list of node names, not [1]."),
+    ({"inputs": [1, 2]}, "'inputs' in {} must be a mapping of names to values, not list [1, 2]."),
+])
+def test_context_values_of_the_wrong_shape_say_what_was_found(tmp_path, content, error):
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps(content))
+    with pytest.raises(CliError) as raised:
+        load_context(str(ctx))
+    assert raised.value.message == error.format(ctx)

@@ -2,7 +2,7 @@
 
 Each command is a thin layer over the library: ``view`` draws with the driver's ``display_*``
 methods, ``validate`` calls ``validate_execution``, ``ls`` is ``list_available_variables``,
-``run`` is ``execute``, ``diff`` compares the graph with the one at a git revision.
+``run`` is ``execute``, ``diff`` is :func:`dataflow.lineage.diff.diff_with_revision`.
 
 MODULES are import paths (``my_pkg.features``) or paths to ``.py`` files. A context file (JSON or
 ``.py``) supplies ``config``, ``inputs``, ``overrides`` and ``final_vars`` (Hamilton's
@@ -16,10 +16,10 @@ One module per job:
 * :mod:`~dataflow.cli.modules` — MODULES arguments (files or import paths) → imported modules;
 * :mod:`~dataflow.cli.context` — config, inputs, overrides and final_vars from a context file
   and ``--config`` / ``--input`` / ``--final-vars``;
-* :mod:`~dataflow.cli.missing_inputs` — how to give missing inputs on the command line;
+* :mod:`~dataflow.cli.request_hints` — how to give missing or mistyped inputs on the command
+  line;
 * :mod:`~dataflow.cli.listing` — what ``ls`` prints;
 * :mod:`~dataflow.cli.result_files` — where and how ``run`` writes its DataFrame;
-* :mod:`~dataflow.cli.revision_diff` — the graph now against the graph at a git revision;
 * :mod:`~dataflow.cli.errors` — ``Error: ...`` and exit status 1 instead of a traceback.
 
 ``import dataflow`` does not import this package (it needs click and draws with graphviz).

@@ -15,11 +15,10 @@ from typing import Any
 import click
 
 from dataflow import base
-from dataflow.cli import listing, result_files, revision_diff
+from dataflow.cli import listing, result_files
 from dataflow.cli.context import Context, load_context, with_command_line
 from dataflow.cli.errors import CliError, reports_errors
-from dataflow.cli.missing_inputs import explains_missing_inputs
-from dataflow.cli.modules import load_module
+from dataflow.cli.modules import load_modules
 from dataflow.cli.options import (
     ListOptionCommand,
     config_option,
@@ -28,7 +27,9 @@ from dataflow.cli.options import (
     input_option,
     modules_argument,
 )
+from dataflow.cli.request_hints import explains_request_errors, unread_inputs
 from dataflow.driver import Driver
+from dataflow.lineage.diff import diff_with_revision
 from dataflow.lineage.export import node_record
 from dataflow.lineage.render import ORIENTATIONS
 
@@ -38,9 +39,15 @@ LARGE_GRAPH = 1500
 
 def build_driver(modules: Sequence[str], context: Context) -> Driver:
     """The driver every command but ``diff`` works with: MODULES and the context's config,
-    results as a dict."""
-    loaded = [load_module(m) for m in modules]
-    return Driver(context.config, *loaded, adapter=base.DictResult())
+    results as a dict (``diff`` calls :func:`~dataflow.lineage.diff.diff_with_revision`)."""
+    return Driver(context.config, *load_modules(modules), adapter=base.DictResult())
+
+
+def note_unread_inputs(dr: Driver, input_items: Sequence[str], outputs: Sequence[str]) -> None:
+    """Warn about ``--input`` names no node reads (a misspelt name would be ignored)."""
+    names = [item.partition("=")[0] for item in input_items]
+    for note in unread_inputs(dr, names, outputs):
+        click.echo(f"warning: {note}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,7 +107,8 @@ def view(modules: tuple[str, ...], output: str, context_path: str | None,
         if not context.final_vars:
             raise CliError("--execution needs the outputs to draw: --final-vars NODE ... or "
                            "final_vars in the --context file.")
-        with explains_missing_inputs(dr, context.final_vars, context):
+        note_unread_inputs(dr, input_items, context.final_vars)
+        with explains_request_errors(dr, context.final_vars, context):
             dr.visualize_execution(context.final_vars, inputs=context.inputs,
                                    overrides=context.overrides, show_legend=not no_legend,
                                    **common)
@@ -138,8 +146,9 @@ def validate(modules: tuple[str, ...], context_path: str | None, config_items: t
                                 final_vars)
     dr = build_driver(modules, context)
     nodes = len(dr.graph)
+    note_unread_inputs(dr, input_items, context.final_vars)
     if context.final_vars:
-        with explains_missing_inputs(dr, context.final_vars, context):
+        with explains_request_errors(dr, context.final_vars, context):
             dr.validate_execution(context.final_vars, inputs=context.inputs,
                                   overrides=context.overrides)
         click.echo(f"ok: {nodes} nodes; executing {context.final_vars} is valid")
@@ -163,6 +172,9 @@ def list_nodes(modules: tuple[str, ...], context_path: str | None,
     tag_filter = listing.tag_filter_from(tags)
     names = [v.name for v in dr.list_available_variables(tag_filter=tag_filter or None)]
     records = [node_record(dr.graph.nodes[n]) for n in names]
+    if tag_filter and not records:
+        note = listing.no_match_note(tag_filter, [n.tags for n in dr.graph.nodes.values()])
+        click.echo(f"note: --tag kept no node: {note}", err=True)
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
@@ -191,9 +203,15 @@ def run(modules: tuple[str, ...], context_path: str | None, config_items: tuple[
                        "--context file.")
     target = result_files.checked_target(output) if output else None
     dr = build_driver(modules, context)
-    with explains_missing_inputs(dr, outputs, context):
+    note_unread_inputs(dr, input_items, outputs)
+    with explains_request_errors(dr, outputs, context):
         values = dr.raw_execute(outputs, overrides=context.overrides, inputs=context.inputs)
-    frame = base.PandasDataFrameResult().build_result(**values)
+    try:
+        frame = base.PandasDataFrameResult().build_result(**values)
+    except base.ResultError as error:
+        raise CliError(f"ResultError: {error}\ndataflow run writes one DataFrame: leave such "
+                       "outputs out of --final-vars (dataflow validate checks them without "
+                       "building a DataFrame).") from None
     if target is None:
         click.echo(frame.to_string())
         return
@@ -216,9 +234,8 @@ def diff(modules: tuple[str, ...], git_ref: str, context_path: str | None,
     """Nodes of MODULES added, removed and changed since git revision REF (changed = the
     defining function's code differs, ignoring whitespace, comments and docstrings)."""
     context = with_command_line(load_context(context_path), config_items)
-    loaded = [load_module(m) for m in modules]
-    result = revision_diff.diff_with_revision(loaded, context.config, git_ref)
+    result = diff_with_revision(load_modules(modules), git_ref, context.config)
     if view_path:
-        revision_diff.write_diff_picture(result, view_path)
+        result.write_picture(view_path)
     changes = result.changes
     click.echo(json.dumps(changes.as_dict(), indent=2) if as_json else str(changes))

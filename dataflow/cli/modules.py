@@ -2,7 +2,9 @@
 
 A feature module is often run straight from its file (``dataflow ls features.py``), and often
 sits in a package whose relative imports must keep working; both are handled here so every
-command accepts the same MODULES.
+command accepts the same MODULES. A name that does not exist gets the close ones
+(did-you-mean); a module whose own code fails to import is named with the file:line that
+failed.
 """
 
 from __future__ import annotations
@@ -10,12 +12,27 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import pkgutil
 import sys
+import traceback
 import types
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from dataflow.cli.errors import CliError
+from dataflow.errors import close_names, did_you_mean
+
+
+def load_modules(references: Sequence[str]) -> list[types.ModuleType]:
+    """Import every MODULES argument; one module named twice (``features.py features``) is
+    used once, rather than defining each of its nodes twice."""
+    loaded: list[types.ModuleType] = []
+    for reference in references:
+        module = load_module(reference)
+        if not any(module is m or _same_file(module, m) for m in loaded):
+            loaded.append(module)
+    return loaded
 
 
 def load_module(reference: str) -> types.ModuleType:
@@ -30,7 +47,7 @@ def load_module(reference: str) -> types.ModuleType:
     path = Path(reference)
     if reference.endswith(".py") or path.is_file():
         if not path.is_file():
-            raise CliError(f"Module file {reference!r} does not exist.")
+            raise CliError(_missing_file_message(reference, path))
         dotted, root = package_name_of(path.resolve())
         if root is not None:
             return _import_package_file(reference, path.resolve(), dotted, root)
@@ -39,10 +56,12 @@ def load_module(reference: str) -> types.ModuleType:
         sys.path.insert(0, os.getcwd())
     try:
         return importlib.import_module(reference)
-    except ImportError as error:
-        raise CliError(f"Cannot import module {reference!r}: {error}. Pass an import path "
-                       "importable from the current directory, or a path to a .py file.") \
-            from None
+    except ModuleNotFoundError as error:
+        if error.name is not None and _is_prefix(error.name, reference):
+            raise CliError(_unknown_import_message(reference, error.name)) from None
+        raise CliError(_import_failure(reference, error)) from None
+    except Exception as error:
+        raise CliError(_import_failure(reference, error)) from None
 
 
 def package_name_of(file: Path) -> tuple[str, Path | None]:
@@ -68,8 +87,8 @@ def _import_package_file(reference: str, file: Path, dotted: str, root: Path) ->
     try:
         module = importlib.import_module(dotted)
     except Exception as error:
-        raise CliError(f"Importing {reference} (as module {dotted}, from {root}) failed: "
-                       f"{type(error).__name__}: {error}") from None
+        raise CliError(_import_failure(f"{reference} (as module {dotted}, from {root})",
+                                       error)) from None
     found = getattr(module, "__file__", None)
     if found is None or Path(found).resolve() != file:
         top = dotted.split(".")[0]
@@ -97,6 +116,73 @@ def _import_plain_file(reference: str, path: Path) -> types.ModuleType:
         if isinstance(error, ImportError) and "relative import" in str(error):
             hint = (f" {path.parent} has no __init__.py, so {path.name} is not part of a "
                     "package; add one to use relative imports.")
-        raise CliError(f"Importing {reference} failed: {type(error).__name__}: {error}.{hint}") \
-            from None
+        raise CliError(_import_failure(reference, error) + hint) from None
     return module
+
+
+def _same_file(a: types.ModuleType, b: types.ModuleType) -> bool:
+    file_a, file_b = getattr(a, "__file__", None), getattr(b, "__file__", None)
+    return file_a is not None and file_b is not None and Path(file_a) == Path(file_b)
+
+
+def _is_prefix(name: str, reference: str) -> bool:
+    """Whether module ``name`` is ``reference`` or one of its parent packages."""
+    return reference == name or reference.startswith(name + ".")
+
+
+def _missing_file_message(reference: str, path: Path) -> str:
+    directory = path.parent
+    if not directory.is_dir():
+        return (f"Module file {reference!r} does not exist: there is no directory "
+                f"{str(directory)!r}.")
+    siblings = sorted(p.name for p in directory.glob("*.py"))
+    hint = did_you_mean(path.name, siblings)
+    return f"Module file {reference!r} does not exist.{hint}"
+
+
+def _unknown_import_message(reference: str, missing: str) -> str:
+    """``reference`` (or its package ``missing``) is not importable: close names among the
+    modules of its package, or of the current directory for a top-level name."""
+    parent, _, leaf = missing.rpartition(".")
+    if parent:
+        package = sys.modules.get(parent)
+        where = list(getattr(package, "__path__", []))
+    else:
+        where = [os.getcwd()]
+    candidates = [info.name for info in pkgutil.iter_modules(where)]
+    suggestions = [f"{parent}.{c}" if parent else c for c in close_names(leaf, candidates)]
+    hint = (" Did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+            if suggestions else "")
+    place = (f"package {parent!r}" if parent
+             else f"the current directory ({os.getcwd()}) or on sys.path")
+    return (f"Cannot import module {reference!r}: there is no module {missing!r} in "
+            f"{place}.{hint} Give an import path importable from the current "
+            "directory, or a path to a .py file.")
+
+
+def _import_failure(reference: str, error: BaseException) -> str:
+    """Why importing ``reference`` failed, at the file:line of its code that failed."""
+    where = failing_line(error)
+    at = f" at {where}" if where else ""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return (f"Importing {reference} failed{at}: it imports {error.name!r}, which is not "
+                f"installed in this Python environment ({sys.executable}).")
+    if isinstance(error, SyntaxError):
+        return f"Importing {reference} failed{at}: SyntaxError: {error.msg}."
+    return f"Importing {reference} failed{at}: {type(error).__name__}: {error}."
+
+
+def failing_line(error: BaseException) -> str | None:
+    """``file:line`` where the module's code failed: the innermost frame of user code (a file
+    outside Python's import machinery, this package and the installed libraries), else the
+    innermost frame."""
+    if isinstance(error, SyntaxError):
+        return f"{error.filename}:{error.lineno}" if error.filename else None
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(("<frozen", os.path.dirname(__file__)))]
+    installed = (sys.prefix, sys.base_prefix, sys.exec_prefix)
+    own = [f for f in frames
+           if os.path.isabs(f.filename) and not f.filename.startswith(installed)] or frames
+    if not own:
+        return None
+    return f"{own[-1].filename}:{own[-1].lineno}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import shlex
 from pathlib import Path
 from typing import Any
 
 from dataflow.cli.errors import CliError
+from dataflow.errors import did_you_mean
 from dataflow.lineage import output as picture_output
 
 RESULT_SUFFIXES = (".parquet", ".csv", ".json", ".pkl")
@@ -24,10 +26,14 @@ def checked_target(output: str) -> Path:
     why it cannot."""
     target = Path(output)
     if target.suffix not in RESULT_SUFFIXES:
-        raise CliError(f"Cannot write {output!r}: use a suffix among "
-                       f"{', '.join(RESULT_SUFFIXES)}.")
-    if not target.parent.exists():
-        raise CliError(f"Directory {str(target.parent)!r} does not exist.")
+        found = f"its suffix is {target.suffix!r}" if target.suffix else "it has no suffix"
+        hint = did_you_mean(target.suffix, RESULT_SUFFIXES) if target.suffix else ""
+        raise CliError(f"Cannot write {output!r} (--output): {found}; use one of "
+                       f"{', '.join(RESULT_SUFFIXES)}.{hint}")
+    if not target.parent.is_dir():
+        raise CliError(f"Cannot write {output!r} (--output): directory "
+                       f"{str(target.parent)!r} does not exist. Create it first "
+                       f"(mkdir -p {shlex.quote(str(target.parent))}) or write elsewhere.")
     if target.suffix == ".parquet":
         require_parquet_engine(target)
     return target

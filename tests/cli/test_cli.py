@@ -125,7 +125,7 @@ def test_validate_ok_and_failures(project):
     assert "Did you mean 'spend'" in failed.stderr
     (project / "keys.json").write_text(json.dumps({"final_var": ["spend"]}))
     failed = run_cli("validate", "features.py", "-c", "keys.json", cwd=project, ok=False)
-    assert "unknown keys ['final_var']" in failed.stderr
+    assert "unknown keys 'final_var' (did you mean 'final_vars'?)" in failed.stderr
     failed = run_cli("validate", "nope.py", cwd=project, ok=False)
     assert "does not exist" in failed.stderr
     failed = run_cli("validate", "no_such_module", cwd=project, ok=False)
@@ -287,6 +287,27 @@ def test_final_vars_takes_several_values_after_one_flag(project):
     assert "executing ['spend', 'scaled'] is valid" in out
 
 
+def test_final_vars_with_no_value_is_refused_saying_how_to_write_it(tmp_path):
+    # regression: `--final-vars -- a` dropped the flag, so `a` was read as a module and the
+    # error said "Nothing to compute"; `--final-vars -o x.csv` took '-o' as the output name
+    (tmp_path / "m.py").write_text("def a() -> int:\n    return 1\n")
+    for args, why in [(("--final-vars", "--", "a"), "'--' follows it"),
+                      (("--final-vars", "-o", "x.csv"), "the option '-o' follows it")]:
+        failed = run_cli("run", "m.py", *args, cwd=tmp_path, ok=False)
+        assert failed.returncode == 2  # a usage error, as click's own
+        assert f"Error: Option '--final-vars' needs a NODE right after it, but {why}" \
+            in failed.stderr
+        assert "--final-vars NODE [NODE ...]" in failed.stderr
+        assert "Nothing to compute" not in failed.stderr
+        assert "Cannot import module" not in failed.stderr
+    assert not (tmp_path / "x.csv").exists()
+    # written as the message says, it runs
+    assert run_cli("run", "m.py", "--final-vars", "a", cwd=tmp_path).stdout.split() == [
+        "a", "0", "1"]
+    assert run_cli("run", "--final-vars=a", "--", "m.py", cwd=tmp_path).stdout.split() == [
+        "a", "0", "1"]
+
+
 def test_missing_inputs_on_the_command_line_name_the_flags_that_supply_them(project):
     (project / "price.py").write_text(
         "import pandas as pd\n\n\ndef total(price: float, qty: int, raw: pd.DataFrame) -> float:\n"
@@ -317,3 +338,155 @@ def test_parquet_without_an_engine_says_what_to_install(project, tmp_path_factor
     assert "needs pyarrow, which is not installed: pip install pyarrow" in failed.stderr
     assert not (project / "out.parquet").exists()
     run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.csv", cwd=project, env=env)
+
+
+def test_misspelt_modules_get_a_did_you_mean(project):
+    failed = run_cli("ls", "featurs.py", cwd=project, ok=False)
+    assert "Module file 'featurs.py' does not exist. Did you mean 'features.py'?" \
+        in failed.stderr
+    failed = run_cli("ls", "featurs", cwd=project, ok=False)
+    assert (f"Cannot import module 'featurs': there is no module 'featurs' in the current "
+            f"directory ({project}) or on sys.path. Did you mean 'features'?") in failed.stderr
+    failed = run_cli("ls", "nodir/features.py", cwd=project, ok=False)
+    assert "there is no directory 'nodir'" in failed.stderr
+    failed = run_cli("ls", "examples.demand_forecasting.raw_dat", cwd=ROOT, ok=False)
+    assert ("there is no module 'examples.demand_forecasting.raw_dat' in package "
+            "'examples.demand_forecasting'. Did you mean 'examples.demand_forecasting.raw_data'?"
+            ) in failed.stderr
+
+
+def test_a_module_whose_code_fails_is_named_with_the_failing_line(project):
+    (project / "needs.py").write_text("import os\nimport no_such_package_zz\n")
+    (project / "raising.py").write_text("X = 1\nY = 1 / 0\n")
+    (project / "bad_syntax.py").write_text("def f(:\n    pass\n")
+    (project / "deep.py").write_text("import pandas as pd\n\nWHEN = pd.Timestamp('not a date')\n")
+    for reference in ("needs", "needs.py"):
+        failed = run_cli("ls", reference, cwd=project, ok=False)
+        # not "Cannot import module 'needs'": the module exists, its import of a package fails
+        assert (f"Importing {reference} failed at {project / 'needs.py'}:2: it imports "
+                "'no_such_package_zz', which is not installed") in failed.stderr
+    failed = run_cli("ls", "raising", cwd=project, ok=False)
+    assert (f"Importing raising failed at {project / 'raising.py'}:2: ZeroDivisionError: "
+            "division by zero.") in failed.stderr
+    failed = run_cli("ls", "bad_syntax.py", cwd=project, ok=False)
+    assert f"failed at {project / 'bad_syntax.py'}:1: SyntaxError" in failed.stderr
+    # an error raised inside a library points at the user's line that called it
+    failed = run_cli("ls", "deep.py", cwd=project, ok=False)
+    assert f"failed at {project / 'deep.py'}:3: " in failed.stderr
+
+
+def test_one_module_named_twice_is_used_once(project):
+    table = run_cli("ls", "features.py", "features", "./features.py", cwd=project).stdout
+    assert [line.split()[0] for line in table.splitlines()[1:]].count("spend") == 1
+
+
+def test_errors_and_warnings_say_what_to_type_not_what_to_call(project):
+    failed = run_cli("validate", "features.py", "--context", "ctx.py", "--final-vars", "spnd",
+                     cwd=project, ok=False)
+    assert "Did you mean 'spend'?" in failed.stderr
+    assert "`dataflow ls features.py --context ctx.py` lists every node." in failed.stderr
+    assert "list_available_variables" not in failed.stderr
+    failed = run_cli("view", "features.py", "--config", "factor=2", "-o", "x.svg",
+                     "--upstream-of", "spnd", cwd=project, ok=False)
+    assert "`dataflow ls features.py --config factor=2` lists every node." in failed.stderr
+    # a library warning: one line in command-line terms, no Python source line
+    done = run_cli("run", "features.py", "-c", "ctx.py", "--input", "spend=[1, 2]",
+                   "--final-vars", "spend", cwd=project)
+    warning = done.stderr.strip()
+    assert warning.startswith("warning: InputIgnoredWarning: Input 'spend' is not used: the "
+                              "function features.spend")
+    assert warning.endswith('Pass the value under "overrides" in a --context file '
+                            '({"overrides": {"spend": ...}}) to replace the node.')
+    assert len(done.stderr.splitlines()) == 1 and "click" not in done.stderr
+
+
+def test_misspelt_and_mistyped_values_are_explained(project):
+    (project / "raw.py").write_text(
+        "import pandas as pd\n\ninputs = {'raw': pd.DataFrame({'spend': [1.0]})}\n")
+    # a misspelt config key leaves an input missing: the message points at the misspelling
+    failed = run_cli("run", "features.py", "-c", "raw.py", "--config", "factr=2",
+                     "--final-vars", "scaled", cwd=project, ok=False)
+    assert "MissingInputsError" in failed.stderr
+    assert ("'factr' is given as config, but no function takes it as a parameter: did you "
+            "mean 'factor'?") in failed.stderr
+    # a value read as text where a number is needed says how to write a number
+    failed = run_cli("validate", "features.py", "-c", "raw.py", "--input", "factor=two",
+                     "--final-vars", "scaled", cwd=project, ok=False)
+    assert "InputTypeError" in failed.stderr and "factor: expected float, got str" \
+        in failed.stderr
+    assert ("factor is the text 'two', but factor takes float: write one as JSON, e.g. "
+            "--input factor=3.") in failed.stderr
+    failed = run_cli("validate", "features.py", "--input", "raw=frame", "--input", "factor=2",
+                     "--final-vars", "scaled", cwd=project, ok=False)
+    assert ("raw is the text 'frame', but raw takes DataFrame: build it in a .py context file "
+            "(inputs = {'raw': ...}) and pass --context ctx.py.") in failed.stderr
+    # an --input no node reads is pointed out (it would be ignored), the run goes on
+    done = run_cli("run", "features.py", "-c", "ctx.py", "--input", "factr=3",
+                   "--final-vars", "scaled", cwd=project)
+    assert ("warning: --input factr=... is read by no node of this graph, so it is ignored. "
+            "Did you mean 'factor'?") in done.stderr
+    assert "40.0" in done.stdout  # factor 2.0 from ctx.py: the misspelt value was not used
+    # the same name as config and as an input: which flags, and what to do
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "--input", "factor=3",
+                     "--final-vars", "scaled", cwd=project, ok=False)
+    assert ("'factor' is given both as config (config in the context file) and as an input "
+            "(--input factor=...). Give it once") in failed.stderr
+
+
+def test_context_file_mistakes_name_the_file_and_the_fix(project):
+    (project / "ctx_dir").mkdir()
+    failed = run_cli("validate", "features.py", "-c", "ctx_dir", cwd=project, ok=False)
+    assert "Context file 'ctx_dir' is a directory; give a .json or .py file." in failed.stderr
+    failed = run_cli("validate", "features.py", "-c", "ctx.pyy", cwd=project, ok=False)
+    assert "Context file 'ctx.pyy' does not exist. Did you mean 'ctx.py'?" in failed.stderr
+    (project / "typo_ctx.py").write_text("import pandas as pd\n\ninput = {'factor': 2.0}\n")
+    failed = run_cli("validate", "features.py", "-c", "typo_ctx.py", cwd=project, ok=False)
+    assert ("Context file typo_ctx.py defines 'input', which is not read: did you mean "
+            "'inputs'?") in failed.stderr
+    (project / "failing_ctx.py").write_text("inputs = {}\ninputs['x'] = [][0]\n")
+    failed = run_cli("validate", "features.py", "-c", "failing_ctx.py", cwd=project, ok=False)
+    assert ("Context file failing_ctx.py failed to run at failing_ctx.py:2: IndexError"
+            in failed.stderr)
+
+
+def test_output_paths_and_empty_tag_filters_are_explained(project):
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "-o", "out.parqet", cwd=project,
+                     ok=False)
+    assert ("Cannot write 'out.parqet' (--output): its suffix is '.parqet'; use one of "
+            ".parquet, .csv, .json, .pkl. Did you mean '.parquet'?") in failed.stderr
+    failed = run_cli("run", "features.py", "-c", "ctx.py", "-o", "results/out.csv",
+                     cwd=project, ok=False)
+    assert ("Cannot write 'results/out.csv' (--output): directory 'results' does not exist. "
+            "Create it first (mkdir -p results)") in failed.stderr
+    done = run_cli("ls", "features.py", "--json", "--tag", "modul=features", cwd=project)
+    assert json.loads(done.stdout) == []
+    assert ("note: --tag kept no node: no node has the tag 'modul'. Did you mean 'module'?"
+            in done.stderr)
+    done = run_cli("ls", "features.py", "--tag", "module=featurs", cwd=project)
+    assert ("no node has module='featurs' (its values: 'features'). Did you mean 'features'?"
+            in done.stderr)
+    assert "note:" not in run_cli("ls", "features.py", "--tag", "module=features",
+                                  cwd=project).stderr
+
+
+def test_a_misspelt_git_revision_gets_a_did_you_mean(project):
+    git(project, "init", "-q")
+    git(project, "add", "features.py")
+    git(project, "commit", "-qm", "v1")
+    failed = run_cli("diff", "features.py", "--git-ref", "HAED", cwd=project, ok=False)
+    assert "git revision 'HAED' does not exist in" in failed.stderr
+    assert "Did you mean 'HEAD'?" in failed.stderr
+
+
+def test_an_output_that_cannot_be_a_column_says_what_run_can_write(tmp_path):
+    (tmp_path / "shapes.py").write_text(
+        "def counts() -> dict:\n    return {'a': 1}\n\n\ndef total() -> int:\n    return 3\n")
+    failed = run_cli("run", "shapes.py", "--final-vars", "total", "counts", "-o", "x.csv",
+                     cwd=tmp_path, ok=False)
+    assert "ResultError: Output 'counts' is a dict, which cannot be a DataFrame column." \
+        in failed.stderr
+    assert "dataflow run writes one DataFrame: leave such outputs out of --final-vars" \
+        in failed.stderr
+    assert not (tmp_path / "x.csv").exists()
+    assert run_cli("run", "shapes.py", "--final-vars", "total", cwd=tmp_path).stdout.split() \
+        == ["total", "0", "3"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import doctest
 import importlib
 import json
+import re
 import subprocess
 import sys
 
+import click
 import pytest
 
 from dataflow.cli.context import load_context, with_command_line
@@ -16,8 +18,8 @@ from dataflow.cli.listing import node_table, tag_filter_from
 from dataflow.cli.options import spread_list_options
 from tests.cli.test_cli import FEATURES, SCRIPT
 
-CLI_MODULES = ("commands", "context", "errors", "listing", "missing_inputs", "modules",
-               "options", "result_files", "revision_diff")
+CLI_MODULES = ("commands", "context", "errors", "listing", "modules", "request_hints",
+               "options", "result_files")
 
 
 def test_python_dash_m_runs_the_same_command_line_as_the_console_script(tmp_path):
@@ -50,14 +52,33 @@ def test_docstring_examples_hold(name):
     # a .py file or an option ends the list
     (["--final-vars", "a", "m.py"], ["--final-vars", "a", "m.py"]),
     (["--final-vars", "a", "-c", "x"], ["--final-vars", "a", "-c", "x"]),
-    # after "--" nothing is spread
+    # "--" ends the list; after it nothing is spread (every word is a MODULE)
     (["--final-vars", "a", "--", "b"], ["--final-vars", "a", "--", "b"]),
-    # a flag without a value is left for click to report
-    (["m.py", "--final-vars"], ["m.py", "--final-vars"]),
-    (["--final-vars", "-o", "x"], ["--final-vars", "-o", "x"]),
+    (["--final-vars", "a", "--", "--final-vars", "b"], ["--final-vars", "a", "--",
+                                                       "--final-vars", "b"]),
+    # --final-vars=a starts the list like --final-vars a
+    (["--final-vars=a", "b", "m.py"], ["--final-vars", "a", "--final-vars", "b", "m.py"]),
+    (["--final-vars=-x"], ["--final-vars", "-x"]),
 ])
 def test_final_vars_words_are_spread_one_flag_each(args, spread):
     assert spread_list_options(args, ["--final-vars"]) == spread
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    (["m.py", "--final-vars", "--", "a"], "but '--' follows it (every word after '--' is one "
+                                          "of the MODULES)"),
+    (["m.py", "--final-vars", "-o", "x.csv"], "but the option '-o' follows it"),
+    (["--final-vars", "m.py"], "but 'm.py' follows it (a .py file is one of the MODULES)"),
+    (["m.py", "--final-vars"], "but nothing follows it"),
+    (["m.py", "--final-vars="], "but '=' is followed by nothing"),
+    (["--final-vars", "a", "--final-vars", "-c", "x"], "but the option '-c' follows it"),
+])
+def test_final_vars_without_a_value_says_what_ended_the_list(args, why):
+    with pytest.raises(click.UsageError) as raised:
+        spread_list_options(args, ["--final-vars"])
+    message = raised.value.message
+    assert message.startswith(f"Option '--final-vars' needs a NODE right after it, {why}.")
+    assert message.endswith("--final-vars NODE [NODE ...] (or --final-vars=NODE).")
 
 
 def test_tag_words_become_a_tag_filter():
@@ -93,3 +114,63 @@ def test_context_file_hamilton_names_and_the_command_line_winning(tmp_path):
     ctx.write_text(json.dumps({"config": {}, "HAMILTON_CONFIG": {}}))
     with pytest.raises(CliError, match="gives 'config' twice"):
         load_context(str(ctx))
+
+
+def test_config_and_input_of_one_name_are_refused_naming_where_each_came_from(tmp_path):
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps({"config": {"seed": 1}}))
+    with pytest.raises(CliError, match=r"'seed' is given both as config \(config in the "
+                                       r"context file\) and as an input \(--input seed=...\)"):
+        with_command_line(load_context(str(ctx)), inputs=["seed=2"])
+    with pytest.raises(CliError, match=r"as config \(--config n=...\) and as an input "
+                                       r"\(--input n=...\)"):
+        with_command_line(load_context(None), ["n=1"], ["n=2"])
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("CONFIG = {'a': 1}\n", "defines 'CONFIG', which is not read: did you mean 'config'?"),
+    ("config = {}\nfinal_var = ['a']\n",
+     "defines 'final_var', which is not read: did you mean 'final_vars'?"),
+    ("HAMILTON_INPUT = {'a': 1}\n",
+     "defines 'HAMILTON_INPUT', which is not read: did you mean 'HAMILTON_INPUTS'?"),
+    ("rows = [1, 2]\n", "defines none of config, inputs, overrides, final_vars"),
+])
+def test_python_context_files_with_misspelt_or_no_keys_are_refused(tmp_path, text, error):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text(text)
+    with pytest.raises(CliError, match=re.escape(error)):
+        load_context(str(ctx))
+
+
+def test_python_context_helpers_named_like_keys_are_not_mistaken_for_typos(tmp_path):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text("inputs_frame = {'a': 1}\ninputs = {'raw': inputs_frame}\n"
+                   "configs_seen = []\nconfig = {'b': 2}\n")
+    context = load_context(str(ctx))
+    assert context.inputs == {"raw": {"a": 1}} and context.config == {"b": 2}
+
+
+def test_hamilton_context_keys_set_to_none_are_empty_as_in_hamilton(tmp_path):
+    ctx = tmp_path / "ctx.py"
+    ctx.write_text("HAMILTON_CONFIG = None\nHAMILTON_INPUTS = None\nHAMILTON_OVERRIDES = None\n"
+                   "HAMILTON_FINAL_VARS = ['a']\n")
+    context = load_context(str(ctx))
+    assert (context.config, context.inputs, context.overrides, context.final_vars) == (
+        {}, {}, {}, ["a"])
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps({"HAMILTON_CONFIG": None, "config": {"b": 1}}))
+    assert load_context(str(ctx)).config == {"b": 1}
+
+
+@pytest.mark.parametrize(("content", "error"), [
+    ({"final_vars": "spend"}, "'final_vars' in {} must be a list of node names: ['spend'], not "
+                              "'spend'."),
+    ({"final_vars": [1]}, "'final_vars' in {} must be a list of node names, not [1]."),
+    ({"inputs": [1, 2]}, "'inputs' in {} must be a mapping of names to values, not list [1, 2]."),
+])
+def test_context_values_of_the_wrong_shape_say_what_was_found(tmp_path, content, error):
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps(content))
+    with pytest.raises(CliError) as raised:
+        load_context(str(ctx))
+    assert raised.value.message == error.format(ctx)

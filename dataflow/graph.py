@@ -200,6 +200,8 @@ def _check_config_values(defined: Mapping[str, Node], all_nodes: Mapping[str, No
                          config: Mapping[str, Any]) -> None:
     """Config values are known at build: check each against every parameter that reads it
     (``None`` is accepted for a parameter with a default)."""
+    if not config:
+        return
     for node in defined.values():
         for dep in node.dependencies:
             if all_nodes[dep.name].role is not NodeRole.CONFIG:

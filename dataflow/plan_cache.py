@@ -45,14 +45,20 @@ class PlanCache:
         self.misses = 0
 
     def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
+        """The cached value, marked most recently used; ``None`` on a miss. The hit path takes
+        no lock (it is every ``execute``'s first step): ``OrderedDict`` operations are atomic,
+        and a key evicted by another thread between the look-up and the move is simply not
+        moved. ``hits``/``misses`` are approximate under concurrency."""
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:  # noqa: SIM105  (contextlib.suppress costs more than the lookup it guards)
             self._entries.move_to_end(key)
-            self.hits += 1
-            return entry[0]
+        except KeyError:  # evicted meanwhile by another thread: the value is still valid
+            pass
+        self.hits += 1
+        return entry[0]
 
     def put(self, key: Hashable, value: Any, size: int) -> None:
         """Cache ``value`` (estimated at ``size`` bytes) under ``key``, evicting as needed."""

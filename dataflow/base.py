@@ -11,9 +11,10 @@ then aligns on the union of the indexes (rows missing from an output become NaN)
 variant to turn that into an error. Aligning indexes that repeat a label is ambiguous, so it is
 an error naming the outputs with repeated labels.
 
-The frame never shares memory with the caller's values: on pandas 3 (copy-on-write) columns are
-copied lazily, only if someone writes to them; on pandas 2 without copy-on-write the data is
-copied once while the frame is assembled.
+The frame never shares memory with the caller's values: on pandas 3 (copy-on-write) Series
+columns are copied lazily, only if someone writes to them; on pandas 2 without copy-on-write
+(``"warn"`` mode included) the data is copied once while the frame is assembled; numpy array
+outputs are always copied (copy-on-write does not guard them).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _copy_needed() -> bool:
 
     if int(pd.__version__.split(".", 1)[0]) >= 3:
         return False
-    return not bool(pd.options.mode.copy_on_write)
+    return pd.options.mode.copy_on_write is not True  # "warn" does not copy on write
 
 
 def _is_scalar(value: Any) -> bool:
@@ -98,7 +99,9 @@ def _columns_of(outputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
         elif isinstance(value, pd.Series):
             indexes.append((name, value.index))
             columns[name] = value
-        elif isinstance(value, (np.ndarray, list, tuple)) or _is_scalar(value):
+        elif isinstance(value, np.ndarray):  # copy-on-write guards pandas objects only
+            columns[name] = value.copy()
+        elif isinstance(value, (list, tuple)) or _is_scalar(value):
             columns[name] = value
         else:
             raise ResultError(

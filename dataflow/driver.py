@@ -64,8 +64,10 @@ class _CachedPlan:
             return runner(values)
         self.runs += 1
         if self.runs >= COMPILE_AFTER_RUNS and not self.plan.has_async:
-            self.runner = compile_plan(self.plan)
-            self.cache.add_size(self.key, 4 * len(self.runner.source))  # code ~ a few x source
+            runner = compile_plan(self.plan)
+            if self.runner is None:  # another thread may have compiled it meanwhile
+                self.runner = runner
+                self.cache.add_size(self.key, 4 * len(runner.source))  # code ~ a few x source
         return run_plan(self.plan, values)
 
 
@@ -181,7 +183,8 @@ class Driver(DriverViews):
         if cached is None:
             self._check_request_names(inputs, overrides)
             provided = (key[1] - self._inputs_naming_functions(inputs, overrides)) | key[2]
-            cached = _CachedPlan(plan_for(self.graph, names, provided), self.plan_cache, key)
+            cached = _CachedPlan(plan_for(self.graph, names, provided, unchecked=key[2]),
+                                 self.plan_cache, key)
             self.plan_cache.put(key, cached, estimated_plan_bytes(cached.plan, key))
         return cached
 

@@ -102,7 +102,7 @@ def build_graph(
     functions config switched off (kept for error messages only).
     """
     config = dict(config or {})
-    defined = _merge_definitions(nodes_by_module, allow_module_overrides)
+    defined = _merge_definitions(nodes_by_module, allow_module_overrides, config)
     replaced = _replaced_by_config(defined, config)
     externals = _external_nodes(defined, config, replaced)
     all_nodes = {**defined, **externals}
@@ -128,20 +128,25 @@ def _replaced_by_config(defined: dict[str, Node], config: Mapping[str, Any]) -> 
 
 
 def _config_in_place_of(function_node: Node) -> Node:
+    origin = function_node.origin
+    function = origin.function if origin is not None else function_node.name
     return Node(function_node.name, function_node.type, role=NodeRole.CONFIG,
-                doc=f"config value, in place of the function {function_node.where()}",
+                doc=f"config value, in place of the function {function}",
                 originating_functions=function_node.originating_functions)
 
 
 def _merge_definitions(
-    nodes_by_module: Sequence[tuple[str, Sequence[Node]]], allow_module_overrides: bool
+    nodes_by_module: Sequence[tuple[str, Sequence[Node]]], allow_module_overrides: bool,
+    config: Mapping[str, Any],
 ) -> dict[str, Node]:
+    """Nodes by name; a second definition is an error, unless module overrides allow it or a
+    config value replaces the node anyway (Hamilton builds such graphs)."""
     defined: dict[str, Node] = {}
     home: dict[str, str] = {}
     for module_name, nodes in nodes_by_module:
         for node in nodes:
             previous = defined.get(node.name)
-            if previous is not None:
+            if previous is not None and node.name not in config:
                 if home[node.name] == module_name or not allow_module_overrides:
                     raise DuplicateNodeError(_describe_duplicate(node, previous, module_name,
                                                                  home[node.name]))

@@ -70,8 +70,12 @@ class Plan:
         return [step.name for step in self.steps]
 
 
-def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) -> Plan:
+def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str],
+             unchecked: Collection[str] = ()) -> Plan:
     """The plan computing ``outputs`` when the values named in ``provided`` are given.
+
+    Provided inputs are type-checked against the steps that read them, except those named in
+    ``unchecked`` (overrides: as in Hamilton, an override is taken as given).
 
     An output may also name a provided value that no node reads (it is passed through). Raises
     :class:`UnknownOutputError` for an output nothing defines and :class:`MissingInputsError`,
@@ -95,7 +99,7 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
         steps=tuple(steps),
         provided_used=tuple(provided_used),
         config_used=tuple(config_used),
-        typed_inputs=_typed_inputs(graph, steps, provided),
+        typed_inputs=_typed_inputs(graph, steps, set(provided).difference(unchecked)),
         has_async=any(step.node.is_async for step in steps),
         absent_outputs=tuple(absent),
     )
@@ -104,21 +108,20 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
 def _absent_outputs(graph: Graph, outputs: Sequence[str],
                     missing: dict[str, list[str]]) -> list[str]:
     """Requested inputs that were not provided, are needed by no step, and are optional for
-    some function of the graph: they are taken out of ``missing`` and come back as ``None``."""
+    every function of the graph that reads them: they are taken out of ``missing`` and come
+    back as ``None`` (Hamilton's answer). An input some function requires stays missing."""
     absent = []
     for name in outputs:
-        if missing.get(name) == [REQUESTED] and _has_default_somewhere(graph, name):
+        if missing.get(name) == [REQUESTED] and _optional_everywhere(graph, name):
             del missing[name]
             absent.append(name)
     return absent
 
 
-def _has_default_somewhere(graph: Graph, name: str) -> bool:
-    return any(
-        dep.optional
-        for consumer in graph.dependents[name]
-        for dep in graph.nodes[consumer].dependencies if dep.name == name
-    )
+def _optional_everywhere(graph: Graph, name: str) -> bool:
+    readers = [dep for consumer in graph.dependents[name]
+               for dep in graph.nodes[consumer].dependencies if dep.name == name]
+    return bool(readers) and all(dep.optional for dep in readers)
 
 
 def _typed_inputs(graph: Graph, steps: Sequence[Step],

@@ -169,19 +169,23 @@ def nodes_of_modules(
     nodes_by_module = []
     for module, fns in functions:
         nodes: list[Node] = []
+        temporary = hasattr(module, TEMPORARY_MARK)
         for fn in fns:
-            nodes.extend(nodes_from_function(fn, config, remote.get(id(fn), ()), excluded))
-        if hasattr(module, TEMPORARY_MARK):
-            nodes = _tagged_with_module(nodes, module.__name__)
+            made = nodes_from_function(fn, config, remote.get(id(fn), ()), excluded)
+            nodes.extend(_tagged_with_module(made, fn, module.__name__) if temporary else made)
         nodes_by_module.append((module.__name__, nodes))
     return nodes_by_module
 
 
-def _tagged_with_module(nodes: list[Node], module_name: str) -> list[Node]:
-    """Nodes of a temporary module carry its name as their ``module`` tag, as in Hamilton
-    (which rewrites the functions' ``__module__``; the functions are left alone here)."""
-    return [node.with_tags(**{MODULE_TAG: module_name}) if MODULE_TAG in node.tags else node
-            for node in nodes]
+def _tagged_with_module(nodes: list[Node], fn: Callable[..., Any],
+                        module_name: str) -> list[Node]:
+    """Nodes of a function given to a temporary module carry that module's name as their
+    ``module`` tag, as in Hamilton (which rewrites the function's ``__module__``; the function
+    is left alone here). Only the tag taken from the function's own module changes: nodes of
+    other modules (a ``@subdag``'s inner module, a step function's module) keep theirs."""
+    own = getattr(fn, "__module__", None)
+    return [node.with_tags(**{MODULE_TAG: module_name})
+            if node.tags.get(MODULE_TAG) == own else node for node in nodes]
 
 
 def _remote_instructions(

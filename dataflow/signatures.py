@@ -134,7 +134,9 @@ def _add_implicit_optional(fn: types.FunctionType, hints: dict[str, Any]) -> Non
 
 
 def _has_none_default(fn: types.FunctionType) -> bool:
-    return None in (fn.__defaults__ or ()) or None in (fn.__kwdefaults__ or {}).values()
+    # ``is``, not ``in``: a default may be an array whose ``==`` has no truth value
+    return (any(d is None for d in fn.__defaults__ or ())
+            or any(d is None for d in (fn.__kwdefaults__ or {}).values()))
 
 
 class Signature:

@@ -137,14 +137,20 @@ def runtime_class(annotation: Any) -> type | None:
     return candidate if isinstance(candidate, type) else None
 
 
+_RunResults = tuple[dict[str, "ValidationResult"], dict[str, str]]
+"""One run's validator results by node, and the node each validator checks."""
+
+
 class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
     """Collects the :class:`ValidationResult` of every validator node that runs, per run.
 
     Pass it to ``Builder().with_adapters(collector)``; after ``execute`` (also after one that
     raised :class:`DataValidationError`), :attr:`results` maps each validator node that ran in
     the calling thread's last run to its result, and :meth:`failures` lists the failed ones.
-    Results belong to a run: threads sharing one driver each see their own run's results
-    (:meth:`results_of` reads any recent run by its id; :attr:`run_ids` lists them).
+    Results belong to a run: threads sharing one driver each see their own run's results, however
+    many runs other threads make meanwhile. :meth:`results_of` reads a run by its id; the
+    :data:`KEEP_RUNS` most recent finished runs stay readable that way (runs in progress always
+    do).
 
     >>> collector = ValidationResultsCollector()
     >>> collector.results
@@ -152,22 +158,27 @@ class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
     """
 
     KEEP_RUNS = 64
-    """How many recent runs keep their results (older ones are dropped first)."""
+    """How many finished runs stay readable through :meth:`results_of` (oldest dropped first)."""
 
     def __init__(self) -> None:
-        self._runs: dict[str, tuple[dict[str, ValidationResult], dict[str, str]]] = {}
+        self._runs: dict[str, _RunResults] = {}
+        self._active: set[str] = set()
         self._lock = threading.Lock()
         self._last = threading.local()
 
     def run_before_graph_execution(self, *, run_id: str = "", **future_kwargs: Any) -> None:
+        run: _RunResults = ({}, {})
         with self._lock:
-            self._runs[run_id] = ({}, {})
-            while len(self._runs) > self.KEEP_RUNS:
-                del self._runs[next(iter(self._runs))]
-        self._last.run_id = run_id
+            self._runs[run_id] = run
+            self._active.add(run_id)
+        self._last.run = run  # this thread's last run, held here so it is never dropped
 
-    def run_after_graph_execution(self, **future_kwargs: Any) -> None:
-        return None
+    def run_after_graph_execution(self, *, run_id: str = "", **future_kwargs: Any) -> None:
+        with self._lock:
+            self._active.discard(run_id)
+            finished = [r for r in self._runs if r not in self._active]
+            for old in finished[:max(0, len(finished) - self.KEEP_RUNS)]:
+                del self._runs[old]
 
     def run_before_node_execution(self, **future_kwargs: Any) -> None:
         return None
@@ -188,18 +199,21 @@ class ValidationResultsCollector(GraphExecutionHook, NodeExecutionHook):
         return list(self._runs)
 
     def results_of(self, run_id: str) -> dict[str, ValidationResult]:
-        """The results of the run ``run_id`` (empty when it is unknown or too old)."""
+        """The results of the run ``run_id`` (empty when it is unknown or was dropped)."""
         return dict(self._runs.get(run_id, ({}, {}))[0])
+
+    def _this_thread_s_run(self) -> _RunResults:
+        return getattr(self._last, "run", ({}, {}))  # type: ignore[no-any-return]
 
     @property
     def results(self) -> dict[str, ValidationResult]:
         """The results of the last run this thread started through the driver."""
-        return self.results_of(getattr(self._last, "run_id", ""))
+        return dict(self._this_thread_s_run()[0])
 
     @property
     def sources(self) -> dict[str, str]:
         """Validator node → the node it checks, for this thread's last run."""
-        return dict(self._runs.get(getattr(self._last, "run_id", ""), ({}, {}))[1])
+        return dict(self._this_thread_s_run()[1])
 
     def failures(self) -> dict[str, ValidationResult]:
         """The results that did not pass, by validator node (this thread's last run)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dataflow import ad_hoc_utils, driver
@@ -338,3 +340,59 @@ def test_a_node_switched_off_by_config_is_explained_end_to_end():
         assert f"config ({shown}) selects none of them" in message
     assert _driver(*functions, config={"scaling": "log"}).execute(["spend_scaled"]) == {
         "spend_scaled": 2.0}
+
+
+# -- found by review ------------------------------------------------------------------------------
+
+def test_overrides_are_taken_as_given_like_hamilton():
+    def f(x: int) -> object:
+        return x
+
+    assert _driver(f).execute(["f"], inputs={"x": 1}, overrides={"x": "text"}) == {"f": "text"}
+
+
+def test_an_input_some_function_requires_is_missing_even_if_another_has_a_default():
+    def g(x: int) -> int:
+        return x
+
+    def f(x: int = 1) -> int:
+        return x
+
+    with pytest.raises(RequestError, match="x: int, needed by"):
+        _driver(g, f).execute(["x"])
+
+
+def test_a_config_value_may_stand_for_a_node_defined_twice():
+    one = ad_hoc_utils.create_temporary_module(a, module_name="one")
+    other = ad_hoc_utils.create_temporary_module(a, b, module_name="other")
+    dr = driver.Builder().with_modules(one, other).with_config({"a": 1}).build()
+    assert dr.execute(["b"]) == {"b": 10}
+
+
+def test_config_in_place_of_a_function_names_it_without_a_path():
+    node = _driver(a, b, config={"a": 3}).graph.nodes["a"]
+    assert node.doc.startswith("config value, in place of the function ")
+    assert "/" not in node.doc and node.doc.endswith(".a")
+
+
+def test_temporary_module_tag_leaves_other_modules_nodes_alone():
+    from dataflow.function_modifiers import source, subdag
+    from tests.core import sample_module
+
+    @subdag(sample_module, inputs={"raw_spend": source("money"), "raw_signups": source("people")})
+    def per_signup(spend_per_signup: pd.Series) -> pd.Series:
+        return spend_per_signup
+
+    dr = driver.Builder().with_modules(
+        ad_hoc_utils.create_temporary_module(per_signup, module_name="nb")).build()
+    tags = {name: node.tags.get("module") for name, node in dr.graph.nodes.items()}
+    assert tags["per_signup"] == "nb"
+    assert tags["per_signup.spend"] == "tests.core.sample_module"
+
+
+def test_a_default_whose_equality_has_no_truth_value_builds_on_every_python():
+    """Python 3.10's implicit Optional check must compare defaults with ``is None``."""
+    def weighted(w: np.ndarray = np.array([1.0, 2.0])) -> float:  # noqa: B008
+        return float(w.sum())
+
+    assert _driver(weighted).execute(["weighted"]) == {"weighted": 3.0}

@@ -162,3 +162,32 @@ def test_hamilton_base_names_exist_and_behave():
     assert base.PandasDataFrameResult.check_pandas_index_types_match(
         {"no-index": ["b"]}, {}, {"no-index": ["b"]}) is False
     assert base.HamiltonGraphAdapter.check_input_type(int, 3)
+
+
+def test_numpy_array_outputs_never_share_memory_with_the_result():
+    """Copy-on-write guards pandas objects, not raw arrays: the builder copies arrays."""
+    from dataflow import ad_hoc_utils, driver
+
+    def total(a: np.ndarray) -> float:
+        return float(a.sum())
+
+    dr = driver.Driver({}, ad_hoc_utils.create_temporary_module(total))
+    given = np.array([1.0, 2.0, 3.0])
+    frame = dr.execute(["a", "total"], inputs={"a": given})
+    frame.loc[0, "a"] = 100.0
+    assert given.tolist() == [1.0, 2.0, 3.0]
+    built = base.PandasDataFrameResult().build_result(x=(source := np.array([1.0, 2.0])))
+    source[0] = 50.0
+    assert built["x"].tolist() == [1.0, 2.0]
+
+
+def test_copy_on_write_warn_mode_still_copies_on_pandas_2():
+    if int(pd.__version__.split(".")[0]) >= 3 or pd.__version__ < "2.2":
+        assert base._copy_needed() is (int(pd.__version__.split(".")[0]) < 3)
+        return
+    series = pd.Series([1.0, 2.0])
+    with pd.option_context("mode.copy_on_write", "warn"):
+        assert base._copy_needed() is True
+        frame = base.PandasDataFrameResult().build_result(s=series, t=series * 2)
+    frame.iloc[0, 0] = 100.0
+    assert series.tolist() == [1.0, 2.0]

@@ -58,3 +58,25 @@ def test_results_of_a_new_run_replace_the_thread_s_previous_ones():
     dr.execute(["ratio"], inputs={"raw": pd.Series([5.0])})
     assert collector.failures() == {}
     assert list(collector.results) == ["ratio_range_validator"]
+
+
+def test_a_thread_s_results_survive_any_number_of_runs_elsewhere():
+    collector = ValidationResultsCollector()
+
+    @check_output(range=(0, 10), importance="warn")
+    def checked(inp: int) -> int:
+        return inp
+
+    dr = (driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(checked))
+          .with_adapters(collector).build())
+    dr.execute(["checked"], inputs={"inp": 100})
+    first_run = collector.run_ids[-1]
+    for _ in range(ValidationResultsCollector.KEEP_RUNS + 6):
+        worker = threading.Thread(target=dr.execute, args=(["checked"],),
+                                  kwargs={"inputs": {"inp": 1}})
+        worker.start()
+        worker.join()
+    assert {name: r.passes for name, r in collector.failures().items()} == {
+        "checked_range_validator": False}
+    assert len(collector.run_ids) == ValidationResultsCollector.KEEP_RUNS
+    assert collector.results_of(first_run) == {}  # dropped from the by-id history only

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataflow.errors import DataflowError
 from dataflow.lifecycle import ResultBuilder
+from dataflow.node import qualified_type_name
 
 if TYPE_CHECKING:
     import numpy as np
@@ -105,8 +106,9 @@ def _columns_of(outputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
             columns[name] = value
         else:
             raise ResultError(
-                f"Output {name!r} is a {type(value).__name__}, which cannot be a DataFrame "
-                "column. Request it with DictResult, or return a Series, array or scalar."
+                f"Output {name!r} is of type {qualified_type_name(type(value))}, which cannot be "
+                "a DataFrame column. Request it with DictResult, or return a Series, array or "
+                "scalar."
             )
     return columns, indexes
 

@@ -157,6 +157,10 @@ def _merge_definitions(
 
 
 def _describe_duplicate(node: Node, previous: Node, module: str, previous_module: str) -> str:
+    if previous.origin is not None and previous.origin == node.origin:
+        return (f"Node {node.name!r} is defined twice by the same function {node.where()}: "
+                f"its module ({module}) was given to the driver twice, or imported into "
+                "another module given too. Pass each module once.")
     if module == previous_module:
         hint = ("Rename one of them, or give them exclusive @config.when conditions so only one "
                 "is active.")

@@ -483,7 +483,7 @@ def test_an_output_that_cannot_be_a_column_says_what_run_can_write(tmp_path):
         "def counts() -> dict:\n    return {'a': 1}\n\n\ndef total() -> int:\n    return 3\n")
     failed = run_cli("run", "shapes.py", "--final-vars", "total", "counts", "-o", "x.csv",
                      cwd=tmp_path, ok=False)
-    assert "ResultError: Output 'counts' is a dict, which cannot be a DataFrame column." \
+    assert "ResultError: Output 'counts' is of type dict, which cannot be a DataFrame column." \
         in failed.stderr
     assert "dataflow run writes one DataFrame: leave such outputs out of --final-vars" \
         in failed.stderr

@@ -167,3 +167,11 @@ def test_every_config_value_is_a_node_as_in_hamilton():
     graph = graph_from_modules([sample_module], {"unused_key": [1, 2]})
     assert graph["unused_key"].role is NodeRole.CONFIG
     assert graph.dependents["unused_key"] == ()
+
+
+def test_a_module_given_twice_is_named_as_such():
+    from dataflow import driver
+
+    with pytest.raises(DuplicateNodeError) as caught:
+        driver.Driver({}, sample_module, sample_module)
+    assert "was given to the driver twice" in str(caught.value)

@@ -60,7 +60,7 @@ def test_only_scalars_make_one_row():
 
 
 def test_unsupported_output_in_a_dataframe_is_named():
-    with pytest.raises(base.ResultError, match="Output 'model' is a dict"):
+    with pytest.raises(base.ResultError, match="Output 'model' is of type dict"):
         base.PandasDataFrameResult().build_result(a=pd.Series([1]), model={"w": 1})
 
 

@@ -20,11 +20,21 @@ from dataflow.node import Node, NodeRole, qualified_type_name, slot_setters
 @dataclass(frozen=True, slots=True)
 class Step:
     """Call ``node.fn`` with the values named ``args``, store the result under ``node.name``,
-    then drop the values named ``release``."""
+    then drop the values named ``release``.
+
+    ``release`` is right for a runner that follows the plan's order. A runner that runs steps
+    out of order (threads, processes, remote workers) uses the dependency facts instead: a step
+    may start once every step named in ``waits_for`` has finished, and a value is dead once its
+    ``consumers`` count of reading steps have finished (see :attr:`Plan.leaf_consumers` for the
+    values no step computes)."""
 
     node: Node
     args: tuple[str, ...]
     release: tuple[str, ...]
+    waits_for: tuple[str, ...]
+    """The steps of this plan whose results this step reads (its other arguments are given)."""
+    consumers: int
+    """How many steps of this plan read this step's result (0 for an output nobody reads)."""
 
     @property
     def name(self) -> str:
@@ -64,6 +74,10 @@ class Plan:
     absent_outputs: tuple[str, ...] = ()
     """Requested inputs that nobody provided and no step needs: their value is ``None``
     (Hamilton's behaviour for an optional input requested as an output)."""
+    leaf_consumers: tuple[tuple[str, int], ...] = ()
+    """(name, how many steps read it) for every value the plan reads but does not compute
+    (inputs, overrides, config): with :attr:`Step.consumers`, what an out-of-order runner needs
+    to free each value after its last reader."""
 
     @property
     def node_names(self) -> list[str]:
@@ -83,7 +97,7 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
     if missing:
         raise MissingInputsError(_describe_missing(graph, missing, provided),
                                  {name: list(needers) for name, needers in missing.items()})
-    steps = _steps_with_releases(graph, order, args_of, set(outputs))
+    steps, leaf_consumers = _steps_with_releases(graph, order, args_of, set(outputs))
     reads = _reads(graph, outputs, args_of)
     provided_used = [n for n in reads if n in provided]
     config_used = [
@@ -98,6 +112,7 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
         typed_inputs=_typed_inputs(graph, steps, provided),
         has_async=any(step.node.is_async for step in steps),
         absent_outputs=tuple(absent),
+        leaf_consumers=leaf_consumers,
     )
 
 
@@ -238,34 +253,44 @@ def _arguments(
 
 def _steps_with_releases(
     graph: Graph, order: list[str], args_of: Mapping[str, tuple[str, ...]], outputs: set[str]
-) -> list[Step]:
+) -> tuple[list[Step], tuple[tuple[str, int], ...]]:
+    """The steps in ``order``, each with what it releases (in-order runners), what it waits for
+    and how many steps read it (out-of-order runners); and the reader counts of leaf values."""
     last_use: dict[str, int] = {}
+    readers: dict[str, int] = {}
     for index, name in enumerate(order):
         for arg in args_of[name]:
             last_use[arg] = index
+            readers[arg] = readers.get(arg, 0) + 1
     releases: dict[int, list[str]] = {}
     for value, index in last_use.items():
         if value not in outputs:
             releases.setdefault(index, []).append(value)
     nodes = graph.nodes
-    return [
-        _new_step(nodes[name], args_of[name], tuple(releases.get(index, ())))
-        for index, name in enumerate(order)
-    ]
+    steps = []
+    for index, name in enumerate(order):
+        args = args_of[name]
+        steps.append(_new_step(nodes[name], args, tuple(releases.get(index, ())),
+                               tuple(a for a in args if a in args_of), readers.get(name, 0)))
+    leaves = tuple((name, count) for name, count in readers.items() if name not in args_of)
+    return steps, leaves
 
 
-_STEP_SET = slot_setters(Step, ("node", "args", "release"))
+_STEP_SET = slot_setters(Step, ("node", "args", "release", "waits_for", "consumers"))
 
 
 def _new_step(node: Node, args: tuple[str, ...], release: tuple[str, ...],
+              waits_for: tuple[str, ...], consumers: int,
               _new: Any = object.__new__,
               _set: tuple[Callable[[Any, Any], None], ...] = _STEP_SET) -> Step:
-    """``Step(node, args, release)`` without the frozen dataclass ``__init__`` overhead (a plan
-    of a 10,000-node request makes 10,000 steps)."""
+    """``Step(node, args, release, waits_for, consumers)`` without the frozen dataclass
+    ``__init__`` overhead (a plan of a 10,000-node request makes 10,000 steps)."""
     step = _new(Step)
     _set[0](step, node)
     _set[1](step, args)
     _set[2](step, release)
+    _set[3](step, waits_for)
+    _set[4](step, consumers)
     return step  # type: ignore[no-any-return]
 
 

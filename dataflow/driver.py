@@ -101,6 +101,8 @@ class Driver(DriverViews):
         values = start_values(runner.plan, self.graph.config, inputs, overrides)
         if display_graph:
             self.display_execution(names, inputs, overrides)
+        if self.hooks.empty:  # the in-process run without hooks: the plan's own loop
+            return runner.run(values)
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
 
     def validate_execution(

@@ -42,15 +42,11 @@ class HookSet:
     node_method: Hook | None = None
     """The adapter that calls node functions itself (``run_to_execute_node``); the last wins."""
 
-    @property
-    def empty(self) -> bool:
-        """No hook at all: the run may take the hook-free path."""
-        return not (self.before_graph or self.after_graph or self.node_level)
-
-    @property
-    def node_level(self) -> bool:
-        """Some hook acts at each node, so the run loop must stop at each one."""
-        return bool(self.before_node or self.after_node or self.node_method is not None)
+    empty: bool = True
+    """No hook at all: the run may take the hook-free path (a field, not a property: it is read
+    at every ``execute``)."""
+    node_level: bool = False
+    """Some hook acts at each node, so the run loop must stop at each one."""
 
 
 EMPTY_HOOKS = HookSet()
@@ -67,12 +63,16 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
     """Sort ``adapters`` by the hook methods they define (once per driver)."""
     adapters = list(adapters)
     methods = _methods(adapters, "run_to_execute_node")
+    before_graph = _methods(adapters, "run_before_graph_execution")
+    after_graph = _methods(adapters, "run_after_graph_execution")
+    before_node = _methods(adapters, "run_before_node_execution")
+    after_node = _methods(adapters, "run_after_node_execution")
+    node_level = bool(before_node or after_node or methods)
     return HookSet(
-        before_graph=_methods(adapters, "run_before_graph_execution"),
-        after_graph=_methods(adapters, "run_after_graph_execution"),
-        before_node=_methods(adapters, "run_before_node_execution"),
-        after_node=_methods(adapters, "run_after_node_execution"),
+        before_graph=before_graph, after_graph=after_graph,
+        before_node=before_node, after_node=after_node,
         node_method=methods[-1] if methods else None,
+        empty=not (before_graph or after_graph or node_level), node_level=node_level,
     )
 
 

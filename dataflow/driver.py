@@ -26,6 +26,7 @@ from dataflow.execution.hooks import hook_set
 from dataflow.execution.inputs import check_request_names, inputs_naming_functions, start_values
 from dataflow.execution.runner import COMPILE_AFTER_RUNS, PlanRunner
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
+from dataflow.lifecycle.construction import after_graph_construction
 from dataflow.node import Node, NodeRole
 from dataflow.plan import Plan, plan_for
 from dataflow.plan_cache import PlanCache, estimated_plan_bytes
@@ -61,6 +62,7 @@ class Driver(DriverViews):
         """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
         self.executor = SynchronousLocalTaskExecutor()
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides)
+        after_graph_construction(self.hooks, self.graph, modules)
         self.plan_cache = PlanCache()
         """Plans by request shape (LRU, bounded by count and memory):
         ``dr.plan_cache.resize(max_plans=..., max_bytes=...)``, ``dr.plan_cache.clear()``."""
@@ -98,7 +100,8 @@ class Driver(DriverViews):
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
         runner = self._runner(names, inputs, overrides)
-        values = start_values(runner.plan, self.graph.config, inputs, overrides)
+        values = start_values(runner.plan, self.graph.config, inputs, overrides,
+                              self.hooks.input_validators)
         if display_graph:
             self.display_execution(names, inputs, overrides)
         if self.hooks.empty:  # the in-process run without hooks: the plan's own loop
@@ -117,7 +120,7 @@ class Driver(DriverViews):
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
         start_values(self._runner(names, inputs, overrides).plan, self.graph.config, inputs,
-                     overrides)
+                     overrides, self.hooks.input_validators)
 
     def validate_inputs(
         self,

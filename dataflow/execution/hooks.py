@@ -41,6 +41,12 @@ class HookSet:
     after_node: tuple[Hook, ...] = ()
     node_method: Hook | None = None
     """The adapter that calls node functions itself (``run_to_execute_node``); the last wins."""
+    input_validators: tuple[Hook, ...] = ()
+    """``validate_input(node_type, input_value)`` methods: an input a step's annotation refuses
+    is accepted when one of them returns true (consulted only for such inputs)."""
+    after_construction: tuple[Hook, ...] = ()
+    node_validators: tuple[Hook, ...] = ()
+    graph_validators: tuple[Hook, ...] = ()
 
     empty: bool = True
     """No hook at all: the run may take the hook-free path (a field, not a property: it is read
@@ -72,6 +78,10 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
         before_graph=before_graph, after_graph=after_graph,
         before_node=before_node, after_node=after_node,
         node_method=methods[-1] if methods else None,
+        input_validators=_methods(adapters, "validate_input"),
+        after_construction=_methods(adapters, "run_after_graph_construction"),
+        node_validators=_methods(adapters, "run_to_validate_node"),
+        graph_validators=_methods(adapters, "run_to_validate_graph"),
         empty=not (before_graph or after_graph or node_level), node_level=node_level,
     )
 

@@ -9,7 +9,7 @@ shape, when its plan is made.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dataflow.errors import (
@@ -26,16 +26,21 @@ from dataflow.type_rules import value_matches
 
 
 def start_values(plan: Plan, config: Mapping[str, Any], inputs: Mapping[str, Any],
-                 overrides: Mapping[str, Any]) -> dict[str, Any]:
+                 overrides: Mapping[str, Any],
+                 validators: Sequence[tuple[str, Callable[..., Any]]] = ()) -> dict[str, Any]:
     """The values ``plan`` reads, by name: config, then overrides before inputs, and ``None``
     for optional inputs requested but not given. Raises :class:`InputTypeError` listing every
-    input whose value a step of the plan refuses."""
+    input whose value a step of the plan refuses and no ``validate_input`` of ``validators``
+    (``(name, method)`` pairs, see :class:`~dataflow.execution.hooks.HookSet`) accepts."""
     values = {name: config[name] for name in plan.config_used}
     for name in plan.provided_used:
         values[name] = overrides[name] if name in overrides else inputs[name]
     for name in plan.absent_outputs:
         values[name] = None
     wrong = [t for t in plan.typed_inputs if not _accepts(t, values[t.name])]
+    if wrong and validators:
+        wrong = [t for t in wrong if not any(
+            method(node_type=t.type, input_value=values[t.name]) for _, method in validators)]
     if wrong:
         raise InputTypeError("Input(s) of the wrong type:\n"
                              + "\n".join(_describe_wrong(plan, t, values) for t in wrong))

@@ -401,6 +401,17 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
                       "test_a_node_ended_by_keyboard_interrupt_is_a_failure_hamilton_calls_a_"
                       "success",),
     ),
+    IntendedDifference(
+        id="println-wording",
+        what="`lifecycle.PrintLn` prints `Running node x.` and `Finished node x in 1.2ms: "
+             "success.` where Hamilton prints `Executing node: x.` and `Finished debugging "
+             "node: x in 1.2ms. Status: Success.`; the nodes, order, times, inputs and results "
+             "shown are the same.",
+        why="The lines are written for people reading a log, in dataflow's words; a program "
+            "that needs the facts uses a NodeExecutionHook.",
+        consulted_by=("tests/execution/test_lifecycle_vs_hamilton.py::"
+                      "test_println_tells_each_node_start_and_end_as_hamilton_does",),
+    ),
 )
 
 BY_ID = {d.id: d for d in DIFFERENCES}

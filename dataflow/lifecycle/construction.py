@@ -40,7 +40,7 @@ def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:
         for name, validate in hooks.node_validators:
             passed, message = _judged(name, node.name, validate, node=variable)
             if not passed:
-                failures.append(f"  {node.name} ({node.where()}): {message} [{name}]")
+                failures.append(f"  {node.name}: {message} [{name}; the node is {node.where()}]")
     return failures
 
 

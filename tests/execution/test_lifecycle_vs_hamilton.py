@@ -185,8 +185,8 @@ def test_static_validators_refuse_the_build_on_both_sides(tmp_path):
     assert ours[0] == theirs[0] == "raised"
     assert type(ours[1]).__name__ == type(theirs[1]).__name__ == "ValidationException"
     message = str(ours[1])
-    assert "doubled (" in message and "lifecycle_dataflow.py:" in message
-    assert "no owner tag [NeedsOwner.run_to_validate_node]" in message
+    assert "  doubled: no owner tag [NeedsOwner.run_to_validate_node; the node is " in message
+    assert "lifecycle_dataflow.py:" in message
     assert "owned" not in message.replace("run_to_validate_node", "")
 
 

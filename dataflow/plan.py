@@ -8,8 +8,9 @@ later step needs it, so the runner can free intermediates at once. Plans depend 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
@@ -20,21 +21,11 @@ from dataflow.node import Node, NodeRole, qualified_type_name, slot_setters
 @dataclass(frozen=True, slots=True)
 class Step:
     """Call ``node.fn`` with the values named ``args``, store the result under ``node.name``,
-    then drop the values named ``release``.
-
-    ``release`` is right for a runner that follows the plan's order. A runner that runs steps
-    out of order (threads, processes, remote workers) uses the dependency facts instead: a step
-    may start once every step named in ``waits_for`` has finished, and a value is dead once its
-    ``consumers`` count of reading steps have finished (see :attr:`Plan.leaf_consumers` for the
-    values no step computes)."""
+    then drop the values named ``release``."""
 
     node: Node
     args: tuple[str, ...]
     release: tuple[str, ...]
-    waits_for: tuple[str, ...]
-    """The steps of this plan whose results this step reads (its other arguments are given)."""
-    consumers: int
-    """How many steps of this plan read this step's result (0 for an output nobody reads)."""
 
     @property
     def name(self) -> str:
@@ -60,6 +51,39 @@ class TypedInput:
 
 
 @dataclass(frozen=True, slots=True)
+class Schedule:
+    """What a runner that runs a plan's steps out of order needs (threads, processes, remote
+    workers finish in any order): a step may start once the steps it waits for have finished,
+    and a value is dead once as many steps as read it have finished.
+
+    The in-order loops use :attr:`Step.release` instead, so a plan works this out only when
+    asked (:attr:`Plan.schedule`), once."""
+
+    waits_for: tuple[tuple[str, ...], ...]
+    """Per step (by position in :attr:`Plan.steps`): the steps whose results it reads."""
+    consumers: tuple[int, ...]
+    """Per step: how many steps of the plan read its result (0 for an output nobody reads)."""
+    leaf_consumers: tuple[tuple[str, int], ...]
+    """(name, how many steps read it) for each value the plan reads but does not compute
+    (inputs, overrides, config)."""
+
+
+def schedule_of(steps: Sequence[Step]) -> Schedule:
+    """The :class:`Schedule` of ``steps`` (in a valid run order)."""
+    computed = {step.name for step in steps}
+    readers = Counter(arg for step in steps for arg in step.args)
+    leaves = {name: count for name, count in readers.items() if name not in computed}
+    return Schedule(
+        waits_for=tuple(
+            step.args if leaves.keys().isdisjoint(step.args)
+            else tuple([a for a in step.args if a not in leaves])
+            for step in steps),
+        consumers=tuple(readers.get(step.name, 0) for step in steps),
+        leaf_consumers=tuple(leaves.items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """An ordered list of steps over the minimal subgraph for one request shape."""
 
@@ -74,14 +98,22 @@ class Plan:
     absent_outputs: tuple[str, ...] = ()
     """Requested inputs that nobody provided and no step needs: their value is ``None``
     (Hamilton's behaviour for an optional input requested as an output)."""
-    leaf_consumers: tuple[tuple[str, int], ...] = ()
-    """(name, how many steps read it) for every value the plan reads but does not compute
-    (inputs, overrides, config): with :attr:`Step.consumers`, what an out-of-order runner needs
-    to free each value after its last reader."""
+
+    _schedule: list[Schedule] = field(default_factory=list, repr=False, compare=False)
+    """Holds :attr:`schedule` once computed (a frozen plan caches it here)."""
 
     @property
     def node_names(self) -> list[str]:
         return [step.name for step in self.steps]
+
+    @property
+    def schedule(self) -> Schedule:
+        """Per step, what it waits for and how many steps read it: what an out-of-order runner
+        needs to start each step in time and free each value after its last reader. Computed
+        on first use and kept with the plan (so with the driver's plan cache)."""
+        if not self._schedule:
+            self._schedule.append(schedule_of(self.steps))
+        return self._schedule[0]
 
 
 def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) -> Plan:
@@ -97,7 +129,7 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
     if missing:
         raise MissingInputsError(_describe_missing(graph, missing, provided),
                                  {name: list(needers) for name, needers in missing.items()})
-    steps, leaf_consumers = _steps_with_releases(graph, order, args_of, set(outputs))
+    steps = _steps_with_releases(graph, order, args_of, set(outputs))
     reads = _reads(graph, outputs, args_of)
     provided_used = [n for n in reads if n in provided]
     config_used = [
@@ -112,7 +144,6 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str]) ->
         typed_inputs=_typed_inputs(graph, steps, provided),
         has_async=any(step.node.is_async for step in steps),
         absent_outputs=tuple(absent),
-        leaf_consumers=leaf_consumers,
     )
 
 
@@ -253,44 +284,34 @@ def _arguments(
 
 def _steps_with_releases(
     graph: Graph, order: list[str], args_of: Mapping[str, tuple[str, ...]], outputs: set[str]
-) -> tuple[list[Step], tuple[tuple[str, int], ...]]:
-    """The steps in ``order``, each with what it releases (in-order runners), what it waits for
-    and how many steps read it (out-of-order runners); and the reader counts of leaf values."""
+) -> list[Step]:
     last_use: dict[str, int] = {}
-    readers: dict[str, int] = {}
     for index, name in enumerate(order):
         for arg in args_of[name]:
             last_use[arg] = index
-            readers[arg] = readers.get(arg, 0) + 1
     releases: dict[int, list[str]] = {}
     for value, index in last_use.items():
         if value not in outputs:
             releases.setdefault(index, []).append(value)
     nodes = graph.nodes
-    steps = []
-    for index, name in enumerate(order):
-        args = args_of[name]
-        steps.append(_new_step(nodes[name], args, tuple(releases.get(index, ())),
-                               tuple(a for a in args if a in args_of), readers.get(name, 0)))
-    leaves = tuple((name, count) for name, count in readers.items() if name not in args_of)
-    return steps, leaves
+    return [
+        _new_step(nodes[name], args_of[name], tuple(releases.get(index, ())))
+        for index, name in enumerate(order)
+    ]
 
 
-_STEP_SET = slot_setters(Step, ("node", "args", "release", "waits_for", "consumers"))
+_STEP_SET = slot_setters(Step, ("node", "args", "release"))
 
 
 def _new_step(node: Node, args: tuple[str, ...], release: tuple[str, ...],
-              waits_for: tuple[str, ...], consumers: int,
               _new: Any = object.__new__,
               _set: tuple[Callable[[Any, Any], None], ...] = _STEP_SET) -> Step:
-    """``Step(node, args, release, waits_for, consumers)`` without the frozen dataclass
-    ``__init__`` overhead (a plan of a 10,000-node request makes 10,000 steps)."""
+    """``Step(node, args, release)`` without the frozen dataclass ``__init__`` overhead (a plan
+    of a 10,000-node request makes 10,000 steps)."""
     step = _new(Step)
     _set[0](step, node)
     _set[1](step, args)
     _set[2](step, release)
-    _set[3](step, waits_for)
-    _set[4](step, consumers)
     return step  # type: ignore[no-any-return]
 
 

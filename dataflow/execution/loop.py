@@ -116,19 +116,20 @@ def run_plan_out_of_order(
 
     This is the scheduling state of a concurrent runner kept as plain dicts (as dask's local
     scheduler does), run in one thread so that any order can be tested: ``choose`` may be
-    ``random.choice``. Values are freed from :attr:`Step.consumers` and
-    :attr:`Plan.leaf_consumers`, never from the in-order ``release`` lists."""
+    ``random.choice``. Values are freed from the plan's :attr:`~dataflow.plan.Plan.schedule`,
+    never from the in-order ``release`` lists."""
     outputs = set(plan.outputs)
-    remaining = dict(plan.leaf_consumers)
+    schedule = plan.schedule
+    remaining = dict(schedule.leaf_consumers)
     waiting: dict[str, int] = {}
     readers: dict[str, list[Step]] = {}
     ready: list[Step] = []
-    for step in plan.steps:
-        remaining[step.name] = step.consumers
-        waiting[step.name] = len(step.waits_for)
-        for name in step.waits_for:
+    for step, waits_for, consumers in zip(plan.steps, schedule.waits_for, schedule.consumers):
+        remaining[step.name] = consumers
+        waiting[step.name] = len(waits_for)
+        for name in waits_for:
             readers.setdefault(name, []).append(step)
-        if not step.waits_for:
+        if not waits_for:
             ready.append(step)
     while ready:
         step = choose(ready)
@@ -147,7 +148,7 @@ def run_plan_out_of_order(
             waiting[reader.name] -= 1
             if waiting[reader.name] == 0:
                 ready.append(reader)
-        if step.consumers == 0 and step.name not in outputs:
+        if remaining[step.name] == 0 and step.name not in outputs:
             del values[step.name]
     return {name: values[name] for name in plan.outputs}
 

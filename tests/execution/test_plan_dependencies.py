@@ -29,9 +29,12 @@ def test_steps_know_what_they_wait_for_and_who_reads_them():
     def d(c: int) -> int: return c
 
     plan = plan_for(_graph(a, b, c, d), ["d", "b"], {"x"})
-    facts = {s.name: (s.waits_for, s.consumers) for s in plan.steps}
+    schedule = plan.schedule
+    facts = {s.name: (w, n) for s, w, n in zip(plan.steps, schedule.waits_for,
+                                                schedule.consumers)}
     assert facts == {"a": ((), 2), "b": (("a",), 1), "c": (("a", "b"), 1), "d": (("c",), 0)}
-    assert plan.leaf_consumers == (("x", 2),)
+    assert schedule.leaf_consumers == (("x", 2),)
+    assert plan.schedule is schedule  # worked out once, kept with the (cached) plan
 
 
 class _Blob:

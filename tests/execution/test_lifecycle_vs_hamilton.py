@@ -282,22 +282,39 @@ PDB_SCRIPT = textwrap.dedent('''
         return seed * 2
 
     dr = (driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(seed, doubled))
-          .with_adapters(PDBDebugger("doubled", before=True, after=True), base.DictResult())
+          .with_adapters(PDBDebugger(MODE_FILTER, **MODES), base.DictResult())
           .build())
     print("result", dr.execute(["doubled"]))
 ''')
 
 
-def test_pdb_debugger_stops_before_and_after_the_chosen_node(tmp_path):
+def _debugged(tmp_path, node_filter, modes, commands):
     import subprocess
     import sys
 
     script = tmp_path / "debugged.py"
-    script.write_text(PDB_SCRIPT)
-    commands = "p ('BEFORE', node_name, node_kwargs)\nc\np ('AFTER', result, success)\nc\n"
+    script.write_text(f"MODE_FILTER = {node_filter!r}\nMODES = {modes!r}\n" + PDB_SCRIPT)
     done = subprocess.run([sys.executable, str(script)], input=commands, text=True,
                           capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "('BEFORE', 'doubled', {'seed': 3})" in done.stdout
-    assert "('AFTER', 6, True)" in done.stdout
     assert "result {'doubled': 6}" in done.stdout
+    return done.stdout
+
+
+def test_pdb_debugger_stops_before_and_after_the_chosen_node(tmp_path):
+    out = _debugged(tmp_path, "doubled", {"before": True, "after": True},
+                    "p ('BEFORE', node_name, node_kwargs)\nc\np ('AFTER', result, success)\nc\n")
+    assert "('BEFORE', 'doubled', {'seed': 3})" in out
+    assert "('AFTER', 6, True)" in out
+
+
+def test_pdb_debugger_steps_into_the_chosen_nodes_function(tmp_path):
+    out = _debugged(tmp_path, ["doubled"], {"during": True},
+                    "p ('DURING', seed, PDBDebugger.CONTEXT['node_name'])\nc\n")
+    assert "('DURING', 3, 'doubled')" in out
+
+
+def test_a_legacy_graph_adapter_widens_the_input_check(tmp_path):
+    (_, ours), (_, theirs) = _both(tmp_path, lambda m: [m.TenTimes()], ["typed"],
+                                   inputs={"number": 1.5}, result=False)
+    assert ours == theirs == ("returned", [("typed", 25.0)])

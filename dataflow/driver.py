@@ -13,62 +13,29 @@ from __future__ import annotations
 
 import importlib
 import types
-import uuid
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from dataflow import ad_hoc_utils
 from dataflow.base import DictResult, PandasDataFrameResult
 from dataflow.build import graph_from_modules
-from dataflow.compiled_run import CompiledPlan, compile_plan
-from dataflow.errors import (
-    DataflowError,
-    InputIgnoredWarning,
-    InputTypeError,
-    RequestError,
-    caller_stacklevel,
-    did_you_mean,
-)
+from dataflow.errors import DataflowError, RequestError, did_you_mean
+from dataflow.execution.compiled import compile_plan
+from dataflow.execution.executors import SynchronousLocalTaskExecutor
+from dataflow.execution.hooks import hook_set
+from dataflow.execution.inputs import check_request_names, inputs_naming_functions, start_values
+from dataflow.execution.runner import COMPILE_AFTER_RUNS, PlanRunner
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
-from dataflow.node import Node, NodeRole, qualified_type_name
-from dataflow.plan import Plan, TypedInput, plan_for
+from dataflow.lifecycle.construction import after_graph_construction
+from dataflow.node import Node, NodeRole
+from dataflow.plan import Plan, plan_for
 from dataflow.plan_cache import PlanCache, estimated_plan_bytes
-from dataflow.run import run_plan, run_plan_with_hooks
-from dataflow.type_rules import value_matches
 from dataflow.variables import Variable, check_tag_filter, matches_tag_filter
 from dataflow.views import DriverViews
 
 FinalVar = str | Callable[..., Any]
-COMPILE_AFTER_RUNS = 32
-"""A plan executed this many times is compiled to straight-line code (see compiled_run.py):
-compiling costs about as much as 50 interpreted runs of trivial nodes, so only plans that are
-reused pay for it."""
-
-
-class _CachedPlan:
-    """A plan with its run count and, once reused enough, its compiled runner."""
-
-    __slots__ = ("cache", "key", "plan", "runner", "runs")
-
-    def __init__(self, plan: Plan, cache: PlanCache, key: Any) -> None:
-        self.plan = plan
-        self.runs = 0
-        self.runner: CompiledPlan | None = None
-        self.cache = cache
-        self.key = key
-
-    def run(self, values: dict[str, Any]) -> dict[str, Any]:
-        runner = self.runner
-        if runner is not None:
-            return runner(values)
-        self.runs += 1
-        if self.runs >= COMPILE_AFTER_RUNS and not self.plan.has_async:
-            runner = compile_plan(self.plan)
-            if self.runner is None:  # another thread may have compiled it meanwhile
-                self.runner = runner
-                self.cache.add_size(self.key, 4 * len(runner.source))  # code ~ a few x source
-        return run_plan(self.plan, values)
+# COMPILE_AFTER_RUNS and compile_plan are read from this module each time a plan is made (the
+# policy itself is dataflow.execution.runner's), so a test may set them here.
 
 
 class Driver(DriverViews):
@@ -91,9 +58,11 @@ class Driver(DriverViews):
         self.adapters: list[Any] = _as_list(adapter)
         builders = [a for a in self.adapters if hasattr(a, "build_result")]
         self.result_builder: Any = builders[-1] if builders else PandasDataFrameResult()
-        self._hook_adapters = [a for a in self.adapters if _is_node_hook(a)]
-        self._graph_hooks = [a for a in self.adapters if hasattr(a, "run_before_graph_execution")]
+        self.hooks = hook_set(self.adapters)
+        """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
+        self.executor = SynchronousLocalTaskExecutor()
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides)
+        after_graph_construction(self.hooks, self.graph, modules)
         self.plan_cache = PlanCache()
         """Plans by request shape (LRU, bounded by count and memory):
         ``dr.plan_cache.resize(max_plans=..., max_bytes=...)``, ``dr.plan_cache.clear()``."""
@@ -130,13 +99,14 @@ class Driver(DriverViews):
         names = self._output_names(final_vars)
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
-        cached = self._cached_plan(names, inputs, overrides)
-        values = self._start_values(cached.plan, inputs, overrides)
+        runner = self._runner(names, inputs, overrides)
+        values = start_values(runner.plan, self.graph.config, inputs, overrides,
+                              self.hooks.input_validators)
         if display_graph:
             self.display_execution(names, inputs, overrides)
-        if not self._hook_adapters and not self._graph_hooks:
-            return cached.run(values)
-        return self._run_with_hooks(cached.plan, values, names, inputs, overrides)
+        if self.hooks.empty:  # the in-process run without hooks: the plan's own loop
+            return runner.run(values)
+        return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
 
     def validate_execution(
         self,
@@ -149,7 +119,8 @@ class Driver(DriverViews):
         names = self._output_names(final_vars)
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
-        self._start_values(self._cached_plan(names, inputs, overrides).plan, inputs, overrides)
+        start_values(self._runner(names, inputs, overrides).plan, self.graph.config, inputs,
+                     overrides, self.hooks.input_validators)
 
     def validate_inputs(
         self,
@@ -173,96 +144,23 @@ class Driver(DriverViews):
     ) -> Plan:
         """The (cached) plan ``execute`` would follow: which nodes run, in which order."""
         names = self._output_names(final_vars)
-        return self._cached_plan(names, dict(inputs or {}), dict(overrides or {})).plan
+        return self._runner(names, dict(inputs or {}), dict(overrides or {})).plan
 
-    def _cached_plan(self, names: list[str], inputs: Mapping[str, Any],
-                     overrides: Mapping[str, Any]) -> _CachedPlan:
+    def _runner(self, names: list[str], inputs: Mapping[str, Any],
+                overrides: Mapping[str, Any]) -> PlanRunner:
+        """The cached runner of this request shape, planned on first use."""
         # inputs and overrides apart: an input named like a function does not replace it
         key = (tuple(names), frozenset(inputs), frozenset(overrides))
-        cached: _CachedPlan | None = self.plan_cache.get(key)
-        if cached is None:
-            self._check_request_names(inputs, overrides)
-            provided = (key[1] - self._inputs_naming_functions(inputs, overrides)) | key[2]
-            cached = _CachedPlan(plan_for(self.graph, names, provided, unchecked=key[2]),
-                                 self.plan_cache, key)
-            self.plan_cache.put(key, cached, estimated_plan_bytes(cached.plan, key))
-        return cached
-
-    def _check_request_names(self, inputs: Mapping[str, Any],
-                             overrides: Mapping[str, Any]) -> None:
-        """Checked once per request shape: config/input clashes and overrides of no node."""
-        clash = sorted(inputs.keys() & self.config.keys())
-        if clash:
-            raise RequestError(
-                f"Keys given both as config and as inputs: {clash}. A value comes from one "
-                "place only: drop it from inputs, or build the driver without it in config."
-            )
-        unknown = [name for name in overrides if name not in self.graph.nodes]
-        if unknown:
-            lines = [f"  {name!r}.{did_you_mean(name, self.graph.nodes)}" for name in unknown]
-            raise RequestError(
-                "overrides name no node of the graph, so they would replace nothing:\n"
-                + "\n".join(lines) + "\nlist_available_variables() lists every node."
-            )
-
-    def _inputs_naming_functions(self, inputs: Mapping[str, Any],
-                                 overrides: Mapping[str, Any]) -> frozenset[str]:
-        """Inputs named like a function node. As in Hamilton the function computes the node
-        and the input is not used for it; a warning says so and points at ``overrides``."""
-        nodes = self.graph.nodes
-        shadowed = frozenset(
-            name for name in inputs
-            if name not in overrides and name in nodes and nodes[name].role is NodeRole.FUNCTION
-        )
-        for name in sorted(shadowed):
-            warnings.warn(
-                f"Input {name!r} is not used: the function {nodes[name].where()} computes "
-                f"{name!r}. Pass the value in overrides={{{name!r}: ...}} to replace the node.",
-                InputIgnoredWarning, stacklevel=caller_stacklevel())
-        return shadowed
-
-    def _start_values(self, plan: Plan, inputs: Mapping[str, Any],
-                      overrides: Mapping[str, Any]) -> dict[str, Any]:
-        config = self.graph.config
-        values = {name: config[name] for name in plan.config_used}
-        for name in plan.provided_used:
-            values[name] = overrides[name] if name in overrides else inputs[name]
-        for name in plan.absent_outputs:
-            values[name] = None
-        wrong = [t for t in plan.typed_inputs if not _accepts(t, values[t.name])]
-        if wrong:
-            raise InputTypeError("Input(s) of the wrong type:\n"
-                                 + "\n".join(self._describe_wrong(t, values) for t in wrong))
-        return values
-
-    def _describe_wrong(self, typed: TypedInput, values: Mapping[str, Any]) -> str:
-        nodes = self.graph.nodes
-        refusing = ", ".join(f"{c} ({nodes[c].where()})" for c in typed.consumers)
-        got = values[typed.name]
-        hint = (" Give the parameter a default of None (or annotate it Optional) to accept None."
-                if got is None else "")
-        return (f"  {typed.name}: expected {qualified_type_name(typed.type)}, got "
-                f"{qualified_type_name(type(got))}; refused by {refusing}.{hint}")
-
-    def _run_with_hooks(self, plan: Plan, values: dict[str, Any], names: list[str],
-                        inputs: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-        run_id = str(uuid.uuid4())
-        for hook in self._graph_hooks:
-            hook.run_before_graph_execution(
-                graph=self.graph, final_vars=names, inputs=inputs, overrides=overrides,
-                execution_path=plan.node_names, run_id=run_id)
-        results: dict[str, Any] | None = None
-        error: BaseException | None = None
-        try:
-            results = run_plan_with_hooks(plan, values, self._hook_adapters, run_id)
-        except BaseException as failure:  # KeyboardInterrupt, SystemExit, ... end a run too
-            error = failure
-            raise
-        finally:
-            for hook in self._graph_hooks:
-                hook.run_after_graph_execution(graph=self.graph, success=error is None,
-                                               error=error, results=results, run_id=run_id)
-        return results
+        runner: PlanRunner | None = self.plan_cache.get(key)
+        if runner is None:
+            check_request_names(self.graph, inputs, overrides)
+            provided = (key[1] - inputs_naming_functions(self.graph, inputs, overrides)) | key[2]
+            cache = self.plan_cache
+            runner = PlanRunner(plan_for(self.graph, names, provided, unchecked=key[2]),
+                                compile_after=COMPILE_AFTER_RUNS, compiler=compile_plan,
+                                on_compiled=lambda size: cache.add_size(key, size))
+            cache.put(key, runner, estimated_plan_bytes(runner.plan, key))
+        return runner
 
     # -- names -------------------------------------------------------------------------------
 
@@ -362,15 +260,6 @@ class Driver(DriverViews):
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
         return (f"<Driver: {functions} function nodes, {len(self.graph) - functions} inputs/config,"
                 f" modules {[m.__name__ for m in self.graph_modules]}>")
-
-
-def _accepts(typed: TypedInput, value: Any) -> bool:
-    return value_matches(value, typed.type) or (value is None and typed.accepts_none)
-
-
-def _is_node_hook(adapter: Any) -> bool:
-    return any(hasattr(adapter, attr) for attr in (
-        "run_before_node_execution", "run_after_node_execution", "run_to_execute_node"))
 
 
 def _as_list(adapter: Any) -> list[Any]:

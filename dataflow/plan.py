@@ -8,8 +8,9 @@ later step needs it, so the runner can free intermediates at once. Plans depend 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
@@ -50,6 +51,39 @@ class TypedInput:
 
 
 @dataclass(frozen=True, slots=True)
+class Schedule:
+    """What a runner that runs a plan's steps out of order needs (threads, processes, remote
+    workers finish in any order): a step may start once the steps it waits for have finished,
+    and a value is dead once as many steps as read it have finished.
+
+    The in-order loops use :attr:`Step.release` instead, so a plan works this out only when
+    asked (:attr:`Plan.schedule`), once."""
+
+    waits_for: tuple[tuple[str, ...], ...]
+    """Per step (by position in :attr:`Plan.steps`): the steps whose results it reads."""
+    consumers: tuple[int, ...]
+    """Per step: how many steps of the plan read its result (0 for an output nobody reads)."""
+    leaf_consumers: tuple[tuple[str, int], ...]
+    """(name, how many steps read it) for each value the plan reads but does not compute
+    (inputs, overrides, config)."""
+
+
+def schedule_of(steps: Sequence[Step]) -> Schedule:
+    """The :class:`Schedule` of ``steps`` (in a valid run order)."""
+    computed = {step.name for step in steps}
+    readers = Counter(arg for step in steps for arg in step.args)
+    leaves = {name: count for name, count in readers.items() if name not in computed}
+    return Schedule(
+        waits_for=tuple(
+            step.args if leaves.keys().isdisjoint(step.args)
+            else tuple([a for a in step.args if a not in leaves])
+            for step in steps),
+        consumers=tuple(readers.get(step.name, 0) for step in steps),
+        leaf_consumers=tuple(leaves.items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """An ordered list of steps over the minimal subgraph for one request shape."""
 
@@ -65,9 +99,21 @@ class Plan:
     """Requested inputs that nobody provided and no step needs: their value is ``None``
     (Hamilton's behaviour for an optional input requested as an output)."""
 
+    _schedule: list[Schedule] = field(default_factory=list, repr=False, compare=False)
+    """Holds :attr:`schedule` once computed (a frozen plan caches it here)."""
+
     @property
     def node_names(self) -> list[str]:
         return [step.name for step in self.steps]
+
+    @property
+    def schedule(self) -> Schedule:
+        """Per step, what it waits for and how many steps read it: what an out-of-order runner
+        needs to start each step in time and free each value after its last reader. Computed
+        on first use and kept with the plan (so with the driver's plan cache)."""
+        if not self._schedule:
+            self._schedule.append(schedule_of(self.steps))
+        return self._schedule[0]
 
 
 def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str],

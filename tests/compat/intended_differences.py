@@ -389,6 +389,29 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="Planning and lineage are iterative; a recursion limit is not a feature.",
         consulted_by=(_DEMO + "test_deep_chain_runs",),
     ),
+    IntendedDifference(
+        id="base-exception-ends-run-as-failure",
+        what="A node ended by KeyboardInterrupt, SystemExit or any other BaseException reaches "
+             "`run_after_node_execution` and `run_after_graph_execution` with `success=False` "
+             "and the error, then propagates; Hamilton 1.90 tells both hooks `success=True`, "
+             "`error=None`.",
+        why="An interrupted run did not succeed: a tracker or progress bar must not record it "
+            "as complete.",
+        consulted_by=("tests/execution/test_hooks_vs_hamilton.py::"
+                      "test_a_node_ended_by_keyboard_interrupt_is_a_failure_hamilton_calls_a_"
+                      "success",),
+    ),
+    IntendedDifference(
+        id="println-wording",
+        what="`lifecycle.PrintLn` prints `Running node x.` and `Finished node x in 1.2ms: "
+             "success.` where Hamilton prints `Executing node: x.` and `Finished debugging "
+             "node: x in 1.2ms. Status: Success.`; the nodes, order, times, inputs and results "
+             "shown are the same.",
+        why="The lines are written for people reading a log, in dataflow's words; a program "
+            "that needs the facts uses a NodeExecutionHook.",
+        consulted_by=("tests/execution/test_lifecycle_vs_hamilton.py::"
+                      "test_println_tells_each_node_start_and_end_as_hamilton_does",),
+    ),
 )
 
 BY_ID = {d.id: d for d in DIFFERENCES}

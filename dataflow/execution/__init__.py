@@ -1,0 +1,21 @@
+"""Stage 5, *run*: a plan and its starting values in, the requested values out.
+
+The driver names the outputs, gets a plan, and hands it here:
+
+* :mod:`~dataflow.execution.inputs` — the starting values (a pure function of the plan and the
+  request) and the checks of inputs and overrides;
+* :mod:`~dataflow.execution.executors` — where steps run (:class:`SynchronousLocalTaskExecutor`:
+  in the calling thread), with the graph hooks around the run;
+* :mod:`~dataflow.execution.runner` — when a reused plan is compiled;
+* :mod:`~dataflow.execution.loop` / :mod:`~dataflow.execution.compiled` — the run loops;
+* :mod:`~dataflow.execution.hooks` — a driver's hooks, sorted once by what they implement.
+
+See docs/execution.md.
+"""
+
+from dataflow.execution.executors import SynchronousLocalTaskExecutor
+from dataflow.execution.hooks import HookSet, hook_set
+from dataflow.execution.inputs import start_values
+from dataflow.execution.runner import PlanRunner
+
+__all__ = ["HookSet", "PlanRunner", "SynchronousLocalTaskExecutor", "hook_set", "start_values"]

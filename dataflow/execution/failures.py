@@ -1,0 +1,34 @@
+"""Notes on exceptions that say where a run failed, without changing the exception's type.
+
+A failing user function keeps its own exception type (so callers' ``except`` clauses still
+match) and gains a PEP 678 note naming the node, its function's file:line and its arguments'
+types. Python 3.10 has no ``add_note``; the note is stored where 3.11 keeps notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from dataflow.node import qualified_type_name
+from dataflow.plan import Step
+
+E = TypeVar("E", bound=BaseException)
+
+
+def add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``, also on Python 3.10."""
+    if hasattr(error, "add_note"):
+        error.add_note(note)
+    else:  # Python 3.10: PEP 678 notes are stored the same way, just not printed
+        error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
+def annotate_failure(error: E, step: Step, kwargs: Mapping[str, Any]) -> E:
+    """Add a note naming the node, its function's file:line and its arguments' types."""
+    node = step.node
+    arguments = ", ".join(
+        f"{k}: {qualified_type_name(type(v))}" for k, v in kwargs.items()) or "none"
+    add_note(error, f"dataflow: while computing node {node.name!r} with {node.where()}; "
+                    f"argument types: {arguments}")
+    return error

@@ -1,0 +1,170 @@
+"""The in-process run loops: walk a plan, call each function, free values after their last use.
+
+:func:`run_plan` is the hot path: one dictionary build, one call and a few deletions per step.
+:func:`run_plan_with_hooks` is the same walk stopping at each node for the node hooks of a
+:class:`~dataflow.execution.hooks.HookSet`; only drivers with such hooks take it.
+:func:`run_plan_out_of_order` runs the steps in any order their dependencies allow and frees
+each value when its last reader has run: the bookkeeping a concurrent runner needs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dataflow.execution.failures import annotate_failure
+from dataflow.execution.hooks import EMPTY_HOOKS, HookSet, call_hooks, hook_failure
+from dataflow.plan import Plan, Step
+
+
+def run_plan(plan: Plan, values: dict[str, Any]) -> dict[str, Any]:
+    """Run ``plan`` over ``values`` (provided and config values, by name) and return the outputs.
+
+    ``values`` is consumed: computed values are added and dead ones removed as the run goes.
+    """
+    if plan.has_async:
+        return run_plan_with_hooks(plan, values, EMPTY_HOOKS)
+    for step in plan.steps:
+        kwargs = {name: values[name] for name in step.args}
+        try:
+            values[step.node.name] = step.node.fn(**kwargs)  # type: ignore[misc]
+        except Exception as error:
+            raise annotate_failure(error, step, kwargs) from None
+        for name in step.release:
+            del values[name]
+        del kwargs
+    return {name: values[name] for name in plan.outputs}
+
+
+def run_plan_with_hooks(
+    plan: Plan, values: dict[str, Any], hooks: HookSet, run_id: str = ""
+) -> dict[str, Any]:
+    """:func:`run_plan` calling the node hooks of ``hooks`` around each step, and letting its
+    ``run_to_execute_node`` adapter (if any) make the call.
+
+    A step ended by any exception, ``KeyboardInterrupt`` and ``SystemExit`` included, reaches
+    the ``run_after_node_execution`` hooks with ``success=False`` and the error before it
+    propagates."""
+    before, after = hooks.before_node, hooks.after_node
+    method = hooks.node_method
+    for step in plan.steps:
+        node = step.node
+        name = node.name
+        kwargs = {arg: values[arg] for arg in step.args}
+        facts = {
+            "node_name": name, "node_tags": dict(node.tags), "node_kwargs": kwargs,
+            "node_return_type": node.type, "task_id": None, "run_id": run_id,
+        }
+        if before:
+            call_hooks(before, name, **facts,
+                       node_input_types={d.name: d.type for d in node.dependencies})
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = _call(step, kwargs, method)
+        except BaseException as failure:  # KeyboardInterrupt, SystemExit: the run ends too
+            error = annotate_failure(failure, step, kwargs)
+        if after:
+            call_hooks(after, name, **facts, result=result, error=error,
+                       success=error is None)
+        if error is not None:
+            raise error from None
+        values[name] = result
+        for released in step.release:
+            del values[released]
+    return {name: values[name] for name in plan.outputs}
+
+
+def _call(step: Step, kwargs: dict[str, Any],
+          method: tuple[str, Callable[..., Any]] | None) -> Any:
+    node = step.node
+    if method is None:
+        result = node.fn(**kwargs)  # type: ignore[misc]
+    else:
+        hook, run_to_execute_node = method
+        try:
+            result = run_to_execute_node(
+                node_name=node.name, node_tags=dict(node.tags), node_callable=node.fn,
+                node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
+        except BaseException as error:
+            if not _raised_by(error, node.fn):
+                hook_failure(error, hook, node.name)
+            raise
+    if node.is_async or inspect.isawaitable(result):
+        result = await_result(result)
+    return result
+
+
+def _raised_by(error: BaseException, fn: Any) -> bool:
+    """Whether ``fn``'s own code is among the frames ``error`` went through (so the node raised
+    it, not the adapter that called the node)."""
+    code = getattr(fn, "__code__", None)
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code is code:
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def run_plan_out_of_order(
+    plan: Plan, values: dict[str, Any], choose: Callable[[Sequence[Step]], Step]
+) -> dict[str, Any]:
+    """Run ``plan`` taking, at each turn, the step ``choose`` picks among those whose inputs are
+    ready; free every value once all the steps that read it have run.
+
+    This is the scheduling state of a concurrent runner kept as plain dicts (as dask's local
+    scheduler does), run in one thread so that any order can be tested: ``choose`` may be
+    ``random.choice``. Values are freed from the plan's :attr:`~dataflow.plan.Plan.schedule`,
+    never from the in-order ``release`` lists."""
+    outputs = set(plan.outputs)
+    schedule = plan.schedule
+    remaining = dict(schedule.leaf_consumers)
+    waiting: dict[str, int] = {}
+    readers: dict[str, list[Step]] = {}
+    ready: list[Step] = []
+    for step, waits_for, consumers in zip(plan.steps, schedule.waits_for, schedule.consumers):
+        remaining[step.name] = consumers
+        waiting[step.name] = len(waits_for)
+        for name in waits_for:
+            readers.setdefault(name, []).append(step)
+        if not waits_for:
+            ready.append(step)
+    while ready:
+        step = choose(ready)
+        ready.remove(step)
+        kwargs = {name: values[name] for name in step.args}
+        try:
+            values[step.name] = step.fn(**kwargs)
+        except Exception as error:
+            raise annotate_failure(error, step, kwargs) from None
+        del kwargs
+        for name in step.args:
+            remaining[name] -= 1
+            if remaining[name] == 0 and name not in outputs:
+                del values[name]
+        for reader in readers.get(step.name, ()):
+            waiting[reader.name] -= 1
+            if waiting[reader.name] == 0:
+                ready.append(reader)
+        if remaining[step.name] == 0 and step.name not in outputs:
+            del values[step.name]
+    return {name: values[name] for name in plan.outputs}
+
+
+def await_result(awaitable: Any) -> Any:
+    """The result of an awaitable from synchronous code, even inside a running event loop
+    (a notebook): then the coroutine runs to completion on a helper thread's own loop."""
+    import asyncio  # only async graphs pay for importing asyncio
+    import concurrent.futures
+
+    async def wait() -> Any:
+        return await awaitable
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(wait())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, wait()).result()

@@ -1,0 +1,231 @@
+"""Base classes for adapters: hooks at build and run time, validators, result builders.
+
+Subclass one (or several) and pass instances to ``Builder().with_adapters(...)``. The class
+names, method names and keyword arguments follow Hamilton's ``hamilton.lifecycle`` API so
+existing adapters port; every hook also receives ``**future_kwargs`` so new facts can be added
+without breaking them. When each is called: docs/execution.md.
+
+>>> class CountCalls(NodeExecutionHook):
+...     def __init__(self):
+...         self.calls = 0
+...     def run_before_node_execution(self, *, node_name, **future_kwargs):
+...         self.calls += 1
+...     def run_after_node_execution(self, *, node_name, **future_kwargs):
+...         pass
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dataflow.errors import DataflowError
+
+
+class LifecycleAdapter:
+    """Marker base class of everything ``with_adapters`` accepts."""
+
+
+class ValidationException(DataflowError):
+    """A :class:`StaticValidator` refused a node or the graph when the driver was built."""
+
+
+class GraphConstructionHook(LifecycleAdapter, abc.ABC):
+    """Called once when a driver has built its graph (after the validators passed)."""
+
+    @abc.abstractmethod
+    def run_after_graph_construction(
+        self, *, graph: Any, config: dict[str, Any], **future_kwargs: Any,
+    ) -> None:
+        """``graph`` is the driver's :class:`~dataflow.graph.Graph`; ``future_kwargs`` holds
+        ``modules`` too."""
+
+
+class GraphExecutionHook(LifecycleAdapter, abc.ABC):
+    """Called once before and once after each ``execute``."""
+
+    @abc.abstractmethod
+    def run_before_graph_execution(
+        self, *, graph: Any, final_vars: list[str], inputs: dict[str, Any],
+        overrides: dict[str, Any], execution_path: list[str], run_id: str,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def run_after_graph_execution(
+        self, *, graph: Any, success: bool, error: BaseException | None,
+        results: dict[str, Any] | None, run_id: str, **future_kwargs: Any,
+    ) -> None: ...
+
+
+class NodeExecutionHook(LifecycleAdapter, abc.ABC):
+    """Called before and after each node runs (only when registered: no cost otherwise)."""
+
+    @abc.abstractmethod
+    def run_before_node_execution(
+        self, *, node_name: str, node_tags: dict[str, Any], node_kwargs: dict[str, Any],
+        node_return_type: type, task_id: str | None, run_id: str,
+        node_input_types: dict[str, Any], **future_kwargs: Any,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def run_after_node_execution(
+        self, *, node_name: str, node_tags: dict[str, Any], node_kwargs: dict[str, Any],
+        node_return_type: type, result: Any, error: BaseException | None, success: bool,
+        task_id: str | None, run_id: str, **future_kwargs: Any,
+    ) -> None: ...
+
+
+class NodeExecutionMethod(LifecycleAdapter, abc.ABC):
+    """Decides how a node's function is called (the last one registered wins)."""
+
+    @abc.abstractmethod
+    def run_to_execute_node(
+        self, *, node_name: str, node_tags: dict[str, Any], node_callable: Callable[..., Any],
+        node_kwargs: dict[str, Any], task_id: str | None, is_expand: bool, is_collect: bool,
+        **future_kwargs: Any,
+    ) -> Any: ...
+
+
+class EdgeConnectionHook(LifecycleAdapter, abc.ABC):
+    """Widens the type checks: an input value is accepted when the built-in check or any such
+    hook's ``validate_input`` accepts it (it can only permit more, never less).
+
+    ``check_edge_types_match`` is part of the API but not yet consulted: the graph stage checks
+    edges before adapters are known (docs/execution.md)."""
+
+    @abc.abstractmethod
+    def check_edge_types_match(self, type_from: type, type_to: type, **kwargs: Any) -> bool: ...
+
+    @abc.abstractmethod
+    def validate_input(self, node_type: type, input_value: Any, **kwargs: Any) -> bool: ...
+
+
+class StaticValidator(LifecycleAdapter):
+    """Checks the graph when the driver is built; every failure is reported at once in a
+    :class:`ValidationException`. Override one method or both (each passes by default)."""
+
+    def run_to_validate_node(self, *, node: Any, **future_kwargs: Any) -> tuple[bool, str | None]:
+        """``node`` is a :class:`~dataflow.variables.Variable` (name, type, tags, ...).
+        Return ``(True, None)`` or ``(False, "what is wrong")``."""
+        return True, None
+
+    def run_to_validate_graph(self, graph: Any, **future_kwargs: Any) -> tuple[bool, str | None]:
+        """``graph`` is the driver's :class:`~dataflow.graph.Graph`."""
+        return True, None
+
+
+class ResultBuilder(LifecycleAdapter, abc.ABC):
+    """Turns the requested outputs (by name) into the object ``execute`` returns."""
+
+    @abc.abstractmethod
+    def build_result(self, **outputs: Any) -> Any: ...
+
+    def input_types(self) -> list[Any]:
+        """The types of output this builder accepts (any, unless a subclass says otherwise)."""
+        return [Any]
+
+    def output_type(self) -> Any:
+        return Any
+
+
+class LegacyResultMixin(ResultBuilder, abc.ABC):
+    """A result builder whose ``build_result`` is a static method (Hamilton's older style)."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def build_result(**outputs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AdaptedNode:
+    """The node a :class:`GraphAdapter`'s ``execute_node`` receives: its name, its function
+    (``callable``, as Hamilton names it) and its tags."""
+
+    name: str
+    callable: Callable[..., Any]
+    tags: dict[str, Any]
+
+
+class GraphAdapter(LegacyResultMixin, abc.ABC):
+    """Hamilton's all-in-one legacy adapter: builds the result, calls each node
+    (``execute_node``, given an :class:`AdaptedNode`) and widens input checks
+    (``check_input_type``). ``check_node_type_equivalence`` is not consulted (as
+    :meth:`EdgeConnectionHook.check_edge_types_match`)."""
+
+    def run_to_execute_node(self, *, node_name: str, node_tags: dict[str, Any],
+                            node_callable: Callable[..., Any], node_kwargs: dict[str, Any],
+                            **future_kwargs: Any) -> Any:
+        return self.execute_node(AdaptedNode(node_name, node_callable, node_tags), node_kwargs)
+
+    def validate_input(self, node_type: type, input_value: Any, **kwargs: Any) -> bool:
+        return self.check_input_type(node_type, input_value)
+
+    @staticmethod
+    @abc.abstractmethod
+    def check_input_type(node_type: type, input_value: Any) -> bool: ...
+
+    @staticmethod
+    @abc.abstractmethod
+    def check_node_type_equivalence(node_type: type, input_type: type) -> bool: ...
+
+    @abc.abstractmethod
+    def execute_node(self, node: Any, kwargs: dict[str, Any]) -> Any: ...
+
+
+class TaskExecutionHook(LifecycleAdapter, abc.ABC):
+    """Called before and after each task of a task-based (dynamic) run. No executor of this
+    version runs tasks, so these hooks are accepted and not called."""
+
+    @abc.abstractmethod
+    def run_before_task_execution(
+        self, *, task_id: str, run_id: str, nodes: list[Any], inputs: dict[str, Any],
+        overrides: dict[str, Any], spawning_task_id: str | None, purpose: Any,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def run_after_task_execution(
+        self, *, task_id: str, run_id: str, nodes: list[Any], results: dict[str, Any] | None,
+        success: bool, error: BaseException | None, spawning_task_id: str | None,
+        purpose: Any, **future_kwargs: Any,
+    ) -> None: ...
+
+
+class TaskSubmissionHook(LifecycleAdapter, abc.ABC):
+    """Called before a task is submitted to an executor (task-based runs only; see
+    :class:`TaskExecutionHook`)."""
+
+    @abc.abstractmethod
+    def run_before_task_submission(
+        self, *, run_id: str, task_id: str, nodes: list[Any], inputs: dict[str, Any],
+        overrides: dict[str, Any], spawning_task_id: str | None, purpose: Any,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+
+class TaskReturnHook(LifecycleAdapter, abc.ABC):
+    """Called when a submitted task returns (task-based runs only; see
+    :class:`TaskExecutionHook`)."""
+
+    @abc.abstractmethod
+    def run_after_task_return(
+        self, *, run_id: str, task_id: str, nodes: list[Any], result: Any, success: bool,
+        error: BaseException | None, spawning_task_id: str | None, purpose: Any,
+        **future_kwargs: Any,
+    ) -> None: ...
+
+
+class TaskGroupingHook(LifecycleAdapter, abc.ABC):
+    """Called after the nodes of a run are grouped into tasks and after a ``Parallelizable``
+    expands (task-based runs only; see :class:`TaskExecutionHook`)."""
+
+    @abc.abstractmethod
+    def run_after_task_grouping(self, *, run_id: str, task_ids: list[str],
+                                **future_kwargs: Any) -> None: ...
+
+    @abc.abstractmethod
+    def run_after_task_expansion(self, *, run_id: str, task_id: str, parameters: dict[str, Any],
+                                 **future_kwargs: Any) -> None: ...

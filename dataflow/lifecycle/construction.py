@@ -1,0 +1,62 @@
+"""What a driver's adapters do once its graph is built: validators judge it, then construction
+hooks hear about it (Hamilton's order).
+
+Every failure of every :class:`~dataflow.lifecycle.api.StaticValidator` is collected and raised
+at once, each naming its node, the node's function and file:line, and the validator.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from typing import Any
+
+from dataflow.execution.hooks import HookSet, call_hooks, hook_failure
+from dataflow.graph import Graph
+from dataflow.lifecycle.api import ValidationException
+from dataflow.variables import Variable
+
+
+def after_graph_construction(hooks: HookSet, graph: Graph,
+                             modules: Sequence[types.ModuleType]) -> None:
+    """Run the validators of ``hooks`` over ``graph`` (raising :class:`ValidationException`
+    with every failure), then its ``run_after_graph_construction`` hooks."""
+    failures = _node_failures(hooks, graph) + _graph_failures(hooks, graph)
+    if failures:
+        raise ValidationException(
+            f"The graph failed {len(failures)} validation(s) of its adapters:\n"
+            + "\n".join(failures))
+    if hooks.after_construction:
+        call_hooks(hooks.after_construction, None, graph=graph, config=dict(graph.config),
+                   modules=list(modules))
+
+
+def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:
+    failures: list[str] = []
+    if not hooks.node_validators:
+        return failures
+    for node in sorted(graph.nodes.values(), key=lambda n: n.name):
+        variable = Variable.from_node(node)
+        for name, validate in hooks.node_validators:
+            passed, message = _judged(name, node.name, validate, node=variable)
+            if not passed:
+                failures.append(f"  {node.name}: {message} [{name}; the node is {node.where()}]")
+    return failures
+
+
+def _graph_failures(hooks: HookSet, graph: Graph) -> list[str]:
+    failures: list[str] = []
+    for name, validate in hooks.graph_validators:
+        passed, message = _judged(name, None, validate, graph=graph)
+        if not passed:
+            failures.append(f"  the graph: {message} [{name}]")
+    return failures
+
+
+def _judged(hook: str, node_name: str | None, validate: Any, **kwargs: Any) -> tuple[bool, Any]:
+    try:
+        passed, message = validate(**kwargs)
+    except BaseException as error:
+        hook_failure(error, hook, node_name)
+        raise
+    return bool(passed), message

@@ -9,11 +9,11 @@ import pytest
 
 from dataflow import ad_hoc_utils, base, driver
 from dataflow.build import graph_from_modules
-from dataflow.compiled_run import CHUNK, compile_plan
+from dataflow.execution.compiled import CHUNK, compile_plan
+from dataflow.execution.loop import run_plan
 from dataflow.graph import build_graph
 from dataflow.node import Dependency, Node
 from dataflow.plan import plan_for
-from dataflow.run import run_plan
 from tests.core import sample_module
 
 

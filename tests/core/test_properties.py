@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataflow import ad_hoc_utils, base, driver
-from dataflow.compiled_run import compile_plan
+from dataflow.execution.compiled import compile_plan
 
 
 def _node_function(name: str, parents: list[str], calls: Counter):

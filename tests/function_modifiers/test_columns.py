@@ -273,8 +273,8 @@ def _gross(price: pd.Series, rate: pd.Series) -> pd.Series:
 
 def test_names_that_are_not_identifiers_are_nodes_requested_by_name_on_every_run_path(
         monkeypatch):
-    from dataflow import compiled_run
     from dataflow import driver as driver_module
+    from dataflow.execution import compiled as compiled_run
     from dataflow.function_modifiers import inject, source
 
     gross = inject(price=source("unit price"), rate=source("Tax Rate"))(_gross)

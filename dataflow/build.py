@@ -8,7 +8,7 @@ import types
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from dataflow.graph import ExcludedFunction, Graph, build_graph
+from dataflow.graph import EdgeCheck, ExcludedFunction, Graph, build_graph
 from dataflow.resolve import Exclusion, nodes_of_modules
 from dataflow.signatures import shared_annotation_cache
 
@@ -19,10 +19,12 @@ def graph_from_modules(
     modules: Sequence[types.ModuleType],
     config: Mapping[str, Any] | None = None,
     allow_module_overrides: bool = False,
+    edge_checks: Sequence[EdgeCheck] = (),
 ) -> Graph:
     """Collect the functions of ``modules``, resolve them under ``config`` and build the graph.
     Functions that config switched off are kept in :attr:`Graph.excluded`, so that a request
-    for their node can say why it is absent.
+    for their node can say why it is absent. ``edge_checks`` may accept edges the built-in
+    type rule refuses (see :data:`dataflow.graph.EdgeCheck`).
 
     >>> from dataflow import ad_hoc_utils
     >>> def a() -> int: return 1
@@ -40,7 +42,7 @@ def graph_from_modules(
     excluded: list[Exclusion] = []
     with _collector_paused(), shared_annotation_cache():
         nodes = nodes_of_modules(modules, config, excluded)
-        return build_graph(nodes, config, allow_module_overrides,
+        return build_graph(nodes, config, allow_module_overrides, edge_checks=edge_checks,
                            excluded=[ExcludedFunction(*e) for e in excluded])
 
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -61,7 +62,10 @@ class Driver(DriverViews):
         self.hooks = hook_set(self.adapters)
         """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
         self.executor = SynchronousLocalTaskExecutor()
-        self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides)
+        edge_checks = [
+            functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]
+        self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides,
+                                               edge_checks=edge_checks)
         after_graph_construction(self.hooks, self.graph, modules)
         self.plan_cache = PlanCache()
         """Plans by request shape (LRU, bounded by count and memory):
@@ -260,6 +264,10 @@ class Driver(DriverViews):
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
         return (f"<Driver: {functions} function nodes, {len(self.graph) - functions} inputs/config,"
                 f" modules {[m.__name__ for m in self.graph_modules]}>")
+
+
+def _edge_check(method: Callable[..., Any], type_from: Any, type_to: Any) -> bool:
+    return bool(method(type_from=type_from, type_to=type_to))
 
 
 def _as_list(adapter: Any) -> list[Any]:

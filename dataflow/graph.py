@@ -9,7 +9,7 @@ type-checks every edge. The algorithms (:func:`upstream_of`, :func:`downstream_o
 from __future__ import annotations
 
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,7 @@ def build_graph(
     config: Mapping[str, Any] | None = None,
     allow_module_overrides: bool = False,
     excluded: Sequence[ExcludedFunction] = (),
+    edge_checks: Sequence[EdgeCheck] = (),
 ) -> Graph:
     """Validate nodes grouped by module into a :class:`Graph`.
 
@@ -106,7 +107,7 @@ def build_graph(
     replaced = _replaced_by_config(defined, config)
     externals = _external_nodes(defined, config, replaced)
     all_nodes = {**defined, **externals}
-    _check_edge_types(defined, all_nodes)
+    _check_edge_types(defined, all_nodes, edge_checks)
     _check_config_values(defined, all_nodes, config)
     dependents = _dependents(all_nodes)
     if not _is_acyclic(all_nodes, dependents):  # cheap check; the search below names the cycle
@@ -224,11 +225,18 @@ def _check_config_values(defined: Mapping[str, Node], all_nodes: Mapping[str, No
                 )
 
 
-def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node]) -> None:
+EdgeCheck = Callable[[Any, Any], bool]
+"""``check(produced_type, required_type)``: an adapter's widening of the edge rule (lifecycle
+``EdgeConnectionHook.check_edge_types_match``); consulted only for edges the rule refuses."""
+
+
+def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node],
+                      edge_checks: Sequence[EdgeCheck] = ()) -> None:
     for node in defined.values():
         for dep in node.dependencies:
             producer = all_nodes[dep.name]
-            if producer.role is NodeRole.FUNCTION and not edge_accepts(producer.type, dep.type):
+            if (producer.role is NodeRole.FUNCTION and not edge_accepts(producer.type, dep.type)
+                    and not any(check(producer.type, dep.type) for check in edge_checks)):
                 raise EdgeTypeError(_describe_mismatch(producer, node, dep))
 
 

@@ -41,6 +41,9 @@ class HookSet:
     after_node: tuple[Hook, ...] = ()
     node_method: Hook | None = None
     """The adapter that calls node functions itself (``run_to_execute_node``); the last wins."""
+    edge_checks: tuple[Hook, ...] = ()
+    """``check_edge_types_match(type_from, type_to)`` methods: an edge between two functions that
+    the type rule refuses is accepted when one of them returns true (consulted at build)."""
     input_validators: tuple[Hook, ...] = ()
     """``validate_input(node_type, input_value)`` methods: an input a step's annotation refuses
     is accepted when one of them returns true (consulted only for such inputs)."""
@@ -78,6 +81,7 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
         before_graph=before_graph, after_graph=after_graph,
         before_node=before_node, after_node=after_node,
         node_method=methods[-1] if methods else None,
+        edge_checks=_methods(adapters, "check_edge_types_match"),
         input_validators=_methods(adapters, "validate_input"),
         after_construction=_methods(adapters, "run_after_graph_construction"),
         node_validators=_methods(adapters, "run_to_validate_node"),

@@ -90,11 +90,10 @@ class NodeExecutionMethod(LifecycleAdapter, abc.ABC):
 
 
 class EdgeConnectionHook(LifecycleAdapter, abc.ABC):
-    """Widens the type checks: an input value is accepted when the built-in check or any such
-    hook's ``validate_input`` accepts it (it can only permit more, never less).
-
-    ``check_edge_types_match`` is part of the API but not yet consulted: the graph stage checks
-    edges before adapters are known (docs/execution.md)."""
+    """Widens the type checks (it can only permit more, never less): an edge between two
+    functions is accepted when the built-in rule or any such hook's ``check_edge_types_match``
+    accepts it (at build), and an input value when the built-in check or any ``validate_input``
+    accepts it (per request)."""
 
     @abc.abstractmethod
     def check_edge_types_match(self, type_from: type, type_to: type, **kwargs: Any) -> bool: ...
@@ -152,8 +151,7 @@ class AdaptedNode:
 class GraphAdapter(LegacyResultMixin, abc.ABC):
     """Hamilton's all-in-one legacy adapter: builds the result, calls each node
     (``execute_node``, given an :class:`AdaptedNode`) and widens input checks
-    (``check_input_type``). ``check_node_type_equivalence`` is not consulted (as
-    :meth:`EdgeConnectionHook.check_edge_types_match`)."""
+    (``check_input_type``). ``check_node_type_equivalence`` is not consulted."""
 
     def run_to_execute_node(self, *, node_name: str, node_tags: dict[str, Any],
                             node_callable: Callable[..., Any], node_kwargs: dict[str, Any],

@@ -250,10 +250,8 @@ class GracefulErrorAdapter(NodeExecutionMethod):
 
 
 class NoEdgeAndInputTypeChecking(EdgeConnectionHook):
-    """Accepts input values of any type (for exploring; the checks find real bugs).
-
-    Edges between mismatched annotations are still refused when the graph is built (see
-    :class:`~dataflow.lifecycle.api.EdgeConnectionHook`)."""
+    """Accepts edges between any annotations and input values of any type, as Hamilton's does
+    (for exploring; the checks find real bugs)."""
 
     def check_edge_types_match(self, type_from: type, type_to: type, **kwargs: Any) -> bool:
         return True

@@ -94,6 +94,7 @@ CASES: tuple[ModuleCase, ...] = (
     ModuleCase("core_pickle", ("tests.core.pickle_module",), inputs=lambda: {"seed": 4}),
     ModuleCase("core_cycle", ("tests.core.cycle_module",), build="cycles-refused-at-build"),
     ModuleCase("core_mismatch", ("tests.core.mismatch_module",), build="neither"),
+    ModuleCase("core_int_to_float", ("tests.core.int_to_float_module",), build="neither"),
     # tests/function_modifiers
     ModuleCase("fm_core_mode_a", (_FM + "fixtures_core",), config={"mode": "a"},
                inputs=lambda: {"x": 3}),

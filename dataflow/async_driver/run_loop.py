@@ -142,6 +142,7 @@ async def run_plan_concurrently(plan: Plan, values: dict[str, Any], hooks: HookS
             for task in sorted(done, key=lambda t: position[running[t].name]):
                 step = running.pop(task)
                 finish(step, task.result())
+            del done, task  # a finished task holds its result: let it go with the value
     except BaseException:
         await _cancel_all(running)
         raise

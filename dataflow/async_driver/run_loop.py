@@ -55,9 +55,8 @@ async def run_step(step: Step, kwargs: dict[str, Any], hooks: HookSet, run_id: s
     result: Any = None
     error: BaseException | None = None
     try:
-        result = call_node(step, kwargs, hooks.node_method)
-        if inspect.isawaitable(result):
-            result = await result
+        called = call_node(step, kwargs, hooks.node_method)
+        result = await called if inspect.isawaitable(called) else called
     except BaseException as failure:
         error = annotate_failure(failure, step, kwargs)
     if hooks.after_node:

@@ -104,9 +104,8 @@ async def run_plan_on_one_loop(
         result: Any = None
         error: BaseException | None = None
         try:
-            result = call_node(step, kwargs, method)
-            if inspect.isawaitable(result):
-                result = await result
+            called = call_node(step, kwargs, method)
+            result = await called if inspect.isawaitable(called) else called
         except BaseException as failure:  # CancelledError too: the run ends
             error = annotate_failure(failure, step, kwargs)
         if after:

@@ -217,6 +217,7 @@ def test_an_intermediate_is_freed_after_its_last_reader():
 class Recorder(lifecycle.NodeExecutionHook, lifecycle.GraphExecutionHook):
     def __init__(self):
         self.events = []
+        self.results = {}
 
     def run_before_graph_execution(self, *, final_vars, execution_path, run_id, **kwargs):
         self.events.append(("graph-start", tuple(final_vars), tuple(execution_path)))
@@ -229,6 +230,7 @@ class Recorder(lifecycle.NodeExecutionHook, lifecycle.GraphExecutionHook):
 
     def run_after_node_execution(self, *, node_name, success, error, result, **kwargs):
         self.events.append(("after", node_name, success, type(error).__name__))
+        self.results[node_name] = result
 
 
 async def breaks(x: int) -> int:
@@ -262,6 +264,17 @@ def test_a_failing_node_keeps_its_type_and_note_and_cancels_the_nodes_still_runn
     assert ("after", "never_ends", False, "CancelledError") in recorder.events
     assert recorder.events[-1] == ("graph-end", False, "KeyError", None)
     assert not any(e[:2] == ("before", "joined") for e in recorder.events)
+    assert recorder.results == {"breaks": None, "never_ends": None}  # not their coroutines
+
+
+def test_the_sync_driver_tells_the_after_hook_no_result_for_a_failing_async_node():
+    recorder = Recorder()
+    dr = (dataflow.driver.Builder().with_modules(_module(breaks))
+          .with_adapters(recorder).build())
+    with pytest.raises(KeyError):
+        dr.execute(["breaks"], inputs={"x": 1})
+    assert recorder.results == {"breaks": None}
+    assert ("after", "breaks", False, "KeyError") in recorder.events
 
 
 def test_a_cancelled_run_reaches_the_after_hooks_as_a_failure():

@@ -4,8 +4,9 @@ overlapping.
 A step starts as soon as the steps it reads have finished (the plan's
 :attr:`~dataflow.plan.Plan.schedule`). An ``async def`` node becomes a task, so independent
 awaits overlap; a plain function runs inline in the loop's own coroutine (a thread switch would
-cost more than most nodes). Values are freed once their last reader has finished, as in
-:func:`~dataflow.execution.loop.run_plan_out_of_order`.
+cost more than most nodes), and so does an async node with nothing to overlap with (the only
+step ready, no task running: a chain costs no task per node). Values are freed once their last
+reader has finished, as in :func:`~dataflow.execution.loop.run_plan_out_of_order`.
 
 When a step fails, or the run itself is cancelled, the steps still running are cancelled and
 awaited (so their ``run_after_node_execution`` hooks hear ``success=False`` with the
@@ -116,8 +117,9 @@ async def run_plan_concurrently(plan: Plan, values: dict[str, Any], hooks: HookS
     try:
         while ready or running:
             inline: list[Step] = []
+            alone = len(ready) == 1 and not running  # nothing to overlap with: no task
             for step in ready:
-                if step.node.is_async:
+                if step.node.is_async and not alone:
                     kwargs = {name: values[name] for name in step.args}
                     running[asyncio.ensure_future(run_step(step, kwargs, hooks, run_id))] = step
                     del kwargs

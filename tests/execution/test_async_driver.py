@@ -446,6 +446,10 @@ def test_queries_are_the_sync_drivers_and_unsupported_options_say_so():
     assert {v.name for v in dr.list_available_variables()} == {"key", "fetched", "decorated"}
     assert [v.name for v in dr.what_is_upstream_of("decorated")] == ["key", "fetched",
                                                                      "decorated"]
+    assert dr.execution_plan(["decorated"], inputs={"key": "k"}).node_names == [
+        "fetched", "decorated"]
+    picture = dr.visualize_execution(["decorated"], inputs={"key": "k"})
+    assert "fetched" in picture.source and "decorated" in picture.source
     for method in ("enable_dynamic_execution", "with_materializers", "with_adapter"):
         with pytest.raises(ValueError, match="not supported by the async driver"):
             getattr(Builder(), method)(*(() if method == "enable_dynamic_execution"

@@ -86,6 +86,15 @@ class AsyncDriver(Driver):
         self._deferred_construction = hook_set(deferred).after_construction
         self.initialized = False
 
+    def __reduce__(self) -> Any:
+        """Pickled as an async driver (not the synchronous one the base class would restore);
+        it is restored un-initialized: ``await dr.ainit()`` when it has async hooks."""
+        from dataflow.driver import _module_reference
+
+        modules = tuple(_module_reference(m) for m in self.graph_modules)
+        return (_restore_async_driver,
+                (dict(self.config), modules, self.adapters, self.allow_module_overrides))
+
     async def ainit(self) -> AsyncDriver:
         """Await the async ``run_after_graph_construction`` hooks and each adapter's ``ainit``
         (once; later calls return at once). ``await Builder()...build()`` calls it."""
@@ -154,6 +163,14 @@ class AsyncDriver(Driver):
                                    success=error is None, error=error, results=results,
                                    run_id=run_id)
         return results
+
+
+def _restore_async_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
+                          adapters: list[Any], allow_module_overrides: bool) -> AsyncDriver:
+    from dataflow.driver import _restore_module
+
+    return AsyncDriver(config, *[_restore_module(m) for m in modules], adapters=adapters,
+                       allow_module_overrides=allow_module_overrides)
 
 
 class Builder(SyncBuilder):

@@ -467,6 +467,18 @@ def test_copy_gives_an_async_builder():
     assert run(main()) == {"fetched": "K"}
 
 
+def test_a_pickled_async_driver_comes_back_async():
+    import pickle
+
+    async def main():
+        dr = await _build(fetched, decorated)
+        again = pickle.loads(pickle.dumps(dr))
+        assert type(again) is AsyncDriver
+        return await again.execute(["decorated"], inputs={"key": "k"})
+
+    assert run(main()) == {"decorated": "<K>"}
+
+
 def test_the_module_example_runs():
     failed, attempted = doctest.testmod(dataflow.async_driver)
     assert attempted > 0 and failed == 0

@@ -5,6 +5,10 @@
 :class:`~dataflow.execution.hooks.HookSet`; only drivers with such hooks take it.
 :func:`run_plan_out_of_order` runs the steps in any order their dependencies allow and frees
 each value when its last reader has run: the bookkeeping a concurrent runner needs.
+
+A plan with ``async def`` nodes runs, steps still in order, inside one coroutine
+(:func:`run_plan_on_one_loop`) on one event loop for the whole run, so an object bound to the
+loop (a client session) made by one node still works in the next.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ def run_plan_with_hooks(
     A step ended by any exception, ``KeyboardInterrupt`` and ``SystemExit`` included, reaches
     the ``run_after_node_execution`` hooks with ``success=False`` and the error before it
     propagates."""
+    if plan.has_async:
+        return await_result(run_plan_on_one_loop(plan, values, hooks, run_id))
     before, after = hooks.before_node, hooks.after_node
     method = hooks.node_method
     for step in plan.steps:
@@ -76,8 +82,56 @@ def run_plan_with_hooks(
     return {name: values[name] for name in plan.outputs}
 
 
+async def run_plan_on_one_loop(
+    plan: Plan, values: dict[str, Any], hooks: HookSet, run_id: str = ""
+) -> dict[str, Any]:
+    """:func:`run_plan_with_hooks` as one coroutine: steps in plan order, sync functions called
+    inline, async ones (and any awaitable a function or ``run_to_execute_node`` returns) awaited
+    on the running loop. Hooks are called as in the synchronous loop."""
+    before, after = hooks.before_node, hooks.after_node
+    method = hooks.node_method
+    for step in plan.steps:
+        node = step.node
+        name = node.name
+        kwargs = {arg: values[arg] for arg in step.args}
+        facts = {
+            "node_name": name, "node_tags": dict(node.tags), "node_kwargs": kwargs,
+            "node_return_type": node.type, "task_id": None, "run_id": run_id,
+        }
+        if before:
+            call_hooks(before, name, **facts,
+                       node_input_types={d.name: d.type for d in node.dependencies})
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            called = call_node(step, kwargs, method)
+            result = await called if inspect.isawaitable(called) else called
+        except BaseException as failure:  # CancelledError too: the run ends
+            error = annotate_failure(failure, step, kwargs)
+        if after:
+            call_hooks(after, name, **facts, result=result, error=error,
+                       success=error is None)
+        if error is not None:
+            raise error from None
+        values[name] = result
+        for released in step.release:
+            del values[released]
+    return {name: values[name] for name in plan.outputs}
+
+
 def _call(step: Step, kwargs: dict[str, Any],
           method: tuple[str, Callable[..., Any]] | None) -> Any:
+    result = call_node(step, kwargs, method)
+    if inspect.isawaitable(result):  # a sync node's wrapper returning a coroutine
+        result = await_result(result)
+    return result
+
+
+def call_node(step: Step, kwargs: dict[str, Any],
+              method: tuple[str, Callable[..., Any]] | None) -> Any:
+    """What calling ``step``'s function (through ``method``, the ``run_to_execute_node``
+    adapter, if any) returns: for an async node, an awaitable the caller awaits. A failure
+    of the adapter itself gets a note naming it."""
     node = step.node
     if method is None:
         result = node.fn(**kwargs)  # type: ignore[misc]
@@ -91,8 +145,6 @@ def _call(step: Step, kwargs: dict[str, Any],
             if not _raised_by(error, node.fn):
                 hook_failure(error, hook, node.name)
             raise
-    if node.is_async or inspect.isawaitable(result):
-        result = await_result(result)
     return result
 
 

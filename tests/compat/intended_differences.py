@@ -412,6 +412,30 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=("tests/execution/test_lifecycle_vs_hamilton.py::"
                       "test_println_tells_each_node_start_and_end_as_hamilton_does",),
     ),
+    IntendedDifference(
+        id="async-failure-cancels-running-nodes",
+        what="When a node of an `async_driver` run fails, the nodes still running are "
+             "cancelled and awaited (their `run_after_node_execution` hooks hear "
+             "`success=False` with the CancelledError) before the error propagates; Hamilton's "
+             "AsyncDriver raises and leaves them running behind the caller's back.",
+        why="A failed request must not go on spending (requests, writes) after `execute` has "
+            "raised, and a task nobody awaits hides its own errors.",
+        consulted_by=(_DEMO + "test_async_failure_cancels_running_nodes",),
+    ),
+    IntendedDifference(
+        id="async-driver-hooks",
+        what="In `async_driver`, node hooks are told the values (`node_kwargs`, `result`) and "
+             "the real outcome (a failing node: `success=False` and its error; a cancelled run: "
+             "the CancelledError), and `async def` hook methods under the lifecycle API's "
+             "names are awaited (`run_after_graph_construction` by `await build()` / "
+             "`ainit()`). Hamilton's AsyncDriver gives its node hooks asyncio Tasks and "
+             "`success=True` for a failing node, tells a cancelled run `error=None`, and "
+             "awaits only hooks written against its internal `lifecycle.base` names "
+             "(`pre_node_execute`, ...).",
+        why="A tracker or progress bar needs the values and the true outcome; one hook API "
+            "serves both drivers.",
+        consulted_by=(_DEMO + "test_async_driver_hooks",),
+    ),
 )
 
 BY_ID = {d.id: d for d in DIFFERENCES}

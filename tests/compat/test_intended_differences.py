@@ -342,6 +342,111 @@ def test_legacy_execute_node_not_called(tmp_path: Path) -> None:
     assert calls == ["hamilton.base"]
 
 
+_ASYNC_SOURCE = """
+    import asyncio
+
+    async def slow(x: int) -> int:
+        await asyncio.sleep(0.2)
+        FINISHED.append("slow")
+        return x
+
+    async def breaks(x: int) -> int:
+        raise KeyError("no row")
+
+    def joined(slow: int, breaks: int) -> int:
+        return slow + breaks
+
+    async def plus_one(x: int) -> int:
+        await asyncio.sleep(0)
+        return x + 1
+
+    FINISHED = []
+    """
+
+
+def _async_side(tmp_path: Path, side: str) -> tuple[Any, Any]:
+    """(the side's async_driver and lifecycle modules, the ported module)."""
+    import importlib
+
+    from tests.compat.twin_import import load_source
+
+    path = tmp_path / "fetching.py"
+    source = textwrap.dedent(_ASYNC_SOURCE)
+    path.write_text(source)
+    module = load_source(source, str(path), source_root="hamilton", target_root=side,
+                         stem="fetching")
+    return importlib.import_module(f"{side}.async_driver"), importlib.import_module(
+        f"{side}.lifecycle"), module
+
+
+def _node_recorder(lifecycle: Any) -> Any:
+    class Recorder(lifecycle.NodeExecutionHook, lifecycle.GraphExecutionHook):
+        def __init__(self) -> None:
+            self.nodes: list[tuple[Any, ...]] = []
+            self.graph_errors: list[str] = []
+
+        def run_before_graph_execution(self, **kwargs: Any) -> None:
+            pass
+
+        def run_after_graph_execution(self, *, error: Any, **kwargs: Any) -> None:
+            self.graph_errors.append(type(error).__name__)
+
+        def run_before_node_execution(self, **kwargs: Any) -> None:
+            pass
+
+        def run_after_node_execution(self, *, node_name: str, node_kwargs: Any, result: Any,
+                                     success: bool, **kwargs: Any) -> None:
+            self.nodes.append((node_name, dict(node_kwargs), result, success))
+
+    return Recorder()
+
+
+def test_async_failure_cancels_running_nodes(tmp_path: Path) -> None:
+    finished = {}
+    for side in ("dataflow", "hamilton"):
+        drivers, _, module = _async_side(tmp_path, side)
+
+        async def run(drivers: Any = drivers, module: Any = module) -> None:
+            dr = await drivers.Builder().with_modules(module).build()
+            with pytest.raises(KeyError):
+                await dr.execute(["joined"], inputs={"x": 1})
+            await asyncio.sleep(0.4)  # long enough for `slow` to finish, if it still runs
+
+        asyncio.run(run())
+        finished[side] = list(module.FINISHED)
+    assert finished == {"dataflow": [], "hamilton": ["slow"]}
+
+
+def test_async_driver_hooks(tmp_path: Path) -> None:
+    seen = {}
+    for side in ("dataflow", "hamilton"):
+        drivers, lifecycle, module = _async_side(tmp_path, side)
+        recorder = _node_recorder(lifecycle)
+
+        async def run(drivers: Any = drivers, module: Any = module,
+                      recorder: Any = recorder) -> None:
+            dr = await drivers.Builder().with_modules(module).with_adapters(recorder).build()
+            assert await dr.execute(["plus_one"], inputs={"x": 1}) == {"plus_one": 2}
+            with pytest.raises(KeyError):
+                await dr.execute(["breaks"], inputs={"x": 1})
+            task = asyncio.ensure_future(dr.execute(["slow"], inputs={"x": 1}))
+            await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(run())
+        seen[side] = recorder
+    ours, theirs = seen["dataflow"], seen["hamilton"]
+    assert ours.nodes == [("plus_one", {"x": 1}, 2, True), ("breaks", {"x": 1}, None, False),
+                          ("slow", {"x": 1}, None, False)]
+    assert ours.graph_errors == ["NoneType", "KeyError", "CancelledError"]
+    assert [(name, success) for name, _, _, success in theirs.nodes] == [
+        ("plus_one", True), ("breaks", True), ("slow", True)]
+    assert isinstance(theirs.nodes[0][2], asyncio.Task)  # a task, not the value 2
+    assert theirs.graph_errors == ["NoneType", "KeyError", "NoneType"]
+
+
 def test_the_port_guide_lists_exactly_these_differences() -> None:
     page = (ROOT / "docs" / "howto" / "port_from_hamilton.md").read_text()
     start, end = "<!-- intended-differences:start -->\n", "\n<!-- intended-differences:end -->"

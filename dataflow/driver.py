@@ -23,7 +23,7 @@ from dataflow.build import graph_from_modules
 from dataflow.errors import DataflowError, RequestError, did_you_mean
 from dataflow.execution.compiled import compile_plan
 from dataflow.execution.executors import SynchronousLocalTaskExecutor
-from dataflow.execution.hooks import hook_set
+from dataflow.execution.hooks import hook_set, refuse_async_hooks
 from dataflow.execution.inputs import check_request_names, inputs_naming_functions, start_values
 from dataflow.execution.runner import COMPILE_AFTER_RUNS, PlanRunner
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
@@ -47,6 +47,9 @@ class Driver(DriverViews):
     graph execution hooks.
     """
 
+    awaits_hooks = False
+    """Whether ``async def`` hook methods are awaited (the async driver's subclass says yes)."""
+
     def __init__(
         self,
         config: Mapping[str, Any] | None,
@@ -61,6 +64,8 @@ class Driver(DriverViews):
         self.result_builder: Any = builders[-1] if builders else PandasDataFrameResult()
         self.hooks = hook_set(self.adapters)
         """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
+        if not self.awaits_hooks:
+            refuse_async_hooks(self.hooks)
         self.executor = SynchronousLocalTaskExecutor()
         edge_checks = [
             functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]

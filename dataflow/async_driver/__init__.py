@@ -54,6 +54,8 @@ class AsyncDriver(Driver):
     ``visualize_execution``, ``validate_execution``, ...) is the synchronous driver's.
     """
 
+    awaits_hooks = True
+
     def __init__(
         self,
         config: Mapping[str, Any] | None,

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,22 @@ class HookSet:
 
 
 EMPTY_HOOKS = HookSet()
+
+
+def refuse_async_hooks(hooks: HookSet) -> None:
+    """A synchronous driver cannot await ``async def`` hook methods: refuse them at build, naming
+    each, rather than let them be silently skipped (their coroutines would never run)."""
+    every = (*hooks.before_graph, *hooks.after_graph, *hooks.before_node, *hooks.after_node,
+             *((hooks.node_method,) if hooks.node_method else ()), *hooks.after_construction)
+    awaited = sorted({name for name, method in every if inspect.iscoroutinefunction(method)})
+    if awaited:
+        from dataflow.errors import DataflowError
+
+        raise DataflowError(
+            f"Hook method(s) {', '.join(awaited)} are `async def`, which the synchronous driver "
+            "cannot await. Build with dataflow.async_driver.Builder() (await dr.execute(...)), "
+            "or make the methods plain functions."
+        )
 
 
 def _methods(adapters: Iterable[Any], name: str) -> tuple[Hook, ...]:

@@ -396,3 +396,19 @@ def test_a_default_whose_equality_has_no_truth_value_builds_on_every_python():
         return float(w.sum())
 
     assert _driver(weighted).execute(["weighted"]) == {"weighted": 3.0}
+
+
+def test_async_hook_methods_are_refused_by_the_sync_driver_naming_them():
+    from dataflow import lifecycle
+
+    class AsyncHook(lifecycle.NodeExecutionHook):
+        async def run_before_node_execution(self, **kwargs: Any) -> None:
+            return None
+
+        async def run_after_node_execution(self, **kwargs: Any) -> None:
+            return None
+
+    with pytest.raises(ValueError, match="AsyncHook.run_before_node_execution") as caught:
+        driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(a)).with_adapters(
+            AsyncHook()).build()
+    assert "dataflow.async_driver.Builder()" in str(caught.value)

@@ -60,13 +60,26 @@ class Driver(DriverViews):
         self.result_builder: Any = builders[-1] if builders else PandasDataFrameResult()
         self.hooks = hook_set(self.adapters)
         """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
-        self.executor = SynchronousLocalTaskExecutor()
+        self._executor: Any = SynchronousLocalTaskExecutor()
+        self._inline = True
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides)
         after_graph_construction(self.hooks, self.graph, modules)
         self.plan_cache = PlanCache()
         """Plans by request shape (LRU, bounded by count and memory):
         ``dr.plan_cache.resize(max_plans=..., max_bytes=...)``, ``dr.plan_cache.clear()``."""
         self._function_outputs: dict[Callable[..., Any], list[str]] | None = None
+
+    @property
+    def executor(self) -> Any:
+        """Where the steps of a run go (:mod:`dataflow.execution.executors`); the plan does not
+        change with it. ``Builder().enable_dynamic_execution(allow_experimental_mode=True)
+        .with_local_executor(...)`` sets it."""
+        return self._executor
+
+    @executor.setter
+    def executor(self, executor: Any) -> None:
+        self._executor = executor
+        self._inline = type(executor) is SynchronousLocalTaskExecutor
 
     @property
     def config(self) -> Mapping[str, Any]:
@@ -104,7 +117,7 @@ class Driver(DriverViews):
                               self.hooks.input_validators)
         if display_graph:
             self.display_execution(names, inputs, overrides)
-        if self.hooks.empty:  # the in-process run without hooks: the plan's own loop
+        if self.hooks.empty and self._inline:  # in this thread, no hooks: the plan's own loop
             return runner.run(values)
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
 
@@ -254,7 +267,8 @@ class Driver(DriverViews):
     def __reduce__(self) -> Any:
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
-                (dict(self.config), modules, self.adapters, self.allow_module_overrides))
+                (dict(self.config), modules, self.adapters, self.allow_module_overrides,
+                 self.executor))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
@@ -285,9 +299,13 @@ def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
 
 
 def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
-                    adapters: list[Any], allow_module_overrides: bool) -> Driver:
-    return Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
-                  allow_module_overrides=allow_module_overrides)
+                    adapters: list[Any], allow_module_overrides: bool,
+                    executor: Any = None) -> Driver:
+    driver = Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
+                    allow_module_overrides=allow_module_overrides)
+    if executor is not None:
+        driver.executor = executor
+    return driver
 
 
 class Builder:
@@ -306,6 +324,9 @@ class Builder:
         self.config: dict[str, Any] = {}
         self.adapters: list[Any] = []
         self._allow_module_overrides = False
+        self._dynamic_execution = False
+        self.local_executor: Any = None
+        self.remote_executor: Any = None
 
     def with_modules(self, *modules: types.ModuleType) -> Builder:
         self.modules.extend(modules)
@@ -328,6 +349,43 @@ class Builder:
         self._allow_module_overrides = True
         return self
 
+    def enable_dynamic_execution(self, *, allow_experimental_mode: bool = False) -> Builder:
+        """Allow executors (Hamilton's switch to its task-based driver, which it calls
+        experimental: the flag must be given, as there)."""
+        if not allow_experimental_mode:
+            raise DataflowError(
+                "enable_dynamic_execution(allow_experimental_mode=True): the flag is required, "
+                "as in Hamilton, where dynamic execution is experimental.")
+        self._dynamic_execution = True
+        return self
+
+    def with_local_executor(self, local_executor: Any) -> Builder:
+        """Run the graph's steps on ``local_executor`` (for instance
+        ``executors.MultiThreadingExecutor(4)``); needs :meth:`enable_dynamic_execution`."""
+        self._require_dynamic("with_local_executor")
+        if self.local_executor is not None:
+            raise DataflowError("with_local_executor was called twice: a driver has one local "
+                                f"executor (already {self.local_executor!r}).")
+        self.local_executor = local_executor
+        return self
+
+    def with_remote_executor(self, remote_executor: Any) -> Builder:
+        """The executor Hamilton gives the blocks between ``Parallelizable`` and ``Collect``.
+        A graph without such blocks runs entirely on the local executor, as in Hamilton, so
+        this one is kept but does not run its steps."""
+        self._require_dynamic("with_remote_executor")
+        if self.remote_executor is not None:
+            raise DataflowError("with_remote_executor was called twice: a driver has one remote "
+                                f"executor (already {self.remote_executor!r}).")
+        self.remote_executor = remote_executor
+        return self
+
+    def _require_dynamic(self, method: str) -> None:
+        if not self._dynamic_execution:
+            raise DataflowError(
+                f"{method} needs dynamic execution: call "
+                ".enable_dynamic_execution(allow_experimental_mode=True) first (as in Hamilton).")
+
     def copy(self) -> Builder:
         """A new builder with the same modules, config and adapters (Hamilton's ``copy``):
         adding to the copy leaves this one as it is."""
@@ -336,6 +394,9 @@ class Builder:
         other.config = dict(self.config)
         other.adapters = list(self.adapters)
         other._allow_module_overrides = self._allow_module_overrides
+        other._dynamic_execution = self._dynamic_execution
+        other.local_executor = self.local_executor
+        other.remote_executor = self.remote_executor
         return other
 
     def build(self) -> Driver:
@@ -346,5 +407,8 @@ class Builder:
         adapters = list(self.adapters)
         if not any(hasattr(a, "build_result") for a in adapters):
             adapters.append(DictResult())
-        return Driver(self.config, *self.modules, adapter=adapters,
-                      allow_module_overrides=self._allow_module_overrides)
+        driver = Driver(self.config, *self.modules, adapter=adapters,
+                        allow_module_overrides=self._allow_module_overrides)
+        if self.local_executor is not None:
+            driver.executor = self.local_executor
+        return driver

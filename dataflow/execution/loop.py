@@ -88,7 +88,7 @@ def _call(step: Step, kwargs: dict[str, Any],
                 node_name=node.name, node_tags=dict(node.tags), node_callable=node.fn,
                 node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
         except BaseException as error:
-            if not _raised_by(error, node.fn):
+            if not raised_by(error, node.fn):
                 hook_failure(error, hook, node.name)
             raise
     if node.is_async or inspect.isawaitable(result):
@@ -96,7 +96,7 @@ def _call(step: Step, kwargs: dict[str, Any],
     return result
 
 
-def _raised_by(error: BaseException, fn: Any) -> bool:
+def raised_by(error: BaseException, fn: Any) -> bool:
     """Whether ``fn``'s own code is among the frames ``error`` went through (so the node raised
     it, not the adapter that called the node)."""
     code = getattr(fn, "__code__", None)

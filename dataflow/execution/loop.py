@@ -46,6 +46,10 @@ def run_plan_with_hooks(
     A step ended by any exception, ``KeyboardInterrupt`` and ``SystemExit`` included, reaches
     the ``run_after_node_execution`` hooks with ``success=False`` and the error before it
     propagates."""
+    if hooks.remote_execute is not None:
+        from dataflow.execution.tasks import run_plan_remotely  # tasks imports this module
+
+        return run_plan_remotely(plan, values, hooks, run_id)
     before, after = hooks.before_node, hooks.after_node
     method = hooks.node_method
     for step in plan.steps:

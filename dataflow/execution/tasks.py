@@ -10,6 +10,7 @@ of :mod:`dataflow.execution.loop` does them, so a hook fires where its node runs
 
 from __future__ import annotations
 
+import functools
 import inspect
 import pickle
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +19,9 @@ from typing import Any
 
 from dataflow.errors import DataflowError
 from dataflow.execution.failures import add_note, describe_failure
-from dataflow.execution.hooks import Hook, call_hooks, hook_failure
+from dataflow.execution.hooks import Hook, HookSet, call_hooks, hook_failure
 from dataflow.execution.loop import await_result, raised_by
-from dataflow.plan import Step
+from dataflow.plan import Plan, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,35 @@ def run_task(task: Task, kwargs: dict[str, Any], hooks: NodeHooks | None,
     if error is not None:
         raise error from None
     return result
+
+
+def run_plan_remotely(plan: Plan, values: dict[str, Any], hooks: HookSet,
+                      run_id: str) -> dict[str, Any]:
+    """The in-order walk of ``plan`` where the ``do_remote_execute`` adapter of ``hooks``
+    decides how each node runs: it gets the node, its arguments and
+    ``execute_lifecycle_for_node`` (the node's call with its hooks, :func:`run_task`), and what
+    it returns is the node's value (a future, for
+    :class:`plugins.h_threadpool.FutureAdapter`)."""
+    assert hooks.remote_execute is not None
+    hook, remote_execute = hooks.remote_execute
+    node_hooks = NodeHooks(hooks.before_node, hooks.after_node, hooks.node_method)
+    for step in plan.steps:
+        kwargs = {arg: values[arg] for arg in step.args}
+        lifecycle = functools.partial(_lifecycle, task_of(step), node_hooks, run_id)
+        try:
+            values[step.name] = remote_execute(
+                node=step.node, execute_lifecycle_for_node=lifecycle, **kwargs)
+        except BaseException as error:
+            if not any(note.startswith("dataflow:") for note in getattr(error, "__notes__", ())):
+                hook_failure(error, hook, step.name)
+            raise
+        for released in step.release:
+            del values[released]
+    return {name: values[name] for name in plan.outputs}
+
+
+def _lifecycle(task: Task, hooks: NodeHooks, run_id: str, **kwargs: Any) -> Any:
+    return run_task(task, kwargs, hooks, run_id)
 
 
 def _annotated(error: BaseException, task: Task, kwargs: Mapping[str, Any]) -> BaseException:

@@ -67,22 +67,22 @@ def test_random_dags_give_the_synchronous_result_on_every_executor(kind, dag, da
 
 def test_independent_nodes_overlap_on_threads():
     def a() -> float:
-        time.sleep(0.3)
+        time.sleep(0.4)
         return 1.0
 
     def b() -> float:
-        time.sleep(0.3)
+        time.sleep(0.4)
         return 2.0
 
     def c() -> float:
-        time.sleep(0.3)
+        time.sleep(0.4)
         return 3.0
 
     module = ad_hoc_utils.create_temporary_module(a, b, c)
     dr = _driver(module, executor=executors.MultiThreadingExecutor(3))
     start = time.perf_counter()
     assert dr.execute(["a", "b", "c"]) == {"a": 1.0, "b": 2.0, "c": 3.0}
-    assert time.perf_counter() - start < 0.8  # one after the other takes 0.9 s
+    assert time.perf_counter() - start < 0.9  # one after the other takes 1.2 s
 
 
 @pytest.mark.parametrize("kind", ["threads", "processes"])
@@ -147,7 +147,7 @@ def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     for index in range(6):
         def slow() -> int:
             started.append("slow")
-            time.sleep(0.2)
+            time.sleep(0.5)
             return 0
         slow.__name__ = slow.__qualname__ = f"slow{index}"
         functions.append(slow)
@@ -156,7 +156,7 @@ def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     start = time.perf_counter()
     with pytest.raises(KeyboardInterrupt):
         dr.execute(["interrupt", *(f"slow{i}" for i in range(6))])
-    assert time.perf_counter() - start < 0.5  # not after every queued node
+    assert time.perf_counter() - start < 0.45  # without waiting for the running nodes
     assert ended == [(False, KeyboardInterrupt)]
     count = len(started)
     deadline = time.monotonic() + 2

@@ -11,14 +11,17 @@ Two scenarios, each 8 independent nodes over one input, every executor on the sa
   only processes help. ``MultiProcessingExecutor(2)`` vs sync; the pool is started inside the
   timed run (a pool lives for one run), so its start-up cost is counted.
 
-Each figure is the median of ``--repeats`` runs after one unreported run; results are checked
-equal across executors. The load average printed first says how busy the machine already was:
-on a shared 2-core machine, a second core that another job is using cannot speed anything up.
+Beside each, the same functions on a bare ``concurrent.futures`` pool of the same size (no
+dataflow): the speed-up the machine allows at that moment, so the framework's share can be read
+off. Each figure is the median of ``--repeats`` runs after one unreported run; results are
+checked equal across all three. The load average printed first says how busy the machine
+already was: on a shared 2-core machine, a core that another job is using speeds nothing up.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import statistics
 import sys
@@ -70,8 +73,17 @@ def median_seconds(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+def bare_pool(module: Any, outputs: list[str], inputs: dict[str, Any], pool_type: Any,
+              workers: int) -> dict[str, Any]:
+    """The same functions on a bare ``concurrent.futures`` pool of ``workers`` (started inside
+    the timed run too): what the machine allows at this moment, without dataflow."""
+    with pool_type(max_workers=workers) as pool:
+        futures = {name: pool.submit(getattr(module, name), **inputs) for name in outputs}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def compare(module: Any, outputs: list[str], inputs: dict[str, Any], parallel: Any,
-            repeats: int) -> tuple[float, float]:
+            repeats: int) -> tuple[float, float, float]:
     synchronous = driver.Builder().with_modules(module).build()
     pooled = (driver.Builder().with_modules(module)
               .enable_dynamic_execution(allow_experimental_mode=True)
@@ -80,9 +92,20 @@ def compare(module: Any, outputs: list[str], inputs: dict[str, Any], parallel: A
                                             repeats)
     pool_time, pool_result = median_seconds(lambda: pooled.execute(outputs, inputs=inputs),
                                             repeats)
-    if pool_result != sync_result:
+    pool_type = (concurrent.futures.ProcessPoolExecutor
+                 if isinstance(parallel, executors.MultiProcessingExecutor)
+                 else concurrent.futures.ThreadPoolExecutor)
+    bare_time, bare_result = median_seconds(
+        lambda: bare_pool(module, outputs, inputs, pool_type, parallel.max_tasks), repeats)
+    if not pool_result == sync_result == bare_result:
         raise AssertionError(f"{parallel!r} gave {pool_result}, sync gave {sync_result}")
-    return sync_time, pool_time
+    return sync_time, pool_time, bare_time
+
+
+def row(scenario: str, sync_time: float, pool_time: float, bare_time: float) -> str:
+    return (f"| {scenario} | {sync_time * 1e3:,.0f} ms | {pool_time * 1e3:,.0f} ms | "
+            f"{bare_time * 1e3:,.0f} ms | {sync_time / pool_time:.2f}x | "
+            f"{sync_time / bare_time:.2f}x |")
 
 
 def main(argv: list[str] | None = None) -> list[str]:
@@ -101,19 +124,16 @@ def main(argv: list[str] | None = None) -> list[str]:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [f"cores: {os.cpu_count()}; load average at start: {load}; {NODES} independent "
              f"nodes; median of {repeats}",
-             "| scenario | sync | parallel | sync / parallel |", "|---|---|---|---|"]
-    sync_time, pool_time = compare(numpy_module, [f"n{i}" for i in range(NODES)],
-                                   {"data": data, "rounds": rounds},
-                                   executors.MultiThreadingExecutor(2), repeats)
-    lines.append(f"| numpy ufuncs ({rows:,} rows), MultiThreadingExecutor(2) | "
-                 f"{sync_time * 1e3:,.0f} ms | {pool_time * 1e3:,.0f} ms | "
-                 f"{sync_time / pool_time:.2f}x |")
-    sync_time, pool_time = compare(python_module, [f"p{i}" for i in range(NODES)],
-                                   {"loops": loops}, executors.MultiProcessingExecutor(2),
-                                   repeats)
-    lines.append(f"| pure-Python loops ({loops:,} steps), MultiProcessingExecutor(2) | "
-                 f"{sync_time * 1e3:,.0f} ms | {pool_time * 1e3:,.0f} ms | "
-                 f"{sync_time / pool_time:.2f}x |")
+             "| scenario | sync | dataflow parallel | bare pool | sync / parallel | "
+             "sync / bare pool |", "|---|---|---|---|---|---|"]
+    lines.append(row(f"numpy ufuncs ({rows:,} rows), MultiThreadingExecutor(2)",
+                     *compare(numpy_module, [f"n{i}" for i in range(NODES)],
+                              {"data": data, "rounds": rounds},
+                              executors.MultiThreadingExecutor(2), repeats)))
+    lines.append(row(f"pure-Python loops ({loops:,} steps), MultiProcessingExecutor(2)",
+                     *compare(python_module, [f"p{i}" for i in range(NODES)],
+                              {"loops": loops}, executors.MultiProcessingExecutor(2),
+                              repeats)))
     print("\n".join(lines))
     return lines
 

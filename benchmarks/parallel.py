@@ -11,7 +11,12 @@ Two scenarios, each 8 independent nodes over one input, every executor on the sa
   only processes help. ``MultiProcessingExecutor(2)`` vs sync; the pool is started inside the
   timed run (a pool lives for one run), so its start-up cost is counted.
 
-Beside each, the same functions on a bare ``concurrent.futures`` pool of the same size (no
+Each executor is also timed with 1 worker: "1 worker / 2 workers" is the speed-up from the
+second worker alone. (It differs from "sync / 2 workers" for numpy: glibc gives worker threads
+their own malloc arenas, and the main thread's heap is trimmed and page-faulted back on every
+large temporary, so numpy code runs faster on any worker thread than on the main thread:
+``MALLOC_TRIM_THRESHOLD_=100000000`` makes the main thread as fast.) Beside each, the same
+functions on a bare ``concurrent.futures`` pool of the same size (no
 dataflow): the speed-up the machine allows at that moment, so the framework's share can be read
 off. Each figure is the median of ``--repeats`` runs after one unreported run; results are
 checked equal across all three. The load average printed first says how busy the machine
@@ -83,11 +88,14 @@ def bare_pool(module: Any, outputs: list[str], inputs: dict[str, Any], pool_type
 
 
 def compare(module: Any, outputs: list[str], inputs: dict[str, Any], parallel: Any,
-            repeats: int) -> tuple[float, float, float]:
+            repeats: int) -> tuple[float, float, float, float]:
     synchronous = driver.Builder().with_modules(module).build()
     pooled = (driver.Builder().with_modules(module)
               .enable_dynamic_execution(allow_experimental_mode=True)
               .with_local_executor(parallel).build())
+    one_worker = (driver.Builder().with_modules(module)
+                  .enable_dynamic_execution(allow_experimental_mode=True)
+                  .with_local_executor(type(parallel)(1)).build())
     sync_time, sync_result = median_seconds(lambda: synchronous.execute(outputs, inputs=inputs),
                                             repeats)
     pool_time, pool_result = median_seconds(lambda: pooled.execute(outputs, inputs=inputs),
@@ -95,16 +103,20 @@ def compare(module: Any, outputs: list[str], inputs: dict[str, Any], parallel: A
     pool_type = (concurrent.futures.ProcessPoolExecutor
                  if isinstance(parallel, executors.MultiProcessingExecutor)
                  else concurrent.futures.ThreadPoolExecutor)
+    one_time, one_result = median_seconds(lambda: one_worker.execute(outputs, inputs=inputs),
+                                          repeats)
     bare_time, bare_result = median_seconds(
         lambda: bare_pool(module, outputs, inputs, pool_type, parallel.max_tasks), repeats)
-    if not pool_result == sync_result == bare_result:
+    if not pool_result == sync_result == bare_result == one_result:
         raise AssertionError(f"{parallel!r} gave {pool_result}, sync gave {sync_result}")
-    return sync_time, pool_time, bare_time
+    return sync_time, one_time, pool_time, bare_time
 
 
-def row(scenario: str, sync_time: float, pool_time: float, bare_time: float) -> str:
-    return (f"| {scenario} | {sync_time * 1e3:,.0f} ms | {pool_time * 1e3:,.0f} ms | "
-            f"{bare_time * 1e3:,.0f} ms | {sync_time / pool_time:.2f}x | "
+def row(scenario: str, sync_time: float, one_time: float, pool_time: float,
+        bare_time: float) -> str:
+    return (f"| {scenario} | {sync_time * 1e3:,.0f} ms | {one_time * 1e3:,.0f} ms | "
+            f"{pool_time * 1e3:,.0f} ms | {bare_time * 1e3:,.0f} ms | "
+            f"{sync_time / pool_time:.2f}x | {one_time / pool_time:.2f}x | "
             f"{sync_time / bare_time:.2f}x |")
 
 
@@ -124,8 +136,8 @@ def main(argv: list[str] | None = None) -> list[str]:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [f"cores: {os.cpu_count()}; load average at start: {load}; {NODES} independent "
              f"nodes; median of {repeats}",
-             "| scenario | sync | dataflow parallel | bare pool | sync / parallel | "
-             "sync / bare pool |", "|---|---|---|---|---|---|"]
+             "| scenario | sync | 1 worker | 2 workers | bare pool of 2 | sync / 2 workers | "
+             "1 worker / 2 workers | sync / bare pool |", "|---|---|---|---|---|---|---|---|"]
     lines.append(row(f"numpy ufuncs ({rows:,} rows), MultiThreadingExecutor(2)",
                      *compare(numpy_module, [f"n{i}" for i in range(NODES)],
                               {"data": data, "rounds": rounds},

@@ -8,4 +8,4 @@ def test_the_quick_parallel_benchmark_reports_both_scenarios(capsys):
     assert any("MultiThreadingExecutor(2)" in line for line in lines)
     assert any("MultiProcessingExecutor(2)" in line for line in lines)
     assert all(line.endswith("x |") for line in lines[3:])
-    assert "sync / parallel" in capsys.readouterr().out
+    assert "1 worker / 2 workers" in capsys.readouterr().out

@@ -22,8 +22,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
+from dataflow.execution.failures import add_note
 from dataflow.execution.tasks import NodeHooks, Task, run_task
-from dataflow.plan import Plan
+from dataflow.plan import Plan, Step
 
 Submit = Callable[..., "Future[Any]"]
 """``pool.submit``: ``submit(run_task, task, kwargs, hooks, run_id)``."""
@@ -60,7 +61,11 @@ def run_plan_on_pool(plan: Plan, tasks: Sequence[Task], values: dict[str, Any], 
             for future in done:
                 index = running.pop(future)
                 step = steps[index]
-                values[step.name] = future.result()  # the node's exception, if it failed
+                try:
+                    values[step.name] = future.result()  # the node's exception, if it failed
+                except BaseException as error:
+                    note_worker_failure(error, step)
+                    raise
                 del future
                 for name in step.args:
                     remaining[name] -= 1
@@ -82,3 +87,13 @@ def run_plan_on_pool(plan: Plan, tasks: Sequence[Task], values: dict[str, Any], 
         values.clear()
         raise
     return {name: values[name] for name in plan.outputs}
+
+
+def note_worker_failure(error: BaseException, step: Step) -> None:
+    """``error`` with a note naming ``step`` if it has none yet: a failure outside the node's
+    call (its arguments or its result could not be sent between processes) still says which
+    node it was."""
+    if not any(str(note).startswith("dataflow:") for note in getattr(error, "__notes__", ())):
+        add_note(error, f"dataflow: node {step.name!r} ({step.node.where()}) could not be run "
+                        "in a worker: its arguments and its result must pickle to travel "
+                        "between processes")

@@ -82,3 +82,14 @@ class FailingHook:
     def run_before_node_execution(self, *, node_name: str, **kwargs: object) -> None:
         if node_name == "left":
             raise RuntimeError("the hook broke")
+
+
+def lock_maker(seed: int) -> object:
+    """A value that cannot travel back from a worker process."""
+    import threading
+
+    return threading.Lock()
+
+
+def lock_user(held: object) -> str:
+    return type(held).__name__

@@ -318,3 +318,15 @@ def test_the_executors_have_hamiltons_names_and_agree_with_it():
     request = (["total", "left"], {"start": 4})
     assert ours.execute(request[0], inputs=request[1]) == theirs.execute(
         request[0], inputs=request[1])
+
+
+@pytest.mark.parametrize(("request_", "inputs"), [
+    (["lock_maker"], {"start": 1}),  # the result cannot come back
+    (["lock_user"], {"held": threading.Lock()}),  # the argument cannot go
+])
+def test_a_value_that_cannot_travel_between_processes_names_its_node(request_, inputs):
+    dr = _driver(parallel_nodes, executor=executors.MultiProcessingExecutor(2))
+    with pytest.raises(TypeError, match="pickle") as caught:
+        dr.execute(request_, inputs=inputs)
+    assert any(f"node {request_[0]!r}" in note and "parallel_nodes.py:" in note
+               for note in caught.value.__notes__)

@@ -35,6 +35,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from dataflow.lifecycle import ResultBuilder
+
 
 def _resolved(value: Any) -> Any:
     while isinstance(value, Future):
@@ -47,8 +49,9 @@ def _run_when_ready(execute_lifecycle_for_node: Callable[..., Any], **kwargs: An
     return execute_lifecycle_for_node(**{k: _resolved(v) for k, v in kwargs.items()})
 
 
-class FutureAdapter:
-    """Submits each node to a thread pool as the run reaches it; also a result builder.
+class FutureAdapter(ResultBuilder):
+    """Submits each node to a thread pool as the run reaches it; also a result builder (a
+    :class:`dataflow.lifecycle.ResultBuilder`, as Hamilton's is a ``lifecycle.ResultBuilder``).
 
     :param max_workers: threads in the pool (``ThreadPoolExecutor``'s default when ``None``).
     :param thread_name_prefix: names of the pool's threads.
@@ -73,8 +76,8 @@ class FutureAdapter:
             return self.result_builder.build_result(**resolved)
         return resolved
 
-    def input_types(self) -> list[type]:
-        return [object]
+    def input_types(self) -> list[Any]:
+        return [Any]
 
     def output_type(self) -> Any:
         if self.result_builder is not None and hasattr(self.result_builder, "output_type"):

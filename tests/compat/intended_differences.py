@@ -415,12 +415,14 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         id="unpicklable-node-refused-first",
         what="On `MultiProcessingExecutor`, a run that would send a node function (or node "
              "hook) that cannot be pickled is refused before any node runs, with "
-             "`NotPicklableError` (a ValueError) naming every such node and its file:line; "
-             "Hamilton 1.90 raises pickle's own error (`AttributeError: Can't pickle local "
-             "object ...`) when it submits that node, by which time other nodes may have run "
-             "(its task order varies from run to run).",
+             "`NotPicklableError` (a ValueError) naming every such node and its file:line, on "
+             "every Python. Hamilton 1.90 on Python 3.11+ raises pickle's own error "
+             "(`AttributeError: Can't pickle local object ...`) when it submits that node, by "
+             "which time other nodes may have run (its task order varies from run to run); on "
+             "3.10 a closure put in one of its temporary modules happens to pickle, and runs.",
         why="A half-run graph may have written files or called services; the fix (move the "
-            "function to module level, or use threads) is known before anything runs.",
+            "function to module level, or use threads) is known before anything runs, and "
+            "the same graph is accepted or refused the same way on every Python.",
         consulted_by=(_DEMO + "test_unpicklable_node_refused_first",),
     ),
     IntendedDifference(

@@ -89,3 +89,15 @@ def test_same_results_as_hamilton_and_as_the_thread_executor():
 def test_the_docstring_examples_run(module):
     failed, attempted = doctest.testmod(module)
     assert attempted and not failed
+
+
+def test_it_is_a_result_builder_as_in_hamilton():
+    from hamilton import lifecycle as h_lifecycle
+    from hamilton.plugins import h_threadpool as hamilton_threadpool
+
+    from dataflow import lifecycle
+
+    assert isinstance(hamilton_threadpool.FutureAdapter(), h_lifecycle.ResultBuilder)
+    assert isinstance(FutureAdapter(), lifecycle.ResultBuilder)
+    assert FutureAdapter(result_builder=base.PandasDataFrameResult()).output_type() is (
+        pd.DataFrame)

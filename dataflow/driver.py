@@ -276,6 +276,15 @@ class Driver(DriverViews):
                 f" modules {[m.__name__ for m in self.graph_modules]}>")
 
 
+def _check_executor(executor: Any, method: str) -> None:
+    if not callable(getattr(executor, "run", None)):
+        raise DataflowError(
+            f"{method}({executor!r}): not an executor of dataflow.execution.executors "
+            "(SynchronousLocalTaskExecutor(), MultiThreadingExecutor(n), "
+            "MultiProcessingExecutor(n)); a Hamilton executor ports by changing the import "
+            "root to dataflow.")
+
+
 def _as_list(adapter: Any) -> list[Any]:
     if adapter is None:
         return []
@@ -363,6 +372,7 @@ class Builder:
         """Run the graph's steps on ``local_executor`` (for instance
         ``executors.MultiThreadingExecutor(4)``); needs :meth:`enable_dynamic_execution`."""
         self._require_dynamic("with_local_executor")
+        _check_executor(local_executor, "with_local_executor")
         if self.local_executor is not None:
             raise DataflowError("with_local_executor was called twice: a driver has one local "
                                 f"executor (already {self.local_executor!r}).")
@@ -374,6 +384,7 @@ class Builder:
         A graph without such blocks runs entirely on the local executor, as in Hamilton, so
         this one is kept but does not run its steps."""
         self._require_dynamic("with_remote_executor")
+        _check_executor(remote_executor, "with_remote_executor")
         if self.remote_executor is not None:
             raise DataflowError("with_remote_executor was called twice: a driver has one remote "
                                 f"executor (already {self.remote_executor!r}).")

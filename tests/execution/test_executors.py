@@ -285,6 +285,11 @@ def test_builder_asks_for_dynamic_execution_first_as_hamilton_does():
         builder.with_local_executor(executors.MultiThreadingExecutor(2))
     with pytest.raises(DataflowError, match="max_tasks"):
         executors.MultiProcessingExecutor(0)
+    from hamilton.execution import executors as h_executors
+
+    with pytest.raises(ValueError, match="import root"):
+        (driver.Builder().enable_dynamic_execution(allow_experimental_mode=True)
+         .with_remote_executor(h_executors.MultiThreadingExecutor(2)))
 
 
 def test_a_graph_without_blocks_runs_on_the_local_executor_only():

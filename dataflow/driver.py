@@ -66,7 +66,8 @@ class Driver(DriverViews):
         """The adapters' hook methods, sorted once (see :mod:`dataflow.execution.hooks`)."""
         if not self.awaits_hooks:
             refuse_async_hooks(self.hooks)
-        self.executor = SynchronousLocalTaskExecutor()
+        self._executor: Any = SynchronousLocalTaskExecutor()
+        self._inline = True
         edge_checks = [
             functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides,
@@ -76,6 +77,18 @@ class Driver(DriverViews):
         """Plans by request shape (LRU, bounded by count and memory):
         ``dr.plan_cache.resize(max_plans=..., max_bytes=...)``, ``dr.plan_cache.clear()``."""
         self._function_outputs: dict[Callable[..., Any], list[str]] | None = None
+
+    @property
+    def executor(self) -> Any:
+        """Where the steps of a run go (:mod:`dataflow.execution.executors`); the plan does not
+        change with it. ``Builder().enable_dynamic_execution(allow_experimental_mode=True)
+        .with_local_executor(...)`` sets it."""
+        return self._executor
+
+    @executor.setter
+    def executor(self, executor: Any) -> None:
+        self._executor = executor
+        self._inline = type(executor) is SynchronousLocalTaskExecutor
 
     @property
     def config(self) -> Mapping[str, Any]:
@@ -113,7 +126,7 @@ class Driver(DriverViews):
                               self.hooks.input_validators)
         if display_graph:
             self.display_execution(names, inputs, overrides)
-        if self.hooks.empty:  # the in-process run without hooks: the plan's own loop
+        if self.hooks.empty and self._inline:  # in this thread, no hooks: the plan's own loop
             return runner.run(values)
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
 
@@ -263,7 +276,8 @@ class Driver(DriverViews):
     def __reduce__(self) -> Any:
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
-                (dict(self.config), modules, self.adapters, self.allow_module_overrides))
+                (dict(self.config), modules, self.adapters, self.allow_module_overrides,
+                 self.executor))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
@@ -273,6 +287,15 @@ class Driver(DriverViews):
 
 def _edge_check(method: Callable[..., Any], type_from: Any, type_to: Any) -> bool:
     return bool(method(type_from=type_from, type_to=type_to))
+
+
+def _check_executor(executor: Any, method: str) -> None:
+    if not callable(getattr(executor, "run", None)):
+        raise DataflowError(
+            f"{method}({executor!r}): not an executor of dataflow.execution.executors "
+            "(SynchronousLocalTaskExecutor(), MultiThreadingExecutor(n), "
+            "MultiProcessingExecutor(n)); a Hamilton executor ports by changing the import "
+            "root to dataflow.")
 
 
 def _as_list(adapter: Any) -> list[Any]:
@@ -298,9 +321,13 @@ def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
 
 
 def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
-                    adapters: list[Any], allow_module_overrides: bool) -> Driver:
-    return Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
-                  allow_module_overrides=allow_module_overrides)
+                    adapters: list[Any], allow_module_overrides: bool,
+                    executor: Any = None) -> Driver:
+    driver = Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
+                    allow_module_overrides=allow_module_overrides)
+    if executor is not None:
+        driver.executor = executor
+    return driver
 
 
 class Builder:
@@ -319,6 +346,9 @@ class Builder:
         self.config: dict[str, Any] = {}
         self.adapters: list[Any] = []
         self._allow_module_overrides = False
+        self._dynamic_execution = False
+        self.local_executor: Any = None
+        self.remote_executor: Any = None
 
     def with_modules(self, *modules: types.ModuleType) -> Builder:
         self.modules.extend(modules)
@@ -341,6 +371,45 @@ class Builder:
         self._allow_module_overrides = True
         return self
 
+    def enable_dynamic_execution(self, *, allow_experimental_mode: bool = False) -> Builder:
+        """Allow executors (Hamilton's switch to its task-based driver, which it calls
+        experimental: the flag must be given, as there)."""
+        if not allow_experimental_mode:
+            raise DataflowError(
+                "enable_dynamic_execution(allow_experimental_mode=True): the flag is required, "
+                "as in Hamilton, where dynamic execution is experimental.")
+        self._dynamic_execution = True
+        return self
+
+    def with_local_executor(self, local_executor: Any) -> Builder:
+        """Run the graph's steps on ``local_executor`` (for instance
+        ``executors.MultiThreadingExecutor(4)``); needs :meth:`enable_dynamic_execution`."""
+        self._require_dynamic("with_local_executor")
+        _check_executor(local_executor, "with_local_executor")
+        if self.local_executor is not None:
+            raise DataflowError("with_local_executor was called twice: a driver has one local "
+                                f"executor (already {self.local_executor!r}).")
+        self.local_executor = local_executor
+        return self
+
+    def with_remote_executor(self, remote_executor: Any) -> Builder:
+        """The executor Hamilton gives the blocks between ``Parallelizable`` and ``Collect``.
+        A graph without such blocks runs entirely on the local executor, as in Hamilton, so
+        this one is kept but does not run its steps."""
+        self._require_dynamic("with_remote_executor")
+        _check_executor(remote_executor, "with_remote_executor")
+        if self.remote_executor is not None:
+            raise DataflowError("with_remote_executor was called twice: a driver has one remote "
+                                f"executor (already {self.remote_executor!r}).")
+        self.remote_executor = remote_executor
+        return self
+
+    def _require_dynamic(self, method: str) -> None:
+        if not self._dynamic_execution:
+            raise DataflowError(
+                f"{method} needs dynamic execution: call "
+                ".enable_dynamic_execution(allow_experimental_mode=True) first (as in Hamilton).")
+
     def copy(self) -> Builder:
         """A new builder with the same modules, config and adapters (Hamilton's ``copy``):
         adding to the copy leaves this one as it is."""
@@ -349,6 +418,9 @@ class Builder:
         other.config = dict(self.config)
         other.adapters = list(self.adapters)
         other._allow_module_overrides = self._allow_module_overrides
+        other._dynamic_execution = self._dynamic_execution
+        other.local_executor = self.local_executor
+        other.remote_executor = self.remote_executor
         return other
 
     def build(self) -> Driver:
@@ -359,5 +431,8 @@ class Builder:
         adapters = list(self.adapters)
         if not any(hasattr(a, "build_result") for a in adapters):
             adapters.append(DictResult())
-        return Driver(self.config, *self.modules, adapter=adapters,
-                      allow_module_overrides=self._allow_module_overrides)
+        driver = Driver(self.config, *self.modules, adapter=adapters,
+                        allow_module_overrides=self._allow_module_overrides)
+        if self.local_executor is not None:
+            driver.executor = self.local_executor
+        return driver

@@ -2,8 +2,18 @@
 
 The driver hands an executor a :class:`~dataflow.execution.runner.PlanRunner` (the plan of the
 request), the starting values and the driver's :class:`~dataflow.execution.hooks.HookSet`; the
-executor returns the requested values by name. :class:`SynchronousLocalTaskExecutor` (the name
-Hamilton gives its in-process executor) runs every step in the calling thread, in plan order.
+executor returns the requested values by name. The names are Hamilton's
+(``hamilton.execution.executors``):
+
+* :class:`SynchronousLocalTaskExecutor` runs every step in the calling thread, in plan order;
+* :class:`MultiThreadingExecutor` runs independent steps at once on a pool of ``max_tasks``
+  threads (worth it when nodes wait or release the GIL: I/O, numpy, pandas);
+* :class:`MultiProcessingExecutor` does so on a pool of ``max_tasks`` processes (CPU-bound
+  pure-Python nodes); node functions, hooks, arguments and results must pickle, and a node whose
+  function does not is named before anything runs.
+
+A pool lives for one run: it is created when the run starts and shut down when it ends, so an
+executor holds nothing between runs and a driver using it still pickles.
 
 >>> from dataflow import ad_hoc_utils
 >>> from dataflow.execution.hooks import hook_set
@@ -21,13 +31,20 @@ Hamilton gives its in-process executor) runs every step in the calling thread, i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
+from dataflow.errors import DataflowError
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.loop import run_plan_with_hooks
+from dataflow.execution.pooled import run_plan_on_pool
 from dataflow.execution.runner import PlanRunner
+from dataflow.execution.tasks import NodeHooks, check_picklable, task_of
 from dataflow.graph import Graph
+
+Body = Callable[[dict[str, Any], str], dict[str, Any]]
+"""The run itself: ``body(values, run_id)`` returns the outputs."""
 
 
 class SynchronousLocalTaskExecutor:
@@ -44,12 +61,96 @@ class SynchronousLocalTaskExecutor:
         return run_with_hooks(runner, values, hooks, graph, final_vars, inputs, overrides)
 
 
+class PoolExecutor:
+    """Runs the independent steps of a plan at the same time on a pool of ``max_tasks``
+    workers, created for the run and shut down after it (see :mod:`dataflow.execution.pooled`
+    for what happens when a step fails). Node hooks run in the worker that runs the node."""
+
+    sends_to_processes = False
+
+    def __init__(self, max_tasks: int) -> None:
+        if not isinstance(max_tasks, int) or isinstance(max_tasks, bool) or max_tasks < 1:
+            raise DataflowError(
+                f"{type(self).__name__}(max_tasks={max_tasks!r}): max_tasks is the number of "
+                "workers, a whole number of at least 1.")
+        self.max_tasks = max_tasks
+
+    def create_pool(self) -> Executor:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(max_tasks={self.max_tasks})"
+
+    def run(self, runner: PlanRunner, values: dict[str, Any], hooks: HookSet, graph: Graph,
+            final_vars: list[str], inputs: Mapping[str, Any],
+            overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs of ``runner``'s plan over ``values`` (consumed), the graph hooks around
+        the run in the calling thread."""
+        plan = runner.plan
+        tasks = [task_of(step) for step in plan.steps]
+        node_hooks = (NodeHooks(hooks.before_node, hooks.after_node, hooks.node_method)
+                      if hooks.node_level else None)
+        if self.sends_to_processes:
+            check_picklable(plan.steps, tasks, node_hooks)
+
+        def body(values: dict[str, Any], run_id: str) -> dict[str, Any]:
+            pool = self.create_pool()
+            interrupted = True
+            try:
+                outputs = run_plan_on_pool(plan, tasks, values, pool.submit, self.max_tasks,
+                                           node_hooks, run_id)
+                interrupted = False
+                return outputs
+            except Exception:
+                interrupted = False
+                raise
+            finally:
+                if interrupted:
+                    stop_workers(pool)
+                pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+        if hooks.empty:
+            return body(values, "")
+        return run_with_hooks(runner, values, hooks, graph, final_vars, inputs, overrides, body)
+
+
+class MultiThreadingExecutor(PoolExecutor):
+    """Runs independent steps at once on ``max_tasks`` threads. Hooks are called from those
+    threads, so a hook that keeps state must be thread-safe."""
+
+    def create_pool(self) -> Executor:
+        return ThreadPoolExecutor(max_workers=self.max_tasks,
+                                  thread_name_prefix="dataflow-worker")
+
+
+class MultiProcessingExecutor(PoolExecutor):
+    """Runs independent steps at once on ``max_tasks`` processes. Functions, node hooks,
+    arguments and results travel by pickle; node hooks run on the worker's copy of their
+    adapter."""
+
+    sends_to_processes = True
+
+    def create_pool(self) -> Executor:
+        return ProcessPoolExecutor(max_workers=self.max_tasks)
+
+
+def stop_workers(pool: Executor) -> None:
+    """After an interruption (Ctrl-C): end a process pool's workers now, since a running
+    function cannot be interrupted from outside any other way. Threads cannot be killed: a
+    thread pool runs no further step, and the steps running finish on their own."""
+    if isinstance(pool, ProcessPoolExecutor):
+        processes = getattr(pool, "_processes", None) or {}  # no public handle before 3.14
+        for process in list(processes.values()):
+            process.terminate()
+
+
 def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, graph: Graph,
                    final_vars: list[str], inputs: Mapping[str, Any],
-                   overrides: Mapping[str, Any]) -> dict[str, Any]:
+                   overrides: Mapping[str, Any], body: Body | None = None) -> dict[str, Any]:
     """One run with the graph hooks of ``hooks`` around it: ``run_after_graph_execution`` is
     called whatever ends the run, ``KeyboardInterrupt`` and ``SystemExit`` included, with
-    ``success=False`` and the error when it failed; the error then propagates."""
+    ``success=False`` and the error when it failed; the error then propagates. ``body`` is the
+    run (by default, the plan in the calling thread)."""
     plan = runner.plan
     run_id = str(uuid.uuid4())
     call_hooks(hooks.before_graph, None, graph=graph, final_vars=final_vars,
@@ -58,7 +159,9 @@ def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, g
     results: dict[str, Any] | None = None
     error: BaseException | None = None
     try:
-        if hooks.node_level:
+        if body is not None:
+            results = body(values, run_id)
+        elif hooks.node_level:
             results = run_plan_with_hooks(plan, values, hooks, run_id)
         else:
             results = runner.run(values)

@@ -26,9 +26,13 @@ def add_note(error: BaseException, note: str) -> None:
 
 def annotate_failure(error: E, step: Step, kwargs: Mapping[str, Any]) -> E:
     """Add a note naming the node, its function's file:line and its arguments' types."""
-    node = step.node
+    add_note(error, describe_failure(step.node.name, step.node.where(), kwargs))
+    return error
+
+
+def describe_failure(name: str, where: str, kwargs: Mapping[str, Any]) -> str:
+    """The note a failing node's exception gains: the node, where its function is defined, and
+    its arguments' types."""
     arguments = ", ".join(
         f"{k}: {qualified_type_name(type(v))}" for k, v in kwargs.items()) or "none"
-    add_note(error, f"dataflow: while computing node {node.name!r} with {node.where()}; "
-                    f"argument types: {arguments}")
-    return error
+    return f"dataflow: while computing node {name!r} with {where}; argument types: {arguments}"

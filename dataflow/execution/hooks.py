@@ -45,6 +45,11 @@ class HookSet:
     edge_checks: tuple[Hook, ...] = ()
     """``check_edge_types_match(type_from, type_to)`` methods: an edge between two functions that
     the type rule refuses is accepted when one of them returns true (consulted at build)."""
+    remote_execute: Hook | None = None
+    """The adapter that decides where each node runs (``do_remote_execute``, Hamilton's
+    ``BaseDoRemoteExecute``, as ``plugins.h_threadpool.FutureAdapter``): it is handed the node,
+    its arguments and a callable running the node with its hooks, and returns what is stored as
+    the node's value; the last wins."""
     input_validators: tuple[Hook, ...] = ()
     """``validate_input(node_type, input_value)`` methods: an input a step's annotation refuses
     is accepted when one of them returns true (consulted only for such inputs)."""
@@ -93,12 +98,14 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
     after_graph = _methods(adapters, "run_after_graph_execution")
     before_node = _methods(adapters, "run_before_node_execution")
     after_node = _methods(adapters, "run_after_node_execution")
-    node_level = bool(before_node or after_node or methods)
+    remote = _methods(adapters, "do_remote_execute")
+    node_level = bool(before_node or after_node or methods or remote)
     return HookSet(
         before_graph=before_graph, after_graph=after_graph,
         before_node=before_node, after_node=after_node,
         node_method=methods[-1] if methods else None,
         edge_checks=_methods(adapters, "check_edge_types_match"),
+        remote_execute=remote[-1] if remote else None,
         input_validators=_methods(adapters, "validate_input"),
         after_construction=_methods(adapters, "run_after_graph_construction"),
         node_validators=_methods(adapters, "run_to_validate_node"),

@@ -50,6 +50,10 @@ def run_plan_with_hooks(
     A step ended by any exception, ``KeyboardInterrupt`` and ``SystemExit`` included, reaches
     the ``run_after_node_execution`` hooks with ``success=False`` and the error before it
     propagates."""
+    if hooks.remote_execute is not None:
+        from dataflow.execution.tasks import run_plan_remotely  # tasks imports this module
+
+        return run_plan_remotely(plan, values, hooks, run_id)
     if plan.has_async:
         return await_result(run_plan_on_one_loop(plan, values, hooks, run_id))
     before, after = hooks.before_node, hooks.after_node
@@ -142,13 +146,13 @@ def call_node(step: Step, kwargs: dict[str, Any],
                 node_name=node.name, node_tags=dict(node.tags), node_callable=node.fn,
                 node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
         except BaseException as error:
-            if not _raised_by(error, node.fn):
+            if not raised_by(error, node.fn):
                 hook_failure(error, hook, node.name)
             raise
     return result
 
 
-def _raised_by(error: BaseException, fn: Any) -> bool:
+def raised_by(error: BaseException, fn: Any) -> bool:
     """Whether ``fn``'s own code is among the frames ``error`` went through (so the node raised
     it, not the adapter that called the node)."""
     code = getattr(fn, "__code__", None)

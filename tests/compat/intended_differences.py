@@ -411,6 +411,28 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "that needs the facts uses a NodeExecutionHook.",
         consulted_by=("tests/execution/test_lifecycle_vs_hamilton.py::"
                       "test_println_tells_each_node_start_and_end_as_hamilton_does",),
+    ),    IntendedDifference(
+        id="unpicklable-node-refused-first",
+        what="On `MultiProcessingExecutor`, a run that would send a node function (or node "
+             "hook) that cannot be pickled is refused before any node runs, with "
+             "`NotPicklableError` (a ValueError) naming every such node and its file:line, on "
+             "every Python. Hamilton 1.90 on Python 3.11+ raises pickle's own error "
+             "(`AttributeError: Can't pickle local object ...`) when it submits that node, by "
+             "which time other nodes may have run (its task order varies from run to run); on "
+             "3.10 a closure put in one of its temporary modules happens to pickle, and runs.",
+        why="A half-run graph may have written files or called services; the fix (move the "
+            "function to module level, or use threads) is known before anything runs, and "
+            "the same graph is accepted or refused the same way on every Python.",
+        consulted_by=(_DEMO + "test_unpicklable_node_refused_first",),
+    ),
+    IntendedDifference(
+        id="executor-max-tasks-checked",
+        what="`MultiThreadingExecutor(max_tasks)` and `MultiProcessingExecutor(max_tasks)` "
+             "refuse a `max_tasks` that is not a whole number of at least 1 when constructed; "
+             "Hamilton 1.90 accepts any value there.",
+        why="With no worker no step can ever be submitted: the mistake is reported where it "
+            "is made rather than when a run cannot start.",
+        consulted_by=(_DEMO + "test_executor_max_tasks_checked",),
     ),
     IntendedDifference(
         id="async-failure-cancels-running-nodes",

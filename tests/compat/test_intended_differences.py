@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import textwrap
 import warnings
 from pathlib import Path
@@ -464,3 +465,54 @@ def test_validation_passes_is_a_bool() -> None:
         "validation-passes-is-a-bool")
     assert intended.field_difference("ValidationResult", "passes", True, np.bool_(False)) is None
     assert intended.field_difference("ValidationResult", "passes", 1, np.bool_(True)) is None
+
+
+def _scaled_closure() -> Any:
+    def scaled(seed: int) -> int:  # a closure: pickle cannot find it by name
+        return seed * 10
+    return scaled
+
+
+def test_unpicklable_node_refused_first(tmp_path: Path) -> None:
+    from hamilton import ad_hoc_utils as h_ad_hoc_utils
+    from hamilton import driver as h_driver
+    from hamilton.execution import executors as h_executors
+
+    from dataflow import ad_hoc_utils, driver
+    from dataflow.execution import executors
+    from dataflow.execution.tasks import NotPicklableError
+    from tests.execution import parallel_nodes
+
+    functions = (parallel_nodes.seed, parallel_nodes.touch, _scaled_closure())
+    request = (["touch", "scaled"], {"start": 1})
+    theirs = (h_driver.Builder()
+              .with_modules(h_ad_hoc_utils.create_temporary_module(*functions))
+              .enable_dynamic_execution(allow_experimental_mode=True)
+              .with_local_executor(h_executors.MultiProcessingExecutor(2)).build())
+    hamilton_inputs = {**request[1], "marker": str(tmp_path / "hamilton")}
+    if sys.version_info >= (3, 11):
+        # Hamilton fails when it submits the node (touch may or may not have run by then: its
+        # task order varies from run to run)
+        with pytest.raises(AttributeError, match="local object"):  # pickle's own words
+            theirs.execute(request[0], inputs=hamilton_inputs)
+    else:  # 3.10 pickles a closure of Hamilton's temporary modules by name: it runs
+        assert theirs.execute(request[0], inputs=hamilton_inputs)["scaled"] == 20
+
+    ours = (driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(*functions))
+            .enable_dynamic_execution(allow_experimental_mode=True)
+            .with_local_executor(executors.MultiProcessingExecutor(2)).build())
+    marker = tmp_path / "dataflow-ran"
+    with pytest.raises(NotPicklableError, match=r"scaled \(.*test_intended_differences\.py:"):
+        ours.execute(request[0], inputs={**request[1], "marker": str(marker)})
+    assert not marker.exists()
+
+
+def test_executor_max_tasks_checked() -> None:
+    from hamilton.execution import executors as h_executors
+
+    from dataflow.execution import executors
+
+    for name in ("MultiThreadingExecutor", "MultiProcessingExecutor"):
+        assert getattr(h_executors, name)(0).max_tasks == 0
+        with pytest.raises(ValueError, match="max_tasks"):
+            getattr(executors, name)(0)

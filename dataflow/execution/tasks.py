@@ -1,0 +1,164 @@
+"""One step of a plan as a unit of work that can be sent to another thread or process.
+
+A :class:`~dataflow.plan.Step` holds the whole node (origin, decorators' bookkeeping, read-only
+tag views), much of which cannot be pickled and none of which a worker needs. A :class:`Task`
+keeps only what running the step in a worker takes: the function, the facts the node hooks are
+given, and where the function is defined (for the note a failure gains). :func:`run_task` is
+what a worker runs: the node hooks, the call, and the failure note, exactly as the in-order loop
+of :mod:`dataflow.execution.loop` does them, so a hook fires where its node runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dataflow.errors import DataflowError
+from dataflow.execution.failures import add_note, describe_failure
+from dataflow.execution.hooks import Hook, HookSet, call_hooks, hook_failure
+from dataflow.execution.loop import await_result, raised_by
+from dataflow.plan import Plan, Step
+
+
+@dataclass(frozen=True, slots=True)
+class NodeHooks:
+    """The node-level part of a :class:`~dataflow.execution.hooks.HookSet`: all a worker
+    calls. ``None`` for a run without node hooks (nothing more is sent)."""
+
+    before: tuple[Hook, ...]
+    after: tuple[Hook, ...]
+    method: Hook | None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What a worker needs to run one step (see the module docstring)."""
+
+    name: str
+    fn: Callable[..., Any]
+    where: str
+    tags: dict[str, Any]
+    return_type: Any
+    input_types: dict[str, Any]
+    is_async: bool
+
+
+def task_of(step: Step) -> Task:
+    node = step.node
+    return Task(step.name, step.fn, node.where(), dict(node.tags), node.type,
+                {d.name: d.type for d in node.dependencies}, node.is_async)
+
+
+def run_task(task: Task, kwargs: dict[str, Any], hooks: NodeHooks | None,
+             run_id: str) -> Any:
+    """Run ``task`` over ``kwargs`` with the node hooks around it; raise the node's own
+    exception, with a note naming the node, when it fails."""
+    if hooks is None:
+        try:
+            return _call(task, kwargs, None)
+        except BaseException as failed:
+            raise _annotated(failed, task, kwargs) from None
+    facts = {"node_name": task.name, "node_tags": dict(task.tags), "node_kwargs": kwargs,
+             "node_return_type": task.return_type, "task_id": None, "run_id": run_id}
+    if hooks.before:
+        call_hooks(hooks.before, task.name, **facts, node_input_types=task.input_types)
+    result: Any = None
+    error: BaseException | None = None
+    try:
+        result = _call(task, kwargs, hooks.method)
+    except BaseException as failure:
+        error = _annotated(failure, task, kwargs)
+    if hooks.after:
+        call_hooks(hooks.after, task.name, **facts, result=result, error=error,
+                   success=error is None)
+    if error is not None:
+        raise error from None
+    return result
+
+
+def run_plan_remotely(plan: Plan, values: dict[str, Any], hooks: HookSet,
+                      run_id: str) -> dict[str, Any]:
+    """The in-order walk of ``plan`` where the ``do_remote_execute`` adapter of ``hooks``
+    decides how each node runs: it gets the node, its arguments and
+    ``execute_lifecycle_for_node`` (the node's call with its hooks, :func:`run_task`), and what
+    it returns is the node's value (a future, for
+    :class:`plugins.h_threadpool.FutureAdapter`)."""
+    assert hooks.remote_execute is not None
+    hook, remote_execute = hooks.remote_execute
+    node_hooks = NodeHooks(hooks.before_node, hooks.after_node, hooks.node_method)
+    for step in plan.steps:
+        kwargs = {arg: values[arg] for arg in step.args}
+        lifecycle = functools.partial(_lifecycle, task_of(step), node_hooks, run_id)
+        try:
+            values[step.name] = remote_execute(
+                node=step.node, execute_lifecycle_for_node=lifecycle, **kwargs)
+        except BaseException as error:
+            if not any(note.startswith("dataflow:") for note in getattr(error, "__notes__", ())):
+                hook_failure(error, hook, step.name)
+            raise
+        for released in step.release:
+            del values[released]
+    return {name: values[name] for name in plan.outputs}
+
+
+def _lifecycle(task: Task, hooks: NodeHooks, run_id: str, **kwargs: Any) -> Any:
+    return run_task(task, kwargs, hooks, run_id)
+
+
+def _annotated(error: BaseException, task: Task, kwargs: Mapping[str, Any]) -> BaseException:
+    add_note(error, describe_failure(task.name, task.where, kwargs))
+    return error
+
+
+def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
+    if method is None:
+        result = task.fn(**kwargs)
+    else:
+        hook, run_to_execute_node = method
+        try:
+            result = run_to_execute_node(
+                node_name=task.name, node_tags=dict(task.tags), node_callable=task.fn,
+                node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
+        except BaseException as error:
+            if not raised_by(error, task.fn):
+                hook_failure(error, hook, task.name)
+            raise
+    if task.is_async or inspect.isawaitable(result):
+        result = await_result(result)
+    return result
+
+
+class NotPicklableError(DataflowError):
+    """A node (or a hook) cannot be sent to a worker process; raised before anything runs."""
+
+
+def check_picklable(steps: Sequence[Step], tasks: Sequence[Task],
+                    hooks: NodeHooks | None) -> None:
+    """Refuse, naming every offending node with its file:line, a run on worker processes whose
+    functions (or node hooks) cannot be pickled, so nothing runs half-way first."""
+    problems = []
+    for step, task in zip(steps, tasks):
+        try:
+            pickle.dumps(task)
+        except Exception as error:  # pickle raises several types (PicklingError, TypeError, ...)
+            problems.append(f"  {step.name} ({step.node.where()}): "
+                            f"{type(error).__name__}: {error}")
+    if hooks is not None:
+        try:
+            pickle.dumps(hooks)
+        except Exception as error:
+            names = sorted({name.split(".")[0] for name, _ in
+                            (*hooks.before, *hooks.after, *([hooks.method] if hooks.method
+                                                            else []))})
+            problems.append(f"  node hooks of {', '.join(names)}: "
+                            f"{type(error).__name__}: {error}")
+    if problems:
+        raise NotPicklableError(
+            "These cannot be sent to worker processes (they must pickle: functions defined at "
+            "the top level of an importable module, no lambdas or closures):\n"
+            + "\n".join(problems)
+            + "\nRun them on MultiThreadingExecutor, or move the functions to module level.")

@@ -170,7 +170,7 @@ def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as status:
             return any(line.split()[:2] == ["State:", "Z"] for line in status)
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone, or going while we read
         return True
 
 

@@ -14,7 +14,7 @@ loop (a client session) made by one node still works in the next.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dataflow.execution.failures import annotate_failure
@@ -56,34 +56,47 @@ def run_plan_with_hooks(
         return run_plan_remotely(plan, values, hooks, run_id)
     if plan.has_async:
         return await_result(run_plan_on_one_loop(plan, values, hooks, run_id))
-    before, after = hooks.before_node, hooks.after_node
     method = hooks.node_method
     for step in plan.steps:
-        node = step.node
-        name = node.name
-        kwargs = {arg: values[arg] for arg in step.args}
-        facts = {
-            "node_name": name, "node_tags": dict(node.tags), "node_kwargs": kwargs,
-            "node_return_type": node.type, "task_id": None, "run_id": run_id,
-        }
-        if before:
-            call_hooks(before, name, **facts,
-                       node_input_types={d.name: d.type for d in node.dependencies})
+        kwargs, facts = _begin_step(step, values, hooks, run_id)
         result: Any = None
         error: BaseException | None = None
         try:
             result = _call(step, kwargs, method)
         except BaseException as failure:  # KeyboardInterrupt, SystemExit: the run ends too
             error = annotate_failure(failure, step, kwargs)
-        if after:
-            call_hooks(after, name, **facts, result=result, error=error,
-                       success=error is None)
-        if error is not None:
-            raise error from None
-        values[name] = result
-        for released in step.release:
-            del values[released]
+        _end_step(step, values, hooks, facts, result, error)
     return {name: values[name] for name in plan.outputs}
+
+
+def _begin_step(step: Step, values: Mapping[str, Any], hooks: HookSet,
+                run_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The step's arguments and the facts its node hooks receive; the before-hooks are
+    called. Shared by the synchronous and the one-loop runners."""
+    node = step.node
+    kwargs = {arg: values[arg] for arg in step.args}
+    facts = {
+        "node_name": node.name, "node_tags": dict(node.tags), "node_kwargs": kwargs,
+        "node_return_type": node.type, "task_id": None, "run_id": run_id,
+    }
+    if hooks.before_node:
+        call_hooks(hooks.before_node, node.name, **facts,
+                   node_input_types={d.name: d.type for d in node.dependencies})
+    return kwargs, facts
+
+
+def _end_step(step: Step, values: dict[str, Any], hooks: HookSet, facts: dict[str, Any],
+              result: Any, error: BaseException | None) -> None:
+    """Tell the after-hooks how the step ended, then raise its error or store its value and
+    free what it was the last to read."""
+    if hooks.after_node:
+        call_hooks(hooks.after_node, step.node.name, **facts, result=result, error=error,
+                   success=error is None)
+    if error is not None:
+        raise error from None
+    values[step.node.name] = result
+    for released in step.release:
+        del values[released]
 
 
 async def run_plan_on_one_loop(
@@ -92,19 +105,9 @@ async def run_plan_on_one_loop(
     """:func:`run_plan_with_hooks` as one coroutine: steps in plan order, sync functions called
     inline, async ones (and any awaitable a function or ``run_to_execute_node`` returns) awaited
     on the running loop. Hooks are called as in the synchronous loop."""
-    before, after = hooks.before_node, hooks.after_node
     method = hooks.node_method
     for step in plan.steps:
-        node = step.node
-        name = node.name
-        kwargs = {arg: values[arg] for arg in step.args}
-        facts = {
-            "node_name": name, "node_tags": dict(node.tags), "node_kwargs": kwargs,
-            "node_return_type": node.type, "task_id": None, "run_id": run_id,
-        }
-        if before:
-            call_hooks(before, name, **facts,
-                       node_input_types={d.name: d.type for d in node.dependencies})
+        kwargs, facts = _begin_step(step, values, hooks, run_id)
         result: Any = None
         error: BaseException | None = None
         try:
@@ -112,14 +115,7 @@ async def run_plan_on_one_loop(
             result = await called if inspect.isawaitable(called) else called
         except BaseException as failure:  # CancelledError too: the run ends
             error = annotate_failure(failure, step, kwargs)
-        if after:
-            call_hooks(after, name, **facts, result=result, error=error,
-                       success=error is None)
-        if error is not None:
-            raise error from None
-        values[name] = result
-        for released in step.release:
-            del values[released]
+        _end_step(step, values, hooks, facts, result, error)
     return {name: values[name] for name in plan.outputs}
 
 

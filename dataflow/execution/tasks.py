@@ -127,7 +127,7 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
             if not raised_by(error, task.fn):
                 hook_failure(error, hook, task.name)
             raise
-    if task.is_async or inspect.isawaitable(result):
+    if inspect.isawaitable(result):  # not always, for an async node: an adapter may skip it
         result = await_result(result)
     return result
 

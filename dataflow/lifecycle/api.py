@@ -79,7 +79,13 @@ class NodeExecutionHook(LifecycleAdapter, abc.ABC):
 
 
 class NodeExecutionMethod(LifecycleAdapter, abc.ABC):
-    """Decides how a node's function is called (the last one registered wins)."""
+    """Decides how a node's function is called (the last one registered wins).
+
+    For an ``async def`` node, ``node_callable(**node_kwargs)`` returns a coroutine and the
+    node's error is raised only when it is awaited: a wrapper that handles errors returns a
+    coroutine of its own that awaits it inside ``try`` (the driver awaits what
+    ``run_to_execute_node`` returns), as :class:`~dataflow.lifecycle.GracefulErrorAdapter`
+    does."""
 
     @abc.abstractmethod
     def run_to_execute_node(

@@ -14,10 +14,11 @@ carrying on past failures, and slowing a run down for tests.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from dataflow.lifecycle.api import EdgeConnectionHook, NodeExecutionHook, NodeExecutionMethod
@@ -244,7 +245,16 @@ class GracefulErrorAdapter(NodeExecutionMethod):
         if not injectable and any(self._is_sentinel(v) for v in node_kwargs.values()):
             return skipped
         try:
-            return node_callable(**node_kwargs)
+            result = node_callable(**node_kwargs)
+        except self.error_to_catch:
+            return skipped
+        if inspect.isawaitable(result):  # an async node: its error comes when it is awaited
+            return self._awaited(result, skipped)
+        return result
+
+    async def _awaited(self, awaitable: Awaitable[Any], skipped: Any) -> Any:
+        try:
+            return await awaitable
         except self.error_to_catch:
             return skipped
 

@@ -452,11 +452,24 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "names are awaited (`run_after_graph_construction` by `await build()` / "
              "`ainit()`). Hamilton's AsyncDriver gives its node hooks asyncio Tasks and "
              "`success=True` for a failing node, tells a cancelled run `error=None`, and "
-             "awaits only hooks written against its internal `lifecycle.base` names "
-             "(`pre_node_execute`, ...).",
+             "awaits only hooks written on its `lifecycle.base` classes (`pre_node_execute`, "
+             "...; dataflow awaits those too, with the same arguments).",
         why="A tracker or progress bar needs the values and the true outcome; one hook API "
             "serves both drivers.",
-        consulted_by=(_DEMO + "test_async_driver_hooks",),
+        consulted_by=(_DEMO + "test_async_driver_hooks",
+                      "tests/execution/test_async_lifecycle.py::"
+                      "test_async_base_class_hooks_are_awaited_as_hamiltons_async_driver_awaits_them"),
+    ),
+    IntendedDifference(
+        id="graceful-error-async-nodes",
+        what="`GracefulErrorAdapter` catches the errors of `async def` nodes (the node yields "
+             "the sentinel and its dependents are skipped), on the async driver and on the "
+             "sync driver. Hamilton's AsyncDriver does not call node execution methods (the "
+             "error propagates) and its sync driver hands a dependent the unawaited coroutine.",
+        why="An adapter that carries on past failures must not depend on whether the failing "
+            "node awaits; the sync driver runs async nodes here.",
+        consulted_by=("tests/execution/test_async_lifecycle.py::"
+                      "test_graceful_errors_of_async_nodes_beside_hamilton",),
     ),
 )
 

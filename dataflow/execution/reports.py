@@ -19,7 +19,6 @@ report nothing.
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, InvalidStateError
 from typing import Any

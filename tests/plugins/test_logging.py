@@ -61,9 +61,9 @@ def _records(side: str, tmp_path: Path, caplog: Any, final_vars: list[str],
     dr = (drivers.Builder().with_modules(_module(side, tmp_path))
           .with_adapters(plugin.LoggingAdapter(LOGGER)).build())
     caplog.clear()
-    with caplog.at_level(logging.DEBUG):
-        with contextlib.suppress(ValueError):  # the failing request: its records matter
-            dr.execute(final_vars, **kwargs)
+    # the failing request raises: its records are what is compared
+    with caplog.at_level(logging.DEBUG), contextlib.suppress(ValueError):
+        dr.execute(final_vars, **kwargs)
     return [r for r in caplog.records if r.name in (LOGGER, "inside.nodes")]
 
 

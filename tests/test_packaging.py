@@ -65,6 +65,20 @@ def test_networkx_is_an_extra_not_a_requirement() -> None:
     assert "networkx" in {r.name for r in _requirements("test")}
 
 
+def test_the_progress_bars_are_extras_and_tested() -> None:
+    """Read from pyproject.toml (the installed metadata may predate the extras)."""
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    required = {Requirement(r).name for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    for name in ("tqdm", "rich"):
+        assert name not in required
+        assert [Requirement(r).name for r in extras[name]] == [name]
+        assert name in {Requirement(r).name for r in extras["test"]}
+
+
 def test_the_oldest_matrix_leg_installs_exactly_the_declared_floors() -> None:
     declared = {r.name: _floor(r) for r in [*_requirements(), *_requirements("networkx")]}
     pinned = {}

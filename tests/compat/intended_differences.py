@@ -461,6 +461,26 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
                       "test_async_base_class_hooks_are_awaited_as_hamiltons_async_driver_awaits_them"),
     ),
     IntendedDifference(
+        id="plugin-wording",
+        what="`plugins.h_logging.LoggingAdapter` words its messages itself (`Run '<id>' - Run "
+             "started`, `Node 'x' - Done in 1.2ms`) and adds times and record attributes "
+             "(`run_id`, `node_name`, `task_id`, `duration`); Hamilton's says `Graph run "
+             "'<id>' - Starting graph execution`, `Node 'x' - Finished execution [OK]`. The "
+             "events, their order, levels, loggers and tracebacks are the same. The progress "
+             "bars end a failed run with `Failed at <node>` (tqdm) / `<desc> failed` (rich) "
+             "where Hamilton's say `Execution Complete!` or nothing, and the rich bar of a new "
+             "run replaces the last run's (Hamilton's adds a bar per run and advances the "
+             "first).",
+        why="Log lines and bars are for people: they say how long things took and whether "
+            "the run failed; a program reads the record attributes or a hook.",
+        consulted_by=("tests/plugins/test_logging.py::"
+                      "test_the_same_events_at_the_same_levels_as_hamilton",
+                      "tests/plugins/test_progress.py::"
+                      "test_tqdm_counts_the_nodes_names_each_and_says_complete_as_hamiltons_does",
+                      "tests/plugins/test_progress.py::"
+                      "test_rich_on_failure_and_ctrl_c_stops_and_says_failed"),
+    ),
+    IntendedDifference(
         id="graceful-error-async-nodes",
         what="`GracefulErrorAdapter` catches the errors of `async def` nodes (the node yields "
              "the sentinel and its dependents are skipped), on the async driver and on the "

@@ -251,3 +251,35 @@ def test_the_module_examples_run():
     for module in (h_tqdm, h_rich):
         failed, attempted = doctest.testmod(module)
         assert attempted and not failed, module.__name__
+
+
+def test_both_bars_on_the_async_driver():
+    import asyncio
+
+    from dataflow import async_driver
+
+    async def first(start: float) -> float:
+        await asyncio.sleep(0.01)
+        return start
+
+    async def second(start: float) -> float:
+        await asyncio.sleep(0.01)
+        return start
+
+    def both(first: float, second: float) -> float:
+        return first + second
+
+    shown = io.StringIO()
+    tqdm_bar = ProgressBar(desc="Async", file=shown, ascii=True)
+    console, _ = _console()
+    rich_bar = RichProgressBar(console=console)
+
+    async def main() -> Any:
+        dr = await (async_driver.Builder()
+                    .with_modules(ad_hoc_utils.create_temporary_module(first, second, both))
+                    .with_adapters(tqdm_bar, rich_bar).build())
+        return await dr.execute(["both"], inputs={"start": 1.0})
+
+    assert asyncio.run(main()) == {"both": 2.0}
+    assert "100%|##########| 3/3" in _last_frame(shown)
+    assert _bars(rich_bar) == [("Running:", 3, 3)]

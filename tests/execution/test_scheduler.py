@@ -6,6 +6,7 @@ reads, and the outputs, are alive."""
 from __future__ import annotations
 
 import dataclasses
+import doctest
 import random
 from collections import Counter
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from dataflow import ad_hoc_utils
 from dataflow.build import graph_from_modules
+from dataflow.execution import scheduler
 from dataflow.execution.inputs import start_values
 from dataflow.execution.scheduler import ReadyQueue
 from dataflow.plan import Plan, plan_for
@@ -169,3 +171,8 @@ def test_a_result_nobody_reads_and_nobody_asked_for_is_freed_at_once():
     assert queue.values == {"x": 1}
     queue.finish(queue.ready.popleft(), 2)
     assert queue.done and queue.values == {"b": 2}
+
+
+def test_the_module_example_runs():
+    failed, attempted = doctest.testmod(scheduler)
+    assert attempted and not failed

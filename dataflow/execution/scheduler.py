@@ -99,8 +99,10 @@ class ReadyQueue:
         :attr:`ready`, and free ``value`` at once if nothing reads it and it is no output."""
         waiting = self._waiting
         if waiting[index]:
-            raise RuntimeError(f"step {index} ({self.steps[index].name!r}) was reported "
-                               "finished but was not ready to run, or had finished already")
+            node = self.steps[index].node
+            raise RuntimeError(f"node {node.name!r} ({node.where()}), step {index} of the plan, "
+                               "was reported finished but was not ready to run, or had "
+                               "finished already")
         waiting[index] = -1
         values = self.values
         remaining = self._remaining

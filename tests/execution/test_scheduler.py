@@ -149,7 +149,8 @@ def test_reporting_a_step_twice_or_before_it_is_ready_is_refused():
 
     plan = plan_for(_graph(a, b), ["b"], {"x"})
     queue = ReadyQueue(plan, {"x": 1})
-    with pytest.raises(RuntimeError, match=r"step 1 \('b'\) was reported finished but was not "
+    with pytest.raises(RuntimeError, match=r"node 'b' \(.*test_scheduler.py:\d+\)\), step 1 "
+                                           "of the plan, was reported finished but was not "
                                            "ready"):
         queue.finish(1, 0)
     queue.finish(queue.ready.popleft(), 1)

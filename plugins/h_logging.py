@@ -188,11 +188,9 @@ class LoggingAdapter(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook,
                                   task_id: str | None = None, run_id: str = "",
                                   **future_kwargs: Any) -> None:
         _context.set(_Context(run_id=run_id, task_id=task_id, node_name=node_name))
-        extra = {"node_context": True}
-        if node_kwargs:
-            self.logger.debug("Started, reading %s", _names(node_kwargs), extra=extra)
-        else:
-            self.logger.debug("Started, reading nothing", extra=extra)
+        if self.logger.isEnabledFor(logging.DEBUG):
+            reads = _names(node_kwargs) if node_kwargs else "nothing"
+            self.logger.debug("Started, reading %s", reads, extra={"node_context": True})
         self._started[(run_id, task_id, node_name)] = time.perf_counter()
 
     def run_after_node_execution(self, *, node_name: str, success: bool,
@@ -202,10 +200,12 @@ class LoggingAdapter(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook,
         ended = time.perf_counter()
         started = self._started.pop((run_id, task_id, node_name), ended)
         _context.set(_Context(run_id=run_id, task_id=task_id))
+        level = logging.DEBUG if task_id else logging.INFO
+        if success and not self.logger.isEnabledFor(level):
+            return
         extra = {"context": _Context(run_id=run_id, task_id=task_id, node_name=node_name),
                  "node_context": True, "duration": ended - started}
         if success:
-            level = logging.DEBUG if task_id else logging.INFO
             self.logger.log(level, "Done in %s", _took(ended - started), extra=extra)
         else:
             self.logger.error("Failed after %s", _took(ended - started), extra=extra,

@@ -104,9 +104,12 @@ class ProgressBar(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook, TaskE
             name = name[: max(width - 3, 0)] + "..."
         return name.ljust(width)
 
-    def _describe(self, text: str) -> None:
+    def _describe(self, text: str, refresh: bool = False) -> None:
+        """Show ``text`` after the description; on the bar's next refresh unless ``refresh``
+        (redrawing at every node would cost far more than most nodes)."""
         if self.progress_bar is not None:
-            self.progress_bar.set_description_str(f"{self.desc} -> {self._shown_name(text)}")
+            self.progress_bar.set_description_str(f"{self.desc} -> {self._shown_name(text)}",
+                                                  refresh=refresh)
 
     def run_before_graph_execution(self, *, execution_path: Collection[str],
                                    **future_kwargs: Any) -> None:
@@ -138,7 +141,7 @@ class ProgressBar(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook, TaskE
     def run_after_graph_execution(self, *, success: bool = True, **future_kwargs: Any) -> None:
         with self._lock:
             if success:
-                self._describe(DONE)
+                self._describe(DONE, refresh=True)
             elif self.progress_bar is not None:  # in full: the bar is done moving
                 where = f" at {self._failed_at}" if self._failed_at else ""
                 self.progress_bar.set_description_str(f"{self.desc} -> Failed{where}")

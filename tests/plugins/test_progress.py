@@ -77,7 +77,8 @@ def test_tqdm_counts_the_nodes_names_each_and_says_complete_as_hamiltons_does():
     from hamilton.plugins import h_tqdm as hamilton_tqdm
 
     ours, theirs = io.StringIO(), io.StringIO()
-    _run(ProgressBar(desc="Prices", file=ours, ascii=True), ["total"])
+    # mininterval=0: every update redraws (ours names the node on the next redraw)
+    _run(ProgressBar(desc="Prices", file=ours, ascii=True, mininterval=0), ["total"])
     (hamilton_driver.Builder().with_modules(_module("hamilton"))
      .with_adapters(hamilton_tqdm.ProgressBar(desc="Prices", file=theirs, ascii=True))
      .build().execute(["total"], inputs={"start": 1.0}))
@@ -92,7 +93,8 @@ def test_tqdm_counts_the_nodes_names_each_and_says_complete_as_hamiltons_does():
 
 def test_tqdm_passes_its_arguments_to_tqdm_and_cuts_long_names():
     shown = io.StringIO()
-    bar = ProgressBar(desc="P", max_node_name_width=8, file=shown, ascii=True, unit_scale=True)
+    bar = ProgressBar(desc="P", max_node_name_width=8, file=shown, ascii=True, unit_scale=True,
+                      mininterval=0)
     _run(bar, ["total"])
     frames = shown.getvalue()
     assert "P -> fetch..." in frames and "fetched_prices" not in frames

@@ -285,3 +285,23 @@ def test_both_bars_on_the_async_driver():
     assert asyncio.run(main()) == {"both": 2.0}
     assert "100%|##########| 3/3" in _last_frame(shown)
     assert _bars(rich_bar) == [("Running:", 3, 3)]
+
+
+def test_ctrl_c_during_a_process_run_closes_both_bars_quietly(tmp_path, capfd):
+    from tests.execution import parallel_nodes
+
+    shown = io.StringIO()
+    tqdm_bar = ProgressBar(desc="Pool", file=shown, ascii=True)
+    console, rich_shown = _console()
+    rich_bar = RichProgressBar(console=console)
+    dr = (driver.Builder().with_modules(parallel_nodes).with_adapters(tqdm_bar, rich_bar)
+          .enable_dynamic_execution(allow_experimental_mode=True)
+          .with_local_executor(executors.MultiProcessingExecutor(2)).build())
+    with pytest.raises(KeyboardInterrupt):
+        dr.execute(["sleeper", "interrupter"], inputs={"pid_dir": str(tmp_path)})
+    assert tqdm_bar.progress_bar is None and _no_live_tqdm_bars()
+    assert _last_frame(shown).startswith("Pool -> Failed")
+    assert not rich_bar._progress.live.is_started
+    assert "Running: failed" in rich_shown.getvalue()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out + shown.getvalue()

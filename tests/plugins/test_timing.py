@@ -44,7 +44,7 @@ def test_each_nodes_wall_time_is_in_the_callers_timer(executor: str):
     assert set(times) == {"short", "long", "joined"}
     assert 0.05 <= times["short"] < 0.25
     assert 0.25 <= times["long"] < 1.0
-    assert times["joined"] < 0.05
+    assert times["joined"] < 0.2  # no sleep: far below the others even on a busy machine
     assert timer.calls[run_id] == {"short": 1, "long": 1, "joined": 1}
     assert timer.run_times[run_id] >= times["long"]
 

@@ -13,6 +13,7 @@ loop (a client session) made by one node still works in the next.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -138,6 +139,15 @@ def call_node(step: Step, kwargs: dict[str, Any],
         result = node.fn(**kwargs)  # type: ignore[misc]
     else:
         hook, run_to_execute_node = method
+        if node.is_async:
+            from dataflow.execution import async_nodes  # only async graphs pay for asyncio
+
+            if not async_nodes.handles_coroutines(run_to_execute_node):
+                # a plain adapter sees the node's value or its error: it runs on a thread
+                return async_nodes.call_through_thread(hook, node.name, functools.partial(
+                    run_to_execute_node, node_name=node.name, node_tags=dict(node.tags),
+                    node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False),
+                    node.fn)  # type: ignore[arg-type]
         try:
             result = run_to_execute_node(
                 node_name=node.name, node_tags=dict(node.tags), node_callable=node.fn,

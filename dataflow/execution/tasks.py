@@ -119,9 +119,15 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
         result = task.fn(**kwargs)
     else:
         hook, run_to_execute_node = method
+        node_callable = task.fn
+        if task.is_async:  # a plain adapter sees the node's value or its error
+            from dataflow.execution import async_nodes
+
+            if not async_nodes.handles_coroutines(run_to_execute_node):
+                node_callable = async_nodes.completing(task.fn)
         try:
             result = run_to_execute_node(
-                node_name=task.name, node_tags=dict(task.tags), node_callable=task.fn,
+                node_name=task.name, node_tags=dict(task.tags), node_callable=node_callable,
                 node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
         except BaseException as error:
             if not raised_by(error, task.fn):

@@ -112,6 +112,8 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
     :attr:`CONTEXT` holds the node's facts) and ``after`` it (with ``result`` and ``error``)."""
 
     CONTEXT: dict[str, Any] = {}
+    awaits_async_nodes = True
+    """An async node's coroutine is passed through (stepping into it needs ``break``)."""
 
     def __init__(self, node_filter: NodeFilter, before: bool = False, during: bool = False,
                  after: bool = False) -> None:
@@ -224,6 +226,9 @@ class GracefulErrorAdapter(NodeExecutionMethod):
 
     Choose a sentinel your nodes never return (the default, ``None``, is ambiguous). An input
     is the sentinel when it has the sentinel's exact type and compares equal to it."""
+
+    awaits_async_nodes = True
+    """Handed an async node's coroutine function, it awaits the node inside its ``try``."""
 
     def __init__(self, error_to_catch: type[Exception], sentinel_value: Any = None,
                  try_all_parallel: bool = True, allow_injection: bool = True) -> None:

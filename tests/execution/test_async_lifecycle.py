@@ -11,6 +11,7 @@ import inspect
 import logging
 import os
 import textwrap
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -376,3 +377,151 @@ def test_graceful_errors_of_async_nodes_beside_hamilton(tmp_path):
             logging.disable(logging.NOTSET)
     assert outcomes["dataflow"] == ({"with_tax": SENTINEL}, {"with_tax": SENTINEL})
     assert outcomes["hamilton"] == ("ValueError", "TypeError")
+
+
+# -- any run_to_execute_node wrapper sees an async node's outcome ---------------------------
+
+class Fallback:
+    """A user's wrapper written for sync nodes: the node's ValueError becomes -1."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+
+    def run_to_execute_node(self, *, node_name: str, node_callable: Any,
+                            node_kwargs: dict[str, Any], **future_kwargs: Any) -> Any:
+        try:
+            value = node_callable(**node_kwargs)
+        except ValueError:
+            value = -1
+        self.seen.append((node_name, value))
+        return value
+
+
+def _wrapped_module() -> Any:
+    async def looked_up(key: str) -> int:
+        await asyncio.sleep(0.01)
+        if key == "bad":
+            raise ValueError(key)
+        return 5
+
+    def doubled(looked_up: int) -> int:
+        return looked_up * 2
+
+    return ad_hoc_utils.create_temporary_module(looked_up, doubled)
+
+
+def _wrapped_sync(key: str, adapter: Any) -> Any:
+    dr = driver.Builder().with_modules(_wrapped_module()).with_adapters(adapter).build()
+    return dr.execute(["doubled"], inputs={"key": key})
+
+
+def _wrapped_async(key: str, adapter: Any) -> Any:
+    async def main() -> Any:
+        dr = await (async_driver.Builder().with_modules(_wrapped_module())
+                    .with_adapters(adapter).build())
+        return await dr.execute(["doubled"], inputs={"key": key})
+
+    return asyncio.run(main())
+
+
+def _wrapped_in_a_loop(key: str, adapter: Any) -> Any:
+    async def main() -> Any:
+        return _wrapped_sync(key, adapter)
+
+    return asyncio.run(main())
+
+
+def _wrapped_threads(key: str, adapter: Any) -> Any:
+    from dataflow.execution import executors
+
+    dr = (driver.Builder().with_modules(_wrapped_module()).with_adapters(adapter)
+          .enable_dynamic_execution(allow_experimental_mode=True)
+          .with_local_executor(executors.MultiThreadingExecutor(2)).build())
+    return dr.execute(["doubled"], inputs={"key": key})
+
+
+WRAPPED_RUNS = [_wrapped_sync, _wrapped_async, _wrapped_in_a_loop, _wrapped_threads]
+
+
+@pytest.mark.parametrize("run", WRAPPED_RUNS, ids=lambda r: r.__name__)
+def test_a_wrapper_sees_an_async_nodes_value_and_catches_its_error(run: Any):
+    adapter = Fallback()
+    assert run("ok", adapter) == {"doubled": 10}
+    assert run("bad", adapter) == {"doubled": -2}
+    assert adapter.seen == [("looked_up", 5), ("doubled", 10), ("looked_up", -1),
+                            ("doubled", -2)]
+
+
+def test_async_wrapped_nodes_still_overlap_on_the_async_driver():
+    async def first() -> int:
+        await asyncio.sleep(0.3)
+        return 1
+
+    async def second() -> int:
+        await asyncio.sleep(0.3)
+        return 2
+
+    def both(first: int, second: int) -> int:
+        return first + second
+
+    async def main() -> Any:
+        dr = await (async_driver.Builder()
+                    .with_modules(ad_hoc_utils.create_temporary_module(first, second, both))
+                    .with_adapters(Fallback()).build())
+        started = asyncio.get_running_loop().time()
+        result = await dr.execute(["both"])
+        return result, asyncio.get_running_loop().time() - started
+
+    result, seconds = asyncio.run(main())
+    assert result == {"both": 3} and seconds < 0.55
+
+
+def test_cancelling_a_run_cancels_a_wrapped_async_node():
+    ended: list[str] = []
+
+    async def slow() -> int:
+        try:
+            await asyncio.sleep(5)
+        finally:
+            ended.append("slow")
+        return 1
+
+    async def main() -> None:
+        dr = await (async_driver.Builder()
+                    .with_modules(ad_hoc_utils.create_temporary_module(slow))
+                    .with_adapters(Fallback()).build())
+        task = asyncio.ensure_future(dr.execute(["slow"]))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert ended == ["slow"]  # the node's own coroutine was cancelled, not left running
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    assert time.perf_counter() - started < 2
+
+
+class Broken:
+    def run_to_execute_node(self, **future_kwargs: Any) -> Any:
+        raise RuntimeError("the adapter itself failed")
+
+
+@pytest.mark.parametrize("run", [_wrapped_sync, _wrapped_async], ids=lambda r: r.__name__)
+def test_a_wrapper_failing_on_an_async_node_is_named_with_the_node(run: Any):
+    with pytest.raises(RuntimeError, match="the adapter itself") as raised:
+        run("ok", Broken())
+    notes = " ".join(getattr(raised.value, "__notes__", []))
+    assert "Broken.run_to_execute_node" in notes and "'looked_up'" in notes
+
+
+@pytest.mark.parametrize("run", WRAPPED_RUNS, ids=lambda r: r.__name__)
+def test_a_node_error_through_a_wrapper_is_not_blamed_on_it(run: Any):
+    class PassThrough:
+        def run_to_execute_node(self, *, node_callable, node_kwargs, **future_kwargs):
+            return node_callable(**node_kwargs)
+
+    with pytest.raises(ValueError) as raised:
+        run("bad", PassThrough())
+    notes = " ".join(getattr(raised.value, "__notes__", []))
+    assert "looked_up" in notes and "lifecycle hook" not in notes

@@ -484,8 +484,10 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         id="graceful-error-async-nodes",
         what="`GracefulErrorAdapter` catches the errors of `async def` nodes (the node yields "
              "the sentinel and its dependents are skipped), on the async driver and on the "
-             "sync driver. Hamilton's AsyncDriver does not call node execution methods (the "
-             "error propagates) and its sync driver hands a dependent the unawaited coroutine.",
+             "sync driver; any `run_to_execute_node` adapter gets an async node's value or "
+             "error from `node_callable`. Hamilton's AsyncDriver does not call node execution "
+             "methods (the error propagates) and its sync driver hands a dependent the "
+             "unawaited coroutine.",
         why="An adapter that carries on past failures must not depend on whether the failing "
             "node awaits; the sync driver runs async nodes here.",
         consulted_by=("tests/execution/test_async_lifecycle.py::"

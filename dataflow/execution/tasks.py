@@ -54,16 +54,17 @@ def task_of(step: Step) -> Task:
 
 
 def run_task(task: Task, kwargs: dict[str, Any], hooks: NodeHooks | None,
-             run_id: str) -> Any:
+             run_id: str, task_id: str | None = None) -> Any:
     """Run ``task`` over ``kwargs`` with the node hooks around it; raise the node's own
-    exception, with a note naming the node, when it fails."""
+    exception, with a note naming the node, when it fails. ``task_id`` is the fan-out task the
+    node runs in (:mod:`dataflow.execution.fanout_run`), ``None`` elsewhere."""
     if hooks is None:
         try:
             return _call(task, kwargs, None)
         except BaseException as failed:
             raise _annotated(failed, task, kwargs) from None
     facts = {"node_name": task.name, "node_tags": dict(task.tags), "node_kwargs": kwargs,
-             "node_return_type": task.return_type, "task_id": None, "run_id": run_id}
+             "node_return_type": task.return_type, "task_id": task_id, "run_id": run_id}
     if hooks.before:
         call_hooks(hooks.before, task.name, **facts, node_input_types=task.input_types)
     result: Any = None

@@ -23,6 +23,8 @@ by ``expand-<name>``. See docs/execution.md, "Dynamic fan-out".
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -106,21 +108,24 @@ def run_block_item(block: BlockTask, item: Any, shared: dict[str, Any], index: i
                    nodes=list(hooks.nodes), inputs=dict(values), overrides=hooks.overrides,
                    spawning_task_id=f"expand-{block.expander}",
                    purpose=NodeGroupPurpose.EXECUTE_BLOCK)
-    results: dict[str, Any] = {}
+    reports = hooks is not None and bool(hooks.after_task)
+    results: dict[str, Any] = dict(values) if reports else {}
     error: BaseException | None = None
     node_hooks = hooks.node if hooks is not None else None
     try:
         for task, args, release in zip(block.tasks, block.args, block.release):
             kwargs = {name: values[name] for name in args}
-            values[task.name] = results[task.name] = run_task(task, kwargs, node_hooks, run_id,
-                                                              task_id)
+            values[task.name] = run_task(task, kwargs, node_hooks, run_id, task_id)
+            if reports:
+                results[task.name] = values[task.name]
             for name in release:
                 del values[name]
             del kwargs
     except BaseException as failure:
         note_item(failure, block.expander, block.expander_where, index)
         error = failure
-    if hooks is not None and hooks.after_task:
+    if reports:
+        assert hooks is not None
         call_hooks(hooks.after_task, None, run_id=run_id, task_id=task_id,
                    nodes=list(hooks.nodes), results=results if error is None else None,
                    success=error is None, error=error,
@@ -221,7 +226,10 @@ class FanoutRunner:
     def _task(self, step: Step) -> Task:
         task = self._tasks.get(step.name)
         if task is None:
-            task = self._tasks[step.name] = task_of(step)
+            task = task_of(step)
+            if step.name in self.fanout.expanders:  # hooks see the items as a list
+                task = dataclasses.replace(task, fn=functools.partial(_items_of, task.fn))
+            self._tasks[step.name] = task
         return task
 
     def _run_step(self, step: Step, kwargs: dict[str, Any], run_id: str,
@@ -232,8 +240,7 @@ class FanoutRunner:
         expands = step.name in self.fanout.expanders
         result: Any = None
         if hooks is None:
-            result = run_task(self._task(step), kwargs, None, run_id)
-            return list(result) if expands else result
+            return run_task(self._task(step), kwargs, None, run_id)
         task_id = self._task_id(step)
         purpose = (NodeGroupPurpose.EXPAND_UNORDERED if expands else NodeGroupPurpose.GATHER
                    if step.name in self.fanout.collectors else NodeGroupPurpose.EXECUTE_SINGLE)
@@ -245,8 +252,6 @@ class FanoutRunner:
         error: BaseException | None = None
         try:
             result = run_task(self._task(step), kwargs, node_hooks, run_id, task_id)
-            if expands:
-                result = list(result)
         except BaseException as failure:
             error = failure
         results = None if error is not None else {**kwargs, step.name: result}
@@ -304,6 +309,11 @@ class FanoutRunner:
             for target, value in zip(gathered, row):
                 target.append(value)
         return gathered
+
+
+def _items_of(fn: Callable[..., Any], **kwargs: Any) -> list[Any]:
+    """An expanding node's items, as a list (what its hooks and its requesters see)."""
+    return list(fn(**kwargs))
 
 
 class _Submitted:

@@ -43,6 +43,8 @@ _GENERATED = "tests/compat/test_differential_generated.py"
 _BUILD = "tests/compat/test_differential_modules.py::test_builds_like_hamilton"
 _DEMO = "tests/compat/test_intended_differences.py::"
 _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
+_FANOUT = "tests/execution/test_fanout.py::"
+_FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -457,6 +459,60 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="A tracker or progress bar needs the values and the true outcome; one hook API "
             "serves both drivers.",
         consulted_by=(_DEMO + "test_async_driver_hooks",),
+    ),
+    IntendedDifference(
+        id="fanout-shapes-refused",
+        what="Fan-out shapes Hamilton accepts and then runs wrongly or fails on are refused "
+             "with FanoutShapeError when the driver is built (a Parallelizable whose block no "
+             "Collect ends, a Collect of the Parallelizable itself or of a node outside any "
+             "block, a node that collects and expands, nested blocks, a node reading two "
+             "blocks) or with FanoutRequestError per request (requesting or overriding a node "
+             "inside a block: Hamilton passes the item list on, or fails with a KeyError).",
+        why="Hamilton leaves these unvalidated (its issues #301, #652, #742, #1030); each error "
+            "names the nodes and their file:line and says what to do instead.",
+        consulted_by=(
+            _FANOUT + "test_nested_blocks_are_refused",
+            _FANOUT + "test_requesting_or_overriding_a_node_inside_a_block_is_refused"),
+    ),
+    IntendedDifference(
+        id="fanout-several-collects-requested",
+        what="Several Collect nodes over one Parallelizable requested in one execute run "
+             "(the block runs once and feeds all of them); Hamilton 1.90 raises "
+             "KeyError('Key total not found in cache').",
+        why="A Hamilton bug; the block is shared, as it is when a downstream node reads both.",
+        consulted_by=(
+            _FANOUT + "test_two_collects_requested_together_run_here_where_hamilton_fails",),
+    ),
+    IntendedDifference(
+        id="fanout-local-executor",
+        what="In a request with fan-out, the nodes outside the blocks run in the calling "
+             "thread in plan order, and only the blocks' items go to an executor (the remote "
+             "one); Hamilton runs the outside nodes as tasks on the local executor.",
+        why="Items are where the parallelism of a fan-out is; nodes that run once gain little "
+            "from a pool and keep their plan-order freeing. Requests without fan-out run on the "
+            "local executor as before.",
+        consulted_by=(_FANOUT + "test_a_pool_local_executor_runs_fan_out_too",),
+    ),
+    IntendedDifference(
+        id="fanout-task-hooks",
+        what="Task hooks of a fan-out run: Hamilton also makes a task of each external input "
+             "(task id = the input's name), dataflow does not; independent tasks may run in "
+             "another order. Every task both have gets the same hook calls with the same "
+             "keyword arguments (ids `expand-<p>`, `expand-<p>.<i>.block-<p>`, "
+             "`collect-<p>`, node names).",
+        why="An input is not computed, so there is no work to report; the order of independent "
+            "tasks is each scheduler's own.",
+        consulted_by=(_FANOUT_HOOKS + "test_every_task_gets_hamiltons_hook_calls",),
+    ),
+    IntendedDifference(
+        id="fanout-async-driver-refuses",
+        what="The async driver refuses a request with Parallelizable / Collect "
+             "(FanoutRequestError naming the Parallelizable node); Hamilton's async driver "
+             "passes the generator itself to the block's first node.",
+        why="A silent wrong value otherwise; fan-out runs on the synchronous driver with "
+            "enable_dynamic_execution.",
+        consulted_by=(
+            _FANOUT + "test_the_async_driver_refuses_fan_out_naming_the_parallelizable",),
     ),
 )
 

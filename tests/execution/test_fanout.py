@@ -340,18 +340,29 @@ def test_each_items_intermediates_are_freed_when_its_block_ends():
     def size(blob: _Blob) -> int:
         return 1
 
-    def counted(size: Collect[int]) -> int:
-        return sum(size)
+    def later(size: int) -> int:
+        alive_in_item.append(refs[-1]() is not None)
+        return size
 
-    dr = _dynamic(_module(seeds, blob, size, counted),
-                  remote=executors.SynchronousLocalTaskExecutor())
-    gc.disable()
-    try:
-        assert dr.execute(["counted"], inputs={"n": 5}) == {"counted": 5}
-    finally:
-        gc.enable()
-    assert alive_at == [0, 0, 0, 0, 0]  # the previous item's blob was gone when the next began
-    assert all(r() is None for r in refs)
+    def counted(later: Collect[int]) -> int:
+        return sum(later)
+
+    alive_in_item: list[bool] = []
+    for remote in ("sync", "threads"):
+        refs.clear(), alive_at.clear(), alive_in_item.clear()
+        dr = _dynamic(_module(seeds, blob, size, later, counted),
+                      remote=executors.SynchronousLocalTaskExecutor() if remote == "sync"
+                      else executors.MultiThreadingExecutor(1))
+        gc.disable()
+        try:
+            assert dr.execute(["counted"], inputs={"n": 5}) == {"counted": 5}
+        finally:
+            gc.enable()
+        # the previous item's blob was gone when the next item began ...
+        assert alive_at == [0, 0, 0, 0, 0], remote
+        # ... and each blob was freed after its last reader (size), before the item ended
+        assert alive_in_item == [False] * 5, remote
+        assert all(r() is None for r in refs)
 
 
 # -- structure, pickling -----------------------------------------------------------------------

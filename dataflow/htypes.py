@@ -52,12 +52,13 @@ type the graph checks)."""
 
 def is_parallelizable_type(annotation: Any) -> bool:
     """Whether ``annotation`` is ``Parallelizable[...]`` (or bare ``Parallelizable``)."""
-    return annotation is Parallelizable or typing.get_origin(annotation) is Parallelizable
+    return (annotation is Parallelizable
+            or getattr(annotation, "__origin__", None) is Parallelizable)
 
 
 def is_collect_type(annotation: Any) -> bool:
     """Whether ``annotation`` is ``Collect[...]`` (or bare ``Collect``)."""
-    return annotation is Collect or typing.get_origin(annotation) is Collect
+    return annotation is Collect or getattr(annotation, "__origin__", None) is Collect
 
 
 def element_type(annotation: Any) -> Any:

@@ -32,7 +32,7 @@ requests never come here.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from dataflow.errors import DataflowError, GraphBuildError, RequestError
@@ -118,12 +118,10 @@ def fanout_of(graph: Graph) -> FanoutGraph | None:
     the ``Parallelizable`` itself or of a node outside any block, a node that collects and
     expands, a block inside a block, a node mixing two blocks."""
     nodes = graph.nodes
-    functions = [n for n in nodes.values() if n.role is NodeRole.FUNCTION]
-    expanders = {n.name for n in functions if is_parallelizable_type(n.type)}
-    collecting = {n.name: tuple(d.name for d in n.dependencies if is_collect_type(d.type))
-                  for n in functions if any(is_collect_type(d.type) for d in n.dependencies)}
+    expanders, collecting = _marked(nodes.values())
     if not expanders and not collecting:
         return None
+    functions = [n for n in nodes.values() if n.role is NodeRole.FUNCTION]
     block_of: dict[str, str] = {}
     collected_blocks: set[str] = set()
     problems: list[str] = []
@@ -189,6 +187,33 @@ def fanout_of(graph: Graph) -> FanoutGraph | None:
     return FanoutGraph(
         expanders=tuple(sorted(expanders)), block_of=block_of,
         collected={name: items for name, items in collecting.items()})
+
+
+def _marked(nodes: Iterable[Node]) -> tuple[set[str], dict[str, tuple[str, ...]]]:
+    """(expanding nodes, collecting nodes → the names they collect). Every driver pays for this
+    scan at build, so plain classes (int, pandas.Series: most annotations) cost one identity
+    test, and any other annotation object is classified once."""
+    kinds: dict[int, int] = {}  # id(annotation) -> 0 plain, 1 Parallelizable, 2 Collect
+    expanders: set[str] = set()
+    collecting: dict[str, tuple[str, ...]] = {}
+    plain = type
+    for node in nodes:
+        annotation = node.type
+        if type(annotation) is not plain and _kind(annotation, kinds) == 1:
+            expanders.add(node.name)
+        for dep in node.dependencies:
+            annotation = dep.type
+            if type(annotation) is not plain and _kind(annotation, kinds) == 2:
+                collecting[node.name] = (*collecting.get(node.name, ()), dep.name)
+    return expanders, collecting
+
+
+def _kind(annotation: object, kinds: dict[int, int]) -> int:
+    kind = kinds.get(id(annotation))
+    if kind is None:
+        kind = kinds[id(annotation)] = (
+            1 if is_parallelizable_type(annotation) else 2 if is_collect_type(annotation) else 0)
+    return kind
 
 
 def _where(node: Node) -> str:

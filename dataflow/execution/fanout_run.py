@@ -228,7 +228,10 @@ class FanoutRunner:
         if task is None:
             task = task_of(step)
             if step.name in self.fanout.expanders:  # hooks see the items as a list
-                task = dataclasses.replace(task, fn=functools.partial(_items_of, task.fn))
+                task = dataclasses.replace(task, fn=functools.partial(_items_of, task.fn),
+                                           is_expand=True)
+            elif step.name in self.fanout.collectors:
+                task = dataclasses.replace(task, is_collect=True)
             self._tasks[step.name] = task
         return task
 

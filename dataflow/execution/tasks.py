@@ -45,6 +45,10 @@ class Task:
     return_type: Any
     input_types: dict[str, Any]
     is_async: bool
+    is_expand: bool = False
+    """Returns a ``Parallelizable``'s items; ``is_collect``: has a ``Collect`` parameter (what a
+    ``run_to_execute_node`` adapter is told, :mod:`dataflow.execution.fanout_run`)."""
+    is_collect: bool = False
 
 
 def task_of(step: Step) -> Task:
@@ -70,7 +74,7 @@ def run_task(task: Task, kwargs: dict[str, Any], hooks: NodeHooks | None,
     result: Any = None
     error: BaseException | None = None
     try:
-        result = _call(task, kwargs, hooks.method)
+        result = _call(task, kwargs, hooks.method, task_id)
     except BaseException as failure:
         error = _annotated(failure, task, kwargs)
     if hooks.after:
@@ -115,7 +119,8 @@ def _annotated(error: BaseException, task: Task, kwargs: Mapping[str, Any]) -> B
     return error
 
 
-def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
+def _call(task: Task, kwargs: dict[str, Any], method: Hook | None,
+          task_id: str | None = None) -> Any:
     if method is None:
         result = task.fn(**kwargs)
     else:
@@ -123,7 +128,8 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
         try:
             result = run_to_execute_node(
                 node_name=task.name, node_tags=dict(task.tags), node_callable=task.fn,
-                node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
+                node_kwargs=kwargs, task_id=task_id, is_expand=task.is_expand,
+                is_collect=task.is_collect)
         except BaseException as error:
             if not raised_by(error, task.fn):
                 hook_failure(error, hook, task.name)

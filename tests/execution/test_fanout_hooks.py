@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from dataflow import ad_hoc_utils, driver
+from dataflow.errors import DataflowError
 from dataflow.execution import executors
 from dataflow.htypes import Collect, Parallelizable
 from dataflow.lifecycle import api
@@ -185,3 +186,70 @@ def test_a_failing_item_reaches_the_task_hooks(tmp_path):
 
 def test_sides_are_both_exercised():
     assert SIDES == ("dataflow", "hamilton")
+
+
+METHOD_SOURCE = '''
+from hamilton.htypes import Collect, Parallelizable
+from hamilton.lifecycle import api
+
+
+class Method(api.NodeExecutionMethod):
+    def __init__(self):
+        self.calls = []
+
+    def run_to_execute_node(self, *, node_name, node_callable, node_kwargs, is_expand,
+                            is_collect, task_id, **kwargs):
+        result = node_callable(**node_kwargs)
+        self.calls.append((node_name, is_expand, is_collect, task_id, type(result).__name__))
+        return result
+
+
+def items(n: int) -> Parallelizable[int]:
+    yield from range(n)
+
+
+def doubled(items: int) -> int:
+    return items * 2
+
+
+def total(doubled: Collect[int]) -> int:
+    return sum(doubled)
+'''
+
+
+def test_a_node_execution_method_is_told_what_hamilton_tells_it(tmp_path):
+    calls = {}
+    for side in SIDES:
+        module = load_source(METHOD_SOURCE, str(tmp_path / f"fan_method_{side}.py"),
+                             source_root="hamilton", target_root=side, stem="fan_method")
+        side_executors = __import__(f"{side}.execution.executors", fromlist=["x"])
+        method = module.Method()
+        dr = (_builder(side).with_modules(module).with_adapters(method)
+              .enable_dynamic_execution(allow_experimental_mode=True)
+              .with_remote_executor(side_executors.SynchronousLocalTaskExecutor()).build())
+        assert dr.execute(["total"], inputs={"n": 2}) == {"total": 2}
+        calls[side] = sorted(method.calls)
+    assert calls["dataflow"] == calls["hamilton"]
+    assert ("items", True, False, "expand-items", "list") in calls["dataflow"]
+    assert ("total", False, True, "collect-items", "int") in calls["dataflow"]
+
+
+def test_a_do_remote_execute_adapter_is_refused_in_a_fan_out_run():
+    class Remote:
+        def do_remote_execute(self, *, node, execute_lifecycle_for_node, **kwargs):
+            return execute_lifecycle_for_node(**kwargs)
+
+    def numbers() -> Parallelizable[int]:
+        return [1]
+
+    def inner(numbers: int) -> int:
+        return numbers
+
+    def gathered(inner: Collect[int]) -> int:
+        return sum(inner)
+
+    dr = (driver.Builder().enable_dynamic_execution(allow_experimental_mode=True)
+          .with_modules(ad_hoc_utils.create_temporary_module(numbers, inner, gathered))
+          .with_adapters(Remote()).build())
+    with pytest.raises(DataflowError, match=r"Remote.do_remote_execute.*with_remote_executor"):
+        dr.execute(["gathered"])

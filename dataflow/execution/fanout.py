@@ -279,16 +279,18 @@ def fanout_plan_of(plan: Plan, fanout: FanoutGraph) -> FanoutPlan | None:
     expanders = tuple(s.name for s in outer if s.name in fanout.expanders)
     if not inner and not collectors and not expanders:
         return None
-    blocks = {name: _block(name, block_steps, fanout) for name, block_steps in inner.items()}
+    wanted = {item for collector in collectors for item in fanout.collected[collector]}
+    blocks = {name: _block(name, block_steps, wanted) for name, block_steps in inner.items()}
     units = _ordered_units(outer, blocks, block_of)
     return FanoutPlan(plan=plan, units=_with_releases(units, set(plan.outputs)),
                       expanders=expanders, collectors=collectors)
 
 
-def _block(expander: str, steps: list[Step], fanout: FanoutGraph) -> Block:
+def _block(expander: str, steps: list[Step], wanted: set[str]) -> Block:
+    """The block of ``expander`` over its ``steps`` in the plan; of the values the plan's
+    collecting steps read (``wanted``), those the block computes are gathered."""
     computed = {s.name for s in steps}
-    collected = [item for items in fanout.collected.values() for item in items
-                 if item in computed]
+    collected = [s.name for s in steps if s.name in wanted]
     reads: dict[str, None] = {}
     last_use: dict[str, int] = {}
     for index, step in enumerate(steps):

@@ -171,7 +171,7 @@ class FanoutRunner:
                 "with_remote_executor(...) for the blocks instead.")
 
         def body(values: dict[str, Any], run_id: str) -> dict[str, Any]:
-            return self._run(values, run_id, dict(overrides), hooks)
+            return self._run(values, run_id, dict(overrides), None if hooks.empty else hooks)
 
         if not (hooks.before_graph or hooks.after_graph):
             return body(values, str(uuid.uuid4()))
@@ -202,10 +202,10 @@ class FanoutRunner:
                 if plain:
                     try:
                         result = step.node.fn(**kwargs)  # type: ignore[misc]
+                        if step.name in expanders:  # a generator runs here
+                            result = list(result)
                     except Exception as error:
                         raise annotate_failure(error, step, kwargs) from None
-                    if step.name in expanders:
-                        result = list(result)
                 else:
                     result = self._run_step(step, kwargs, run_id, overrides, hooks)
                 values[step.name] = result

@@ -293,6 +293,28 @@ def test_a_failing_item_keeps_its_type_and_notes_the_node_and_the_item(remote):
     assert "fan-out item 3 (counting from 0) of 'items'" in notes
 
 
+@pytest.mark.parametrize("hooked", [False, True])
+def test_an_expanding_generator_that_fails_is_named(hooked):
+    class Count:
+        def run_before_node_execution(self, **kwargs):
+            pass
+
+    def broken(n: int) -> Parallelizable[int]:
+        yield 1
+        raise OverflowError("ran dry")
+
+    def inner(broken: int) -> int:
+        return broken
+
+    def gathered(inner: Collect[int]) -> int:
+        return sum(inner)
+
+    dr = _dynamic(_module(broken, inner, gathered), adapters=[Count()] if hooked else ())
+    with pytest.raises(OverflowError, match="ran dry") as caught:
+        dr.execute(["gathered"], inputs={"n": 1})
+    assert "node 'broken'" in "\n".join(caught.value.__notes__)
+
+
 def test_a_failing_item_on_a_pool_starts_no_further_items(tmp_path):
     started = tmp_path / "started"
     started.mkdir()
@@ -376,6 +398,9 @@ def test_the_plan_groups_the_block_and_orders_collects_after_it():
     assert [s.name for s in block.steps] == ["doubled", "squared", "labelled"]
     assert block.reads == ("base", "scale") and block.collected == ("squared", "labelled")
     assert fanout_of(dr.graph) is not None
+    # total is not requested: squared is computed (labelled reads it) but not gathered
+    only_listing = dr._runner(["listing"], {"n": 1}, {}).fanout.units
+    assert [b.collected for b in only_listing if b.name == "block-items"] == [("labelled",)]
     no_fanout = dr.graph.nodes["base"]
     assert no_fanout is not None
     plain = dr._runner(["base"], {"n": 1}, {})

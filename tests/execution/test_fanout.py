@@ -498,3 +498,28 @@ def test_two_collects_requested_together_run_here_where_hamilton_fails(tmp_path)
     with pytest.raises(KeyError):  # Hamilton 1.90: "Key total not found in cache"
         _side_driver(tmp_path, "hamilton", "sync").execute(["total", "listing"],
                                                            inputs={"n": 2})
+
+
+def test_edges_are_checked_against_the_element_type():
+    from dataflow.errors import EdgeTypeError
+
+    def words() -> Parallelizable[str]:
+        return ["a"]
+
+    def length(words: int) -> int:
+        return 0
+
+    def lengths(length: Collect[int]) -> int:
+        return 0
+
+    with pytest.raises(EdgeTypeError, match="'words' -> 'length'"):
+        _dynamic(_module(words, length, lengths))
+
+    def counted(words: str) -> int:
+        return 0
+
+    def gathered(counted: Collect[str]) -> int:
+        return 0
+
+    with pytest.raises(EdgeTypeError, match="'counted' -> 'gathered'"):
+        _dynamic(_module(words, counted, gathered))

@@ -5,8 +5,9 @@ A step starts as soon as the steps it reads have finished (the plan's
 :attr:`~dataflow.plan.Plan.schedule`). An ``async def`` node becomes a task, so independent
 awaits overlap; a plain function runs inline in the loop's own coroutine (a thread switch would
 cost more than most nodes), and so does an async node with nothing to overlap with (the only
-step ready, no task running: a chain costs no task per node). Values are freed once their last
-reader has finished, as in :func:`~dataflow.execution.loop.run_plan_out_of_order`.
+step ready, no task running: a chain costs no task per node). The bookkeeping (which steps are
+ready, freeing each value once its last reader has finished) is a
+:class:`~dataflow.execution.scheduler.ReadyQueue`; this loop only decides how each step runs.
 
 When a step fails, or the run itself is cancelled, the steps still running are cancelled and
 awaited (so their ``run_after_node_execution`` hooks hear ``success=False`` with the
@@ -23,6 +24,7 @@ from typing import Any
 from dataflow.execution.failures import annotate_failure
 from dataflow.execution.hooks import Hook, HookSet, hook_failure
 from dataflow.execution.loop import call_node
+from dataflow.execution.scheduler import ReadyQueue
 from dataflow.plan import Plan, Step
 
 
@@ -82,75 +84,49 @@ async def _run_inline(step: Step, kwargs: dict[str, Any]) -> Any:
 async def run_plan_concurrently(plan: Plan, values: dict[str, Any], hooks: HookSet,
                                 run_id: str = "") -> dict[str, Any]:
     """Run ``plan`` over ``values`` (consumed) on the running loop and return its outputs."""
-    outputs = set(plan.outputs)
-    schedule = plan.schedule
-    remaining = dict(schedule.leaf_consumers)
-    waiting: dict[str, int] = {}
-    readers: dict[str, list[Step]] = {}
-    ready: list[Step] = []
-    position: dict[str, int] = {}
-    for index, (step, waits_for, consumers) in enumerate(
-            zip(plan.steps, schedule.waits_for, schedule.consumers)):
-        position[step.name] = index
-        remaining[step.name] = consumers
-        waiting[step.name] = len(waits_for)
-        for name in waits_for:
-            readers.setdefault(name, []).append(step)
-        if not waits_for:
-            ready.append(step)
-
-    def finish(step: Step, result: Any) -> None:
-        values[step.name] = result
-        for name in step.args:
-            remaining[name] -= 1
-            if remaining[name] == 0 and name not in outputs:
-                del values[name]
-        for reader in readers.get(step.name, ()):
-            waiting[reader.name] -= 1
-            if waiting[reader.name] == 0:
-                ready.append(reader)
-        if remaining[step.name] == 0 and step.name not in outputs:
-            del values[step.name]
-
-    running: dict[asyncio.Future[Any], Step] = {}
+    queue = ReadyQueue(plan, values)
+    steps = plan.steps
+    ready = queue.ready
+    running: dict[asyncio.Future[Any], int] = {}
     hooked = hooks.node_level
     try:
-        while ready or running:
-            inline: list[Step] = []
+        while not queue.done:
+            inline: list[int] = []
             alone = len(ready) == 1 and not running  # nothing to overlap with: no task
-            for step in ready:
+            for index in ready:
+                step = steps[index]
                 if step.node.is_async and not alone:
-                    kwargs = {name: values[name] for name in step.args}
-                    running[asyncio.ensure_future(run_step(step, kwargs, hooks, run_id))] = step
-                    del kwargs
+                    task = run_step(step, queue.arguments(index), hooks, run_id)
+                    running[asyncio.ensure_future(task)] = index
+                    del task
                 else:
-                    inline.append(step)
+                    inline.append(index)
             ready.clear()
             if inline:
                 if running:  # let the new tasks start their awaits before the inline work
                     await asyncio.sleep(0)
-                for step in inline:
-                    kwargs = {name: values[name] for name in step.args}
+                for index in inline:
+                    step = steps[index]
+                    kwargs = queue.arguments(index)
                     if hooked:
                         result = await run_step(step, kwargs, hooks, run_id)
                     else:
                         result = await _run_inline(step, kwargs)
                     del kwargs
-                    finish(step, result)
+                    queue.finish(index, result)
                     del result
                 continue
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in sorted(done, key=lambda t: position[running[t].name]):
-                step = running.pop(task)
-                finish(step, task.result())
-            del done, task  # a finished task holds its result: let it go with the value
+            for finished in sorted(done, key=running.__getitem__):  # in plan order
+                queue.finish(running.pop(finished), finished.result())
+            del done, finished  # a finished task holds its result: let it go with the value
     except BaseException:
         await _cancel_all(running)
         raise
-    return {name: values[name] for name in plan.outputs}
+    return queue.outputs()
 
 
-async def _cancel_all(running: dict[asyncio.Future[Any], Step]) -> None:
+async def _cancel_all(running: dict[asyncio.Future[Any], int]) -> None:
     """Cancel the tasks still running and wait until each has ended (its hooks included)."""
     if not running:
         return

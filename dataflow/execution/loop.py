@@ -19,6 +19,7 @@ from typing import Any
 
 from dataflow.execution.failures import annotate_failure
 from dataflow.execution.hooks import EMPTY_HOOKS, HookSet, call_hooks, hook_failure
+from dataflow.execution.scheduler import ReadyQueue
 from dataflow.plan import Plan, Step
 
 
@@ -166,43 +167,28 @@ def run_plan_out_of_order(
     """Run ``plan`` taking, at each turn, the step ``choose`` picks among those whose inputs are
     ready; free every value once all the steps that read it have run.
 
-    This is the scheduling state of a concurrent runner kept as plain dicts (as dask's local
-    scheduler does), run in one thread so that any order can be tested: ``choose`` may be
-    ``random.choice``. Values are freed from the plan's :attr:`~dataflow.plan.Plan.schedule`,
-    never from the in-order ``release`` lists."""
-    outputs = set(plan.outputs)
-    schedule = plan.schedule
-    remaining = dict(schedule.leaf_consumers)
-    waiting: dict[str, int] = {}
-    readers: dict[str, list[Step]] = {}
-    ready: list[Step] = []
-    for step, waits_for, consumers in zip(plan.steps, schedule.waits_for, schedule.consumers):
-        remaining[step.name] = consumers
-        waiting[step.name] = len(waits_for)
-        for name in waits_for:
-            readers.setdefault(name, []).append(step)
-        if not waits_for:
-            ready.append(step)
-    while ready:
-        step = choose(ready)
-        ready.remove(step)
-        kwargs = {name: values[name] for name in step.args}
+    The :class:`~dataflow.execution.scheduler.ReadyQueue` of a concurrent runner, driven in
+    one thread so that any order can be tested: ``choose`` may be ``random.choice``. Values are
+    freed from the plan's :attr:`~dataflow.plan.Plan.schedule`, never from the in-order
+    ``release`` lists."""
+    queue = ReadyQueue(plan, values)
+    steps = plan.steps
+    ready = queue.ready
+    while not queue.done:
+        candidates = [steps[index] for index in ready]
+        position = candidates.index(choose(candidates))
+        index = ready[position]
+        del ready[position], candidates
+        step = steps[index]
+        kwargs = queue.arguments(index)
         try:
-            values[step.name] = step.fn(**kwargs)
+            result = step.fn(**kwargs)
         except Exception as error:
             raise annotate_failure(error, step, kwargs) from None
         del kwargs
-        for name in step.args:
-            remaining[name] -= 1
-            if remaining[name] == 0 and name not in outputs:
-                del values[name]
-        for reader in readers.get(step.name, ()):
-            waiting[reader.name] -= 1
-            if waiting[reader.name] == 0:
-                ready.append(reader)
-        if remaining[step.name] == 0 and step.name not in outputs:
-            del values[step.name]
-    return {name: values[name] for name in plan.outputs}
+        queue.finish(index, result)
+        del result
+    return queue.outputs()
 
 
 def await_result(awaitable: Any) -> Any:

@@ -1,9 +1,8 @@
 """Running a plan's independent steps at the same time on a pool of threads or processes.
 
-The calling thread keeps the whole scheduling state (values by name, how many steps each step
-still waits for, how many readers each value has left), read off the plan's
-:attr:`~dataflow.plan.Plan.schedule`, the same bookkeeping as
-:func:`~dataflow.execution.loop.run_plan_out_of_order`. Workers only run
+The calling thread keeps the whole scheduling state (values by name, the steps ready to start,
+how many readers each value has left) in a :class:`~dataflow.execution.scheduler.ReadyQueue`,
+the same bookkeeping as :func:`~dataflow.execution.loop.run_plan_out_of_order`. Workers only run
 :func:`~dataflow.execution.tasks.run_task`: a step's function over the arguments it is sent,
 with its node hooks. So:
 
@@ -17,12 +16,12 @@ with its node hooks. So:
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from dataflow.execution.failures import add_note
+from dataflow.execution.scheduler import ReadyQueue
 from dataflow.execution.tasks import NodeHooks, Task, run_task
 from dataflow.plan import Plan, Step
 
@@ -35,48 +34,26 @@ def run_plan_on_pool(plan: Plan, tasks: Sequence[Task], values: dict[str, Any], 
     """Run ``plan`` (whose steps are ``tasks``, in order) over ``values`` (consumed), handing
     ready steps to ``submit`` as they become ready, at most ``max_tasks`` at a time."""
     steps = plan.steps
-    outputs = set(plan.outputs)
-    schedule = plan.schedule
-    remaining = dict(schedule.leaf_consumers)
-    waiting: list[int] = []
-    readers: dict[str, list[int]] = {}
-    ready: deque[int] = deque()
-    for index, (step, waits_for, consumers) in enumerate(
-            zip(steps, schedule.waits_for, schedule.consumers)):
-        remaining[step.name] = consumers
-        waiting.append(len(waits_for))
-        for name in waits_for:
-            readers.setdefault(name, []).append(index)
-        if not waits_for:
-            ready.append(index)
+    queue = ReadyQueue(plan, values)
+    ready = queue.ready
     running: dict[Future[Any], int] = {}
     try:
-        while ready or running:
+        while not queue.done:
             while ready and len(running) < max_tasks:
                 index = ready.popleft()
-                kwargs = {name: values[name] for name in steps[index].args}
-                running[submit(run_task, tasks[index], kwargs, hooks, run_id)] = index
-                del kwargs
+                running[submit(run_task, tasks[index], queue.arguments(index), hooks,
+                               run_id)] = index
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 index = running.pop(future)
-                step = steps[index]
                 try:
-                    values[step.name] = future.result()  # the node's exception, if it failed
+                    result = future.result()  # the node's exception, if it failed
                 except BaseException as error:
-                    note_worker_failure(error, step)
+                    note_worker_failure(error, steps[index])
                     raise
                 del future
-                for name in step.args:
-                    remaining[name] -= 1
-                    if remaining[name] == 0 and name not in outputs:
-                        del values[name]
-                for reader in readers.get(step.name, ()):
-                    waiting[reader] -= 1
-                    if waiting[reader] == 0:
-                        ready.append(reader)
-                if remaining[step.name] == 0 and step.name not in outputs:
-                    del values[step.name]
+                queue.finish(index, result)
+                del result
             del done
     except BaseException as error:
         for future in running:
@@ -86,7 +63,7 @@ def run_plan_on_pool(plan: Plan, tasks: Sequence[Task], values: dict[str, Any], 
         running.clear()
         values.clear()
         raise
-    return {name: values[name] for name in plan.outputs}
+    return queue.outputs()
 
 
 def note_worker_failure(error: BaseException, step: Step) -> None:

@@ -45,4 +45,4 @@ def fanout_runner(driver: Any, plan: Plan, outputs: Sequence[str],
                       "need dynamic execution: build the driver with "
                       "Builder().enable_dynamic_execution(allow_experimental_mode=True) "
                       "(as Hamilton requires).")
-    return FanoutRunner(fanned, driver.hooks, driver.remote_executor)
+    return FanoutRunner(fanned, driver.hooks, driver.remote_executor, driver.executor)

@@ -1,5 +1,7 @@
-"""Running a :class:`~dataflow.execution.fanout.FanoutPlan`: run-once steps in the calling
-thread, each block's items on the driver's *remote* executor (Hamilton's split).
+"""Running a :class:`~dataflow.execution.fanout.FanoutPlan`: run-once steps on the driver's
+*local* executor, each block's items on its *remote* executor (Hamilton's split). This module
+runs a synchronous local executor's share (run-once steps in the calling thread, in order);
+a pool local executor's run is :mod:`dataflow.execution.fanout_pool`.
 
 * On :class:`~dataflow.execution.executors.SynchronousLocalTaskExecutor` the items run one after
   the other in the calling thread: per item, one dict copy of the values the block reads and
@@ -141,14 +143,20 @@ class FanoutRunner:
     :class:`~dataflow.execution.runner.PlanRunner`): ``run`` without hooks, ``execute`` with
     them."""
 
-    __slots__ = ("_block_tasks", "_tasks", "_where", "fanout", "hooks", "plan", "remote")
+    __slots__ = ("_block_tasks", "_macro", "_tasks", "_where", "fanout", "hooks", "local", "plan",
+                 "remote")
 
-    def __init__(self, fanout: FanoutPlan, hooks: HookSet, remote: Any) -> None:
+    def __init__(self, fanout: FanoutPlan, hooks: HookSet, remote: Any,
+                 local: Any = None) -> None:
         self.fanout = fanout
         self.plan = fanout.plan
         self.hooks = hooks
         self.remote = remote
         """Where items run: an executor of :mod:`dataflow.execution.executors`."""
+        self.local = local
+        """Where run-once steps run: a pool executor runs them on its pool as they become
+        ready (:mod:`dataflow.execution.fanout_pool`); otherwise in the calling thread."""
+        self._macro: Any = None
         self._tasks: dict[str, Task] = {}
         self._block_tasks: dict[str, BlockTask] = {}
         self._where = {s.name: s.node.where() for s in self.plan.steps
@@ -182,6 +190,10 @@ class FanoutRunner:
 
     def _run(self, values: dict[str, Any], run_id: str, overrides: dict[str, Any],
              hooks: HookSet | None) -> dict[str, Any]:
+        if getattr(self.local, "create_pool", None) is not None:
+            from dataflow.execution.fanout_pool import run_on_pools
+
+            return run_on_pools(self, self.local, values, run_id, overrides, hooks)
         fanout = self.fanout
         expanders = fanout.expanders
         plain = hooks is None and not self.plan.has_async
@@ -260,12 +272,7 @@ class FanoutRunner:
         results = None if error is not None else {**kwargs, step.name: result}
         call_hooks(hooks.after_task, None, **facts, results=results, success=error is None,
                    error=error)
-        if error is None and expands and hooks.task_expansion:
-            call_hooks(hooks.task_expansion, None, run_id=run_id, task_id=task_id,
-                       parameters={str(i): item for i, item in enumerate(result)})
-        returned = None if error is not None else ({} if expands else {step.name: result})
-        call_hooks(hooks.task_return, None, **facts, result=returned, success=error is None,
-                   error=error)
+        self._returned(step, result, error, run_id, hooks)
         if error is not None:
             raise error
         return result
@@ -289,9 +296,25 @@ class FanoutRunner:
                                                                   where)):
                         target.append(value)
             return gathered
+        submitted = self._submitted(block, shared, run_id, overrides, hooks)
+        if pooled:
+            self._check_picklable(block, submitted)
+            rows = _items_on_pool(remote, items, submitted)
+        else:
+            rows = [submitted.run_here(index, item) for index, item in enumerate(items)]
+        for row in rows:
+            for target, value in zip(gathered, row):
+                target.append(value)
+        return gathered
+
+
+    def _submitted(self, block: Block, shared: dict[str, Any], run_id: str,
+                   overrides: dict[str, Any], hooks: HookSet | None) -> _Submitted:
+        """``block``'s items as tasks over ``shared`` (the values it reads from outside)."""
         task = self._block_tasks.get(block.expander)
         if task is None:
-            task = self._block_tasks[block.expander] = block_task_of(block, where)
+            task = self._block_tasks[block.expander] = block_task_of(
+                block, self._where.get(block.expander, "overridden"))
         item_hooks = None
         if hooks is not None:
             item_hooks = ItemHooks(
@@ -300,18 +323,42 @@ class FanoutRunner:
                 before_task=hooks.before_task, after_task=hooks.after_task,
                 nodes=tuple(Variable.from_node(s.node) for s in block.steps),
                 overrides=overrides)
-        submitted = _Submitted(task, shared, run_id, hooks, item_hooks)
-        if pooled:
-            if getattr(remote, "sends_to_processes", False):
-                check_picklable(block.steps, task.tasks,
-                                item_hooks.node if item_hooks is not None else None)
-            rows = _items_on_pool(remote, items, submitted)
-        else:
-            rows = [submitted.run_here(index, item) for index, item in enumerate(items)]
-        for row in rows:
-            for target, value in zip(gathered, row):
-                target.append(value)
-        return gathered
+        return _Submitted(task, shared, run_id, hooks, item_hooks)
+
+    def _check_picklable(self, block: Block, submitted: _Submitted) -> None:
+        if getattr(self.remote, "sends_to_processes", False):
+            item_hooks = submitted.item_hooks
+            check_picklable(block.steps, submitted.task.tasks,
+                            item_hooks.node if item_hooks is not None else None)
+
+    def _returned(self, step: Step, result: Any, error: BaseException | None, run_id: str,
+                  hooks: HookSet | None) -> None:
+        """In the calling thread, once a run-once step's task is back: the expansion hook (for
+        an expanding step) and the return hook."""
+        if hooks is None:
+            return
+        task_id = self._task_id(step)
+        expands = step.name in self.fanout.expanders
+        if error is None and expands and hooks.task_expansion:
+            call_hooks(hooks.task_expansion, None, run_id=run_id, task_id=task_id,
+                       parameters={str(i): item for i, item in enumerate(result)})
+        if hooks.task_return:
+            purpose = (NodeGroupPurpose.EXPAND_UNORDERED if expands else NodeGroupPurpose.GATHER
+                       if step.name in self.fanout.collectors
+                       else NodeGroupPurpose.EXECUTE_SINGLE)
+            returned = None if error is not None else ({} if expands else {step.name: result})
+            call_hooks(hooks.task_return, None, run_id=run_id, task_id=task_id,
+                       nodes=[Variable.from_node(step.node)], spawning_task_id=None,
+                       purpose=purpose, result=returned, success=error is None, error=error)
+
+    def macro(self) -> Any:
+        """The plan a :class:`~dataflow.execution.scheduler.ReadyQueue` runs when the local
+        executor is a pool (:mod:`dataflow.execution.fanout_pool`), made once."""
+        if self._macro is None:
+            from dataflow.execution.fanout_pool import macro_plan_of
+
+            self._macro = macro_plan_of(self)
+        return self._macro
 
 
 def _items_of(fn: Callable[..., Any], **kwargs: Any) -> list[Any]:

@@ -484,16 +484,6 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             _FANOUT + "test_two_collects_requested_together_run_here_where_hamilton_fails",),
     ),
     IntendedDifference(
-        id="fanout-local-executor",
-        what="In a request with fan-out, the nodes outside the blocks run in the calling "
-             "thread in plan order, and only the blocks' items go to an executor (the remote "
-             "one); Hamilton runs the outside nodes as tasks on the local executor.",
-        why="Items are where the parallelism of a fan-out is; nodes that run once gain little "
-            "from a pool and keep their plan-order freeing. Requests without fan-out run on the "
-            "local executor as before.",
-        consulted_by=(_FANOUT + "test_a_pool_local_executor_runs_fan_out_too",),
-    ),
-    IntendedDifference(
         id="fanout-task-hooks",
         what="Task hooks of a fan-out run: Hamilton also makes a task of each external input "
              "(task id = the input's name), dataflow does not; independent tasks may run in "

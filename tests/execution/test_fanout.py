@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import pickle
+import threading
 import weakref
 
 import pytest
@@ -67,11 +68,63 @@ def test_every_remote_executor_gives_the_hand_written_results(remote, n):
     assert dr.execute(["total", "listing", "after"], inputs={"n": n}) == expected(n, 3)
 
 
+@pytest.mark.parametrize("remote", sorted(REMOTES))
 @pytest.mark.parametrize("local", ["threads", "processes"])
-def test_a_pool_local_executor_runs_fan_out_too(local):
-    dr = _dynamic(fanout_nodes, local=REMOTES[local](), remote=REMOTES["threads"]())
-    assert dr.execute(["listing", "after"], inputs={"n": 4}) == {
-        k: v for k, v in expected(4).items() if k in ("listing", "after")}
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_a_pool_local_executor_runs_the_nodes_outside_blocks(local, remote, n):
+    dr = _dynamic(fanout_nodes, local=REMOTES[local](), remote=REMOTES[remote](),
+                  config={"scale": 2})
+    assert dr.execute(["total", "listing", "after"], inputs={"n": n}) == expected(n, 2)
+
+
+def test_on_a_local_pool_independent_nodes_outside_blocks_run_at_once():
+    meeting = threading.Barrier(2, timeout=10)  # passes only if both wait at the same time
+
+    def left(n: int) -> int:
+        meeting.wait()
+        return n
+
+    def right(n: int) -> int:
+        meeting.wait()
+        return -n
+
+    def pairs(left: int, right: int) -> Parallelizable[int]:
+        return [left, right]
+
+    def halved(pairs: int) -> float:
+        return pairs / 2
+
+    def both(halved: Collect[float]) -> list[float]:
+        return list(halved)
+
+    dr = _dynamic(_module(left, right, pairs, halved, both),
+                  local=executors.MultiThreadingExecutor(2),
+                  remote=executors.SynchronousLocalTaskExecutor())
+    assert dr.execute(["both"], inputs={"n": 4}) == {"both": [2.0, -2.0]}
+
+
+@pytest.mark.parametrize("remote", ["sync", "threads"])
+def test_on_a_local_pool_a_failing_node_keeps_its_type_and_note(remote):
+    dr = _dynamic(fanout_nodes, local=executors.MultiThreadingExecutor(2),
+                  remote=REMOTES[remote]())
+    with pytest.raises(ArithmeticError, match="item 3") as caught:
+        dr.execute(["total"], inputs={"n": 6}, overrides={"base": -1})
+    assert "fan-out item 3 (counting from 0) of 'items'" in "\n".join(caught.value.__notes__)
+
+    def numbers() -> Parallelizable[int]:
+        return [1]
+
+    def inner(numbers: int) -> int:
+        return numbers
+
+    def gathered(inner: Collect[int]) -> int:
+        raise TimeoutError("collector")
+
+    dr = _dynamic(_module(numbers, inner, gathered), local=executors.MultiThreadingExecutor(2),
+                  remote=REMOTES[remote]())
+    with pytest.raises(TimeoutError, match="collector") as caught:
+        dr.execute(["gathered"])
+    assert "node 'gathered'" in "\n".join(caught.value.__notes__)
 
 
 def test_the_default_remote_executor_is_hamiltons_thread_pool():

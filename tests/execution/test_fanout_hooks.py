@@ -97,14 +97,17 @@ def after(total: int) -> int:
 '''
 
 
-def _events(tmp_path, side, outputs, n):
+def _events(tmp_path, side, outputs, n, local="sync"):
     module = load_source(SOURCE, str(tmp_path / f"fan_hooks_{side}.py"),
                          source_root="hamilton", target_root=side, stem="fan_hooks")
-    executors = __import__(f"{side}.execution.executors", fromlist=["x"])
+    side_executors = __import__(f"{side}.execution.executors", fromlist=["x"])
     recorder = module.Recorder()
-    dr = (_builder(side).with_modules(module).with_adapters(recorder)
-          .enable_dynamic_execution(allow_experimental_mode=True)
-          .with_remote_executor(executors.SynchronousLocalTaskExecutor()).build())
+    builder = (_builder(side).with_modules(module).with_adapters(recorder)
+               .enable_dynamic_execution(allow_experimental_mode=True)
+               .with_remote_executor(side_executors.SynchronousLocalTaskExecutor()))
+    if local == "threads":
+        builder = builder.with_local_executor(side_executors.MultiThreadingExecutor(2))
+    dr = builder.build()
     result = dr.execute(outputs, inputs={"n": n})
     assert result == {"after": 885 if n == 2 else 1}
     return recorder.events
@@ -119,10 +122,11 @@ def _by_task(events):
     return tasks
 
 
+@pytest.mark.parametrize("local", ["sync", "threads"])
 @pytest.mark.parametrize("n", [0, 2])
-def test_every_task_gets_hamiltons_hook_calls(tmp_path, n):
-    ours = _events(tmp_path, "dataflow", ["after"], n)
-    theirs = _events(tmp_path, "hamilton", ["after"], n)
+def test_every_task_gets_hamiltons_hook_calls(tmp_path, n, local):
+    ours = _events(tmp_path, "dataflow", ["after"], n, local)
+    theirs = _events(tmp_path, "hamilton", ["after"], n, local)
     ours_tasks, their_tasks = _by_task(ours), _by_task(theirs)
     inputs_as_tasks = {"n"}  # Hamilton makes a task of each external input
     assert set(ours_tasks) == set(their_tasks) - inputs_as_tasks

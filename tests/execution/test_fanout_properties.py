@@ -1,5 +1,5 @@
 """Random fan-out blocks over random item lists give what a hand-written loop gives, on the
-in-thread and the threaded remote executor (hypothesis)."""
+in-thread and the threaded remote executor, and with a threaded local executor (hypothesis)."""
 
 from __future__ import annotations
 
@@ -77,14 +77,17 @@ def by_hand(shape: Shape, values: list[int], x: int) -> dict[str, list[int]]:
 
 
 @given(shapes(), st.lists(st.integers(-5, 5), max_size=8), st.integers(-3, 3),
-       st.sampled_from(["sync", "threads"]))
+       st.sampled_from(["sync", "threads", "local threads"]))
 def test_random_blocks_equal_a_hand_written_loop(shape, values, x, remote):
     module = ad_hoc_utils.module_from_source(source_of(shape))
     executor = (executors.SynchronousLocalTaskExecutor() if remote == "sync"
                 else executors.MultiThreadingExecutor(2))
-    dr = (driver.Builder().with_modules(module)
-          .enable_dynamic_execution(allow_experimental_mode=True)
-          .with_remote_executor(executor).build())
+    builder = (driver.Builder().with_modules(module)
+               .enable_dynamic_execution(allow_experimental_mode=True)
+               .with_remote_executor(executor))
+    if remote == "local threads":  # nodes outside the block on a pool too
+        builder = builder.with_local_executor(executors.MultiThreadingExecutor(2))
+    dr = builder.build()
     expected = by_hand(shape, values, x)
     assert dr.execute(sorted(expected), inputs={"values": values, "x": x}) == expected
     # one collector alone needs only its part of the block: the same values

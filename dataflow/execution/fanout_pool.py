@@ -81,9 +81,6 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
     queue = ReadyQueue(macro.plan, values)
     steps = macro.plan.steps
     remote = runner.remote
-    remote_pooled = getattr(remote, "create_pool", None) is not None
-    local_pool: Executor = local.create_pool()
-    remote_pool: Executor | None = remote.create_pool() if remote_pooled else None
     node_hooks = (NodeHooks(hooks.before_node, hooks.after_node, hooks.node_method)
                   if hooks is not None and hooks.node_level else None)
     running: dict[Future[Any], tuple[int, _BlockRun | None]] = {}
@@ -95,6 +92,10 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
     if getattr(local, "sends_to_processes", False):
         outer = [step for index, step in enumerate(steps) if index not in macro.stand_ins]
         check_picklable(outer, [runner._task(step) for step in outer], node_hooks)
+    # the pools start only once nothing before the run can fail any more
+    local_pool: Executor = local.create_pool()
+    remote_pool: Executor | None = (remote.create_pool()
+                                    if getattr(remote, "create_pool", None) is not None else None)
     interrupted = True
     try:
         while not queue.done:
@@ -207,8 +208,6 @@ def _start(runner: FanoutRunner, block: Block, queue: ReadyQueue, index: int, ru
     items = items if isinstance(items, list) else list(items)
     submitted = runner._submitted(block, {name: arguments[name] for name in block.reads},
                                   run_id, overrides, hooks)
-    if getattr(runner.remote, "create_pool", None) is not None:
-        runner._check_picklable(block, submitted)
     return _BlockRun(block, items, submitted, [None] * len(items), left=len(items))
 
 

@@ -190,6 +190,11 @@ class FanoutRunner:
 
     def _run(self, values: dict[str, Any], run_id: str, overrides: dict[str, Any],
              hooks: HookSet | None) -> dict[str, Any]:
+        if getattr(self.remote, "sends_to_processes", False):  # refused before anything runs
+            for unit in self.fanout.units:
+                if type(unit) is Block:
+                    self._check_picklable(unit, self._submitted(unit, {}, run_id, overrides,
+                                                                hooks))
         if getattr(self.local, "create_pool", None) is not None:
             from dataflow.execution.fanout_pool import run_on_pools
 
@@ -298,7 +303,6 @@ class FanoutRunner:
             return gathered
         submitted = self._submitted(block, shared, run_id, overrides, hooks)
         if pooled:
-            self._check_picklable(block, submitted)
             rows = _items_on_pool(remote, items, submitted)
         else:
             rows = [submitted.run_here(index, item) for index, item in enumerate(items)]

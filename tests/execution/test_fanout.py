@@ -576,3 +576,29 @@ def test_edges_are_checked_against_the_element_type():
 
     with pytest.raises(EdgeTypeError, match="'counted' -> 'gathered'"):
         _dynamic(_module(words, counted, gathered))
+
+
+@pytest.mark.parametrize("local", ["sync", "threads"])
+def test_a_block_that_cannot_go_to_processes_is_refused_before_anything_runs(local):
+    from dataflow.execution.tasks import NotPicklableError
+
+    ran = []
+
+    def first(n: int) -> int:
+        ran.append("first")
+        return n
+
+    def numbers(first: int) -> Parallelizable[int]:
+        return range(first)
+
+    def local_closure(numbers: int) -> int:  # defined in a test: not importable by workers
+        return numbers
+
+    def gathered(local_closure: Collect[int]) -> int:
+        return sum(local_closure)
+
+    dr = _dynamic(_module(first, numbers, local_closure, gathered),
+                  remote=executors.MultiProcessingExecutor(2), local=REMOTES[local]())
+    with pytest.raises(NotPicklableError, match="local_closure"):
+        dr.execute(["gathered"], inputs={"n": 2})
+    assert ran == []

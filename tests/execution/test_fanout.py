@@ -368,29 +368,35 @@ def test_an_expanding_generator_that_fails_is_named(hooked):
     assert "node 'broken'" in "\n".join(caught.value.__notes__)
 
 
-def test_a_failing_item_on_a_pool_starts_no_further_items(tmp_path):
-    started = tmp_path / "started"
-    started.mkdir()
+@pytest.mark.parametrize("local", ["sync", "threads"])
+def test_a_failing_item_on_a_pool_starts_no_further_items(local):
+    submitted: list[str] = []
+
+    class Submissions:
+        def run_before_task_submission(self, *, task_id, **kwargs):
+            submitted.append(task_id)
 
     def many() -> Parallelizable[int]:
         return range(40)
 
     def work(many: int) -> int:
-        (started / str(many)).touch()
         if many == 0:
             raise KeyError("first item")
         import time
 
-        time.sleep(0.02)
+        time.sleep(0.05)
         return many
 
     def done(work: Collect[int]) -> int:
         return len(work)
 
-    dr = _dynamic(_module(many, work, done), remote=executors.MultiThreadingExecutor(2))
+    dr = _dynamic(_module(many, work, done), remote=executors.MultiThreadingExecutor(2),
+                  local=REMOTES[local](), adapters=[Submissions()])
     with pytest.raises(KeyError, match="first item"):
         dr.execute(["done"])
-    assert len(list(started.iterdir())) <= 4  # at most max_tasks in flight when it failed
+    items = [t for t in submitted if ".block-" in t]
+    # at most max_tasks items handed to the pool before the failure came back; no more after
+    assert items == ["expand-many.0.block-many", "expand-many.1.block-many"]
 
 
 # -- memory ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tests.compat.differential import SIDES, _builder
 from tests.compat.twin_import import load_source
 
 SOURCE = '''
+from hamilton.execution.grouping import NodeGroupPurpose
 from hamilton.htypes import Collect, Parallelizable
 from hamilton.lifecycle import api
 
@@ -45,6 +46,7 @@ class Recorder(api.TaskExecutionHook, api.TaskGroupingHook, api.TaskSubmissionHo
 
     def run_before_task_execution(self, *, task_id, run_id, nodes, inputs, overrides,
                                   spawning_task_id, purpose, **kwargs):
+        assert isinstance(purpose, NodeGroupPurpose)
         self.events.append(("before-task", task_id, _names(nodes), inputs, overrides,
                             spawning_task_id, purpose.value))
 

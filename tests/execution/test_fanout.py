@@ -608,3 +608,23 @@ def test_a_block_that_cannot_go_to_processes_is_refused_before_anything_runs(loc
     with pytest.raises(NotPicklableError, match="local_closure"):
         dr.execute(["gathered"], inputs={"n": 2})
     assert ran == []
+
+
+@pytest.mark.parametrize("remote", ["sync", "threads"])
+def test_inputs_config_and_outside_nodes_are_read_inside_the_block(remote):
+    def words(text: str) -> Parallelizable[str]:
+        return text.split()
+
+    def prefix(text: str) -> str:
+        return text[:1]
+
+    def tagged(words: str, prefix: str, offset: int, suffix: str) -> str:
+        return f"{prefix}{words}{offset}{suffix}"
+
+    def tags(tagged: Collect[str]) -> list[str]:
+        return list(tagged)
+
+    dr = _dynamic(_module(words, prefix, tagged, tags), remote=REMOTES[remote](),
+                  config={"suffix": "!"})
+    assert dr.execute(["tags"], inputs={"text": "a bc", "offset": 3}) == {
+        "tags": ["aa3!", "abc3!"]}

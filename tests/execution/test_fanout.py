@@ -429,11 +429,13 @@ def test_each_items_intermediates_are_freed_when_its_block_ends():
         return sum(later)
 
     alive_in_item: list[bool] = []
-    for remote in ("sync", "threads"):
+    for remote, local in (("sync", None), ("threads", None), ("sync", "threads"),
+                          ("threads", "threads")):
         refs.clear(), alive_at.clear(), alive_in_item.clear()
         dr = _dynamic(_module(seeds, blob, size, later, counted),
                       remote=executors.SynchronousLocalTaskExecutor() if remote == "sync"
-                      else executors.MultiThreadingExecutor(1))
+                      else executors.MultiThreadingExecutor(1),
+                      local=None if local is None else executors.MultiThreadingExecutor(2))
         gc.disable()
         try:
             assert dr.execute(["counted"], inputs={"n": 5}) == {"counted": 5}

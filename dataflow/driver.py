@@ -23,6 +23,7 @@ from dataflow.build import graph_from_modules
 from dataflow.errors import DataflowError, RequestError, did_you_mean
 from dataflow.execution.compiled import compile_plan
 from dataflow.execution.executors import SynchronousLocalTaskExecutor
+from dataflow.execution.fanout import fanout_of
 from dataflow.execution.hooks import hook_set, refuse_async_hooks
 from dataflow.execution.inputs import check_request_names, inputs_naming_functions, start_values
 from dataflow.execution.runner import COMPILE_AFTER_RUNS, PlanRunner
@@ -72,6 +73,12 @@ class Driver(DriverViews):
             functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides,
                                                edge_checks=edge_checks)
+        self._fanout = fanout_of(self.graph)
+        """Parallelizable / Collect blocks (None without): :mod:`dataflow.execution.fanout`."""
+        self.dynamic_execution = False
+        """Built with ``enable_dynamic_execution``: fan-out runs (set by :class:`Builder`)."""
+        self.remote_executor: Any = None
+        """Where the items of fan-out blocks run (``Builder.with_remote_executor``)."""
         after_graph_construction(self.hooks, self.graph, modules)
         self.plan_cache = PlanCache()
         """Plans by request shape (LRU, bounded by count and memory):
@@ -128,6 +135,8 @@ class Driver(DriverViews):
             self.display_execution(names, inputs, overrides)
         if self.hooks.empty and self._inline:  # in this thread, no hooks: the plan's own loop
             return runner.run(values)
+        if type(runner) is not PlanRunner:  # fan-out: dataflow.execution.fanout_run
+            return runner.execute(values, self.graph, names, inputs, overrides)  # type: ignore
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
 
     def validate_execution(
@@ -178,8 +187,15 @@ class Driver(DriverViews):
             check_request_names(self.graph, inputs, overrides)
             provided = (key[1] - inputs_naming_functions(self.graph, inputs, overrides)) | key[2]
             cache = self.plan_cache
-            runner = PlanRunner(plan_for(self.graph, names, provided, unchecked=key[2]),
-                                compile_after=COMPILE_AFTER_RUNS, compiler=compile_plan,
+            plan = plan_for(self.graph, names, provided, unchecked=key[2])
+            if self._fanout is not None:
+                from dataflow.execution.fanout_driver import fanout_runner
+
+                fanned = fanout_runner(self, plan, names, key[2])
+                if fanned is not None:
+                    cache.put(key, fanned, estimated_plan_bytes(plan, key))
+                    return fanned  # type: ignore[return-value]
+            runner = PlanRunner(plan, compile_after=COMPILE_AFTER_RUNS, compiler=compile_plan,
                                 on_compiled=lambda size: cache.add_size(key, size))
             cache.put(key, runner, estimated_plan_bytes(runner.plan, key))
         return runner
@@ -277,7 +293,7 @@ class Driver(DriverViews):
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
                 (dict(self.config), modules, self.adapters, self.allow_module_overrides,
-                 self.executor))
+                 self.executor, self.dynamic_execution, self.remote_executor))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
@@ -322,11 +338,14 @@ def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
 
 def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
                     adapters: list[Any], allow_module_overrides: bool,
-                    executor: Any = None) -> Driver:
+                    executor: Any = None, dynamic_execution: bool = False,
+                    remote_executor: Any = None) -> Driver:
     driver = Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
                     allow_module_overrides=allow_module_overrides)
     if executor is not None:
         driver.executor = executor
+    driver.dynamic_execution = dynamic_execution
+    driver.remote_executor = remote_executor
     return driver
 
 
@@ -393,9 +412,9 @@ class Builder:
         return self
 
     def with_remote_executor(self, remote_executor: Any) -> Builder:
-        """The executor Hamilton gives the blocks between ``Parallelizable`` and ``Collect``.
-        A graph without such blocks runs entirely on the local executor, as in Hamilton, so
-        this one is kept but does not run its steps."""
+        """Where the items of the blocks between ``Parallelizable`` and ``Collect`` run (as in
+        Hamilton; by default ``MultiThreadingExecutor(max_tasks=10)``, Hamilton's default). A
+        graph without such blocks runs entirely on the local executor."""
         self._require_dynamic("with_remote_executor")
         _check_executor(remote_executor, "with_remote_executor")
         if self.remote_executor is not None:
@@ -435,4 +454,12 @@ class Builder:
                         allow_module_overrides=self._allow_module_overrides)
         if self.local_executor is not None:
             driver.executor = self.local_executor
+        if self._dynamic_execution:
+            driver.dynamic_execution = True
+            if self.remote_executor is None:
+                from dataflow.execution.fanout_driver import default_remote_executor
+
+                driver.remote_executor = default_remote_executor()
+            else:
+                driver.remote_executor = self.remote_executor
         return driver

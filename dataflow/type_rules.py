@@ -28,6 +28,8 @@ import types
 import typing
 from typing import Any, TypeVar
 
+from dataflow.htypes import element_type, is_collect_type, is_parallelizable_type
+
 _UNION_TYPES: tuple[Any, ...] = (typing.Union, types.UnionType)
 _NUMBER_ABC: dict[type, type] = {
     int: numbers.Integral,
@@ -74,6 +76,10 @@ def _edge_accepts_cached(produced: Any, required: Any) -> bool:
 def _edge_accepts(produced: Any, required: Any) -> bool:
     produced = strip_annotated(produced)
     required = strip_annotated(required)
+    if is_parallelizable_type(produced):  # each item flows to the block (dataflow.htypes)
+        produced = element_type(produced)
+    if is_collect_type(required):  # the collected node's per-item values
+        required = element_type(required)
     if produced is required or produced == required:
         return True
     if _matches_anything(produced) or _matches_anything(required):

@@ -12,6 +12,9 @@ The driver names the outputs, gets a plan, and hands it here:
 * :mod:`~dataflow.execution.runner` — when a reused plan is compiled;
 * :mod:`~dataflow.execution.loop` / :mod:`~dataflow.execution.compiled` — the run loops;
 * :mod:`~dataflow.execution.hooks` — a driver's hooks, sorted once by what they implement.
+* :mod:`~dataflow.execution.fanout` / :mod:`~dataflow.execution.fanout_run` — dynamic fan-out
+  (``Parallelizable`` / ``Collect``): the blocks of a graph and a plan, and running their items
+  on the remote executor (:mod:`~dataflow.execution.fanout_driver` is the driver's side).
 
 See docs/execution.md.
 """

@@ -56,6 +56,14 @@ class HookSet:
     after_construction: tuple[Hook, ...] = ()
     node_validators: tuple[Hook, ...] = ()
     graph_validators: tuple[Hook, ...] = ()
+    before_task: tuple[Hook, ...] = ()
+    """Task hooks (``run_before_task_execution`` ...): called around the tasks of a fan-out run
+    only (:mod:`dataflow.execution.fanout_run`)."""
+    after_task: tuple[Hook, ...] = ()
+    task_submission: tuple[Hook, ...] = ()
+    task_return: tuple[Hook, ...] = ()
+    task_grouping: tuple[Hook, ...] = ()
+    task_expansion: tuple[Hook, ...] = ()
 
     empty: bool = True
     """No hook at all: the run may take the hook-free path (a field, not a property: it is read
@@ -100,6 +108,11 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
     after_node = _methods(adapters, "run_after_node_execution")
     remote = _methods(adapters, "do_remote_execute")
     node_level = bool(before_node or after_node or methods or remote)
+    tasks = {name: _methods(adapters, method) for name, method in (
+        ("before_task", "run_before_task_execution"), ("after_task", "run_after_task_execution"),
+        ("task_submission", "run_before_task_submission"),
+        ("task_return", "run_after_task_return"), ("task_grouping", "run_after_task_grouping"),
+        ("task_expansion", "run_after_task_expansion"))}
     return HookSet(
         before_graph=before_graph, after_graph=after_graph,
         before_node=before_node, after_node=after_node,
@@ -110,7 +123,9 @@ def hook_set(adapters: Iterable[Any]) -> HookSet:
         after_construction=_methods(adapters, "run_after_graph_construction"),
         node_validators=_methods(adapters, "run_to_validate_node"),
         graph_validators=_methods(adapters, "run_to_validate_graph"),
-        empty=not (before_graph or after_graph or node_level), node_level=node_level,
+        **tasks,
+        empty=not (before_graph or after_graph or node_level or any(tasks.values())),
+        node_level=node_level,
     )
 
 

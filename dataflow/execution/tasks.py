@@ -45,6 +45,10 @@ class Task:
     return_type: Any
     input_types: dict[str, Any]
     is_async: bool
+    is_expand: bool = False
+    """Returns a ``Parallelizable``'s items; ``is_collect``: has a ``Collect`` parameter (what a
+    ``run_to_execute_node`` adapter is told, :mod:`dataflow.execution.fanout_run`)."""
+    is_collect: bool = False
 
 
 def task_of(step: Step) -> Task:
@@ -54,22 +58,23 @@ def task_of(step: Step) -> Task:
 
 
 def run_task(task: Task, kwargs: dict[str, Any], hooks: NodeHooks | None,
-             run_id: str) -> Any:
+             run_id: str, task_id: str | None = None) -> Any:
     """Run ``task`` over ``kwargs`` with the node hooks around it; raise the node's own
-    exception, with a note naming the node, when it fails."""
+    exception, with a note naming the node, when it fails. ``task_id`` is the fan-out task the
+    node runs in (:mod:`dataflow.execution.fanout_run`), ``None`` elsewhere."""
     if hooks is None:
         try:
             return _call(task, kwargs, None)
         except BaseException as failed:
             raise _annotated(failed, task, kwargs) from None
     facts = {"node_name": task.name, "node_tags": dict(task.tags), "node_kwargs": kwargs,
-             "node_return_type": task.return_type, "task_id": None, "run_id": run_id}
+             "node_return_type": task.return_type, "task_id": task_id, "run_id": run_id}
     if hooks.before:
         call_hooks(hooks.before, task.name, **facts, node_input_types=task.input_types)
     result: Any = None
     error: BaseException | None = None
     try:
-        result = _call(task, kwargs, hooks.method)
+        result = _call(task, kwargs, hooks.method, task_id)
     except BaseException as failure:
         error = _annotated(failure, task, kwargs)
     if hooks.after:
@@ -114,7 +119,8 @@ def _annotated(error: BaseException, task: Task, kwargs: Mapping[str, Any]) -> B
     return error
 
 
-def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
+def _call(task: Task, kwargs: dict[str, Any], method: Hook | None,
+          task_id: str | None = None) -> Any:
     if method is None:
         result = task.fn(**kwargs)
     else:
@@ -128,7 +134,8 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None) -> Any:
         try:
             result = run_to_execute_node(
                 node_name=task.name, node_tags=dict(task.tags), node_callable=node_callable,
-                node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False)
+                node_kwargs=kwargs, task_id=task_id, is_expand=task.is_expand,
+                is_collect=task.is_collect)
         except BaseException as error:
             if not raised_by(error, task.fn):
                 hook_failure(error, hook, task.name)

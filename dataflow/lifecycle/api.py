@@ -181,8 +181,12 @@ class GraphAdapter(LegacyResultMixin, abc.ABC):
 
 
 class TaskExecutionHook(LifecycleAdapter, abc.ABC):
-    """Called before and after each task of a task-based (dynamic) run. No executor of this
-    version runs tasks, so these hooks are accepted and not called."""
+    """Called before and after each task of a fan-out run (a driver built with
+    ``enable_dynamic_execution`` whose request has ``Parallelizable`` / ``Collect`` steps): each
+    node outside the blocks is a task, each item of a block is one. Items run where the remote
+    executor runs them, so these hooks may be called from worker threads (or on a worker
+    process's copy of the adapter). Runs without fan-out have no tasks and call none of these.
+    Task ids and purposes: docs/execution.md, "Dynamic fan-out"."""
 
     @abc.abstractmethod
     def run_before_task_execution(
@@ -200,7 +204,7 @@ class TaskExecutionHook(LifecycleAdapter, abc.ABC):
 
 
 class TaskSubmissionHook(LifecycleAdapter, abc.ABC):
-    """Called before a task is submitted to an executor (task-based runs only; see
+    """Called in the driver's thread before a task is submitted (fan-out runs only; see
     :class:`TaskExecutionHook`)."""
 
     @abc.abstractmethod
@@ -212,7 +216,7 @@ class TaskSubmissionHook(LifecycleAdapter, abc.ABC):
 
 
 class TaskReturnHook(LifecycleAdapter, abc.ABC):
-    """Called when a submitted task returns (task-based runs only; see
+    """Called in the driver's thread when a task has returned (fan-out runs only; see
     :class:`TaskExecutionHook`)."""
 
     @abc.abstractmethod
@@ -224,8 +228,9 @@ class TaskReturnHook(LifecycleAdapter, abc.ABC):
 
 
 class TaskGroupingHook(LifecycleAdapter, abc.ABC):
-    """Called after the nodes of a run are grouped into tasks and after a ``Parallelizable``
-    expands (task-based runs only; see :class:`TaskExecutionHook`)."""
+    """Called once a fan-out run's nodes are grouped into tasks, and each time a
+    ``Parallelizable`` has expanded (``parameters``: its items by index, ``{"0": item, ...}``);
+    fan-out runs only, see :class:`TaskExecutionHook`."""
 
     @abc.abstractmethod
     def run_after_task_grouping(self, *, run_id: str, task_ids: list[str],

@@ -43,6 +43,8 @@ _GENERATED = "tests/compat/test_differential_generated.py"
 _BUILD = "tests/compat/test_differential_modules.py::test_builds_like_hamilton"
 _DEMO = "tests/compat/test_intended_differences.py::"
 _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
+_FANOUT = "tests/execution/test_fanout.py::"
+_FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -492,6 +494,50 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "node awaits; the sync driver runs async nodes here.",
         consulted_by=("tests/execution/test_async_lifecycle.py::"
                       "test_graceful_errors_of_async_nodes_beside_hamilton",),
+    ),
+    IntendedDifference(
+        id="fanout-shapes-refused",
+        what="Fan-out shapes Hamilton accepts and then runs wrongly or fails on are refused "
+             "with FanoutShapeError when the driver is built (a Parallelizable whose block no "
+             "Collect ends, a Collect of the Parallelizable itself or of a node outside any "
+             "block, a node that collects and expands, nested blocks, a node reading two "
+             "blocks) or with FanoutRequestError per request (requesting or overriding a node "
+             "inside a block: Hamilton passes the item list on, or fails with a KeyError).",
+        why="Hamilton leaves these unvalidated (its issues #301, #652, #742, #1030); each error "
+            "names the nodes and their file:line and says what to do instead.",
+        consulted_by=(
+            _FANOUT + "test_nested_blocks_are_refused",
+            _FANOUT + "test_requesting_or_overriding_a_node_inside_a_block_is_refused"),
+    ),
+    IntendedDifference(
+        id="fanout-several-collects-requested",
+        what="Several Collect nodes over one Parallelizable requested in one execute run "
+             "(the block runs once and feeds all of them); Hamilton 1.90 raises "
+             "KeyError('Key total not found in cache').",
+        why="A Hamilton bug; the block is shared, as it is when a downstream node reads both.",
+        consulted_by=(
+            _FANOUT + "test_two_collects_requested_together_run_here_where_hamilton_fails",),
+    ),
+    IntendedDifference(
+        id="fanout-task-hooks",
+        what="Task hooks of a fan-out run: Hamilton also makes a task of each external input "
+             "(task id = the input's name), dataflow does not; independent tasks may run in "
+             "another order. Every task both have gets the same hook calls with the same "
+             "keyword arguments (ids `expand-<p>`, `expand-<p>.<i>.block-<p>`, "
+             "`collect-<p>`, node names).",
+        why="An input is not computed, so there is no work to report; the order of independent "
+            "tasks is each scheduler's own.",
+        consulted_by=(_FANOUT_HOOKS + "test_every_task_gets_hamiltons_hook_calls",),
+    ),
+    IntendedDifference(
+        id="fanout-async-driver-refuses",
+        what="The async driver refuses a request with Parallelizable / Collect "
+             "(FanoutRequestError naming the Parallelizable node); Hamilton's async driver "
+             "passes the generator itself to the block's first node.",
+        why="A silent wrong value otherwise; fan-out runs on the synchronous driver with "
+            "enable_dynamic_execution.",
+        consulted_by=(
+            _FANOUT + "test_the_async_driver_refuses_fan_out_naming_the_parallelizable",),
     ),
 )
 

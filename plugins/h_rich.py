@@ -138,10 +138,10 @@ class RichProgressBar(TaskExecutionHook, TaskGroupingHook, GraphExecutionHook,
         name = purpose_name(purpose)
         if name != "GATHER" or self._in_worker("run_before_task_execution", purpose=name):
             return
-        if self._progress is not None and self._run is not None:
-            self._progress.advance(self._run)  # the block counts as one task
-            if self._items is not None:
-                self._progress.stop_task(self._items)
+        if self._progress is not None and self._run is not None and self._items is not None:
+            self._progress.advance(self._run)  # the block counts as one task (once, however
+            self._progress.stop_task(self._items)  # many Collects read it)
+            self._items = None
 
     def run_after_task_execution(self, *, purpose: Any = None, **future_kwargs: Any) -> None:
         name = purpose_name(purpose)

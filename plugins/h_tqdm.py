@@ -179,12 +179,12 @@ class ProgressBar(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook, TaskE
         if purpose_name(purpose) != "GATHER" or self._in_worker(
                 "run_before_task_execution", purpose=purpose_name(purpose)):
             return
-        with self._lock:  # the block is over: it counts as one task of the main bar
-            if self.progress_bar is not None:
-                self.progress_bar.update(1)
-            if self.item_bar is not None:
+        with self._lock:  # the block is over: it counts as one task of the main bar (once,
+            if self.item_bar is not None:  # however many Collects read it)
                 self.item_bar.close()
                 self.item_bar = None
+                if self.progress_bar is not None:
+                    self.progress_bar.update(1)
 
     def run_after_task_execution(self, *, purpose: Any = None, **future_kwargs: Any) -> None:
         if self._in_worker("run_after_task_execution", purpose=purpose_name(purpose)):

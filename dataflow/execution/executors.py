@@ -39,7 +39,7 @@ from dataflow.errors import DataflowError
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.loop import run_plan_with_hooks
 from dataflow.execution.pooled import run_plan_on_pool
-from dataflow.execution.reports import reporting_adapters, reporting_submit
+from dataflow.execution.reports import reporting_submit
 from dataflow.execution.runner import PlanRunner
 from dataflow.execution.tasks import NodeHooks, check_picklable, task_of
 from dataflow.graph import Graph
@@ -98,10 +98,8 @@ class PoolExecutor:
             pool = self.create_pool()
             interrupted = True
             try:
-                submit = pool.submit
-                reporters = reporting_adapters(node_hooks) if self.sends_to_processes else []
-                if reporters:  # adapters whose workers' copies report back (a timer)
-                    submit = reporting_submit(pool, reporters)
+                # on processes, adapters' copies in the workers report back (a timer)
+                submit = reporting_submit(pool.submit) if self.sends_to_processes else pool.submit
                 outputs = run_plan_on_pool(plan, tasks, values, submit, self.max_tasks,
                                            node_hooks, run_id)
                 interrupted = False

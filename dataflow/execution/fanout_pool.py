@@ -120,8 +120,8 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     step_hooks = _step_hooks(runner, step, hooks, node_hooks, overrides, run_id,
                                              kwargs)
                     future = local_submit(_run_step_task, runner._task(step), kwargs,
-                                               step_hooks, run_id, runner._task_id(step),
-                                               _purpose(runner, step))
+                                          step_hooks, run_id, runner._task_id(step),
+                                          _purpose(runner, step))
                     del kwargs
                     running[future] = (index, None)
                     local_busy += 1

@@ -64,6 +64,11 @@ class RichProgressBar(TaskExecutionHook, TaskGroupingHook, GraphExecutionHook,
         self._task_based = False
         self._events: list[tuple[str, dict[str, Any]]] = []  # a worker's, to report
 
+    @property
+    def progress(self) -> Progress | None:
+        """The ``rich.progress.Progress`` display (its ``tasks`` are the bars of the last run)."""
+        return self._progress
+
     # -- in worker processes: the display stays in the caller -------------------------------
 
     def __getstate__(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from dataflow.execution.failures import annotate_failure
 from dataflow.execution.hooks import EMPTY_HOOKS, HookSet, call_hooks, hook_failure
-from dataflow.plan import Plan, Step
+from dataflow.plan import Plan, Step, without_collection
 
 
 def run_plan(plan: Plan, values: dict[str, Any]) -> dict[str, Any]:
@@ -236,19 +236,21 @@ def prepare(steps: Sequence[Step], is_positional: Callable[[Step], bool]) -> lis
     ``operator.itemgetter`` call and passed by position where ``is_positional(step)``."""
     import operator
 
-    prepared: list[Prepared] = []
+    with without_collection():  # many small objects, no cycles
+        return [_prepared(step, is_positional(step), operator.itemgetter) for step in steps]
+
+
+def _prepared(step: Step, by_position: bool, getter: Any) -> Prepared:
     get: Any
-    for step in steps:
-        args = step.args
-        if not args:
-            kind, get = NO_ARGS, None
-        elif not is_positional(step):
-            kind, get = KEYWORDS, args
-        else:
-            kind = ONE_POSITIONAL if len(args) == 1 else POSITIONAL
-            get = operator.itemgetter(*args)
-        prepared.append((step.fn, step.node.name, get, kind, step.release))
-    return prepared
+    args = step.args
+    if not args:
+        kind, get = NO_ARGS, None
+    elif not by_position:
+        kind, get = KEYWORDS, args
+    else:
+        kind = ONE_POSITIONAL if len(args) == 1 else POSITIONAL
+        get = getter(*args)
+    return (step.node.fn, step.node.name, get, kind, step.release)  # type: ignore[return-value]
 
 
 def run_prepared(prepared: Sequence[Prepared], steps: Sequence[Step],

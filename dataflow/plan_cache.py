@@ -98,6 +98,11 @@ class PlanCache:
         with self._lock:
             return list(self._entries)
 
+    def cached_values(self) -> list[Any]:
+        """The cached values (a driver's plan runners), least recently used first."""
+        with self._lock:
+            return [value for value, _ in self._entries.values()]
+
     @property
     def nbytes(self) -> int:
         """Estimated bytes held by the cached plans."""

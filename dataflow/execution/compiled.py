@@ -168,8 +168,15 @@ class CompiledPlan:
         return "\n".join(chunk.source for chunk in self.chunks)
 
     def __call__(self, values: dict[str, Any]) -> dict[str, Any]:
-        for chunk in self.chunks:
-            run_chunk(chunk, values)
+        chunk = None
+        try:
+            for chunk in self.chunks:
+                chunk.run(values, chunk.functions)
+        except Exception as error:
+            found = chunk.failed_step(error) if chunk is not None else None
+            if found is None:
+                raise
+            raise annotate_failure(error, found[0], found[1]) from None
         return {name: values[name] for name in self.plan.outputs}
 
 

@@ -141,7 +141,8 @@ class PlanRunner:
             if done == total:  # nothing to compile (a plan of passed-through values)
                 self._compile_next(0)
                 return
-            size = min(CHUNK, total - done, max(MIN_STEPS, int(self._credit / self._per_step)))
+            affordable = max(self._credit, SHORT_PAUSE) / self._per_step
+            size = min(CHUNK, total - done, max(MIN_STEPS, int(affordable)))
             cost = size * self._per_step
             if self.runner is not None or (cost > self._credit and cost > SHORT_PAUSE):
                 return

@@ -12,9 +12,11 @@ so the per-node overhead is one call and a local store. A function is called wit
 arguments when its parameters are exactly the step's arguments in order (a plain ``def``), with
 keywords otherwise. Steps are emitted in chunks of at most :data:`CHUNK` per generated
 function, so compile time stays linear, and a plan can be compiled one chunk at a time
-(:class:`~dataflow.execution.runner.PlanRunner` does, between runs). A chunk reads the values
-it needs from the run's value dict, keeps them in locals, and writes back only those a later
-chunk or the result needs; a value is deleted right after its last reader, as in the loop.
+(:class:`~dataflow.execution.runner.PlanRunner` does, between runs). Values computed by one
+chunk and read after it are handed to the next chunk in a list (``carry``) that it unpacks
+into locals and empties, so they never go through a dict; provided values (inputs, overrides,
+config) are read from the run's value dict. A value is deleted right after its last reader,
+as in the loop.
 
 A failure is attributed to its step by the line it happened on (one step per line), so the
 exception keeps its type and traceback and gains the same note as in the interpreted loop.
@@ -60,13 +62,22 @@ def chunk_bounds(plan: Plan, size: int = CHUNK) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+Carry = list[Any]
+"""The computed values one chunk hands the next (the next chunk empties it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Generated code running ``steps`` (a slice of a plan) over a run's value dict."""
+    """Generated code running ``steps`` (a slice of a plan): ``run(values, functions, carry)``
+    takes the values named :attr:`live_in` from ``carry`` and leaves there those named
+    :attr:`live_out`; provided values come from ``values``."""
 
-    run: Callable[[dict[str, Any], tuple[Callable[..., Any], ...]], None]
+    run: Callable[[dict[str, Any], tuple[Callable[..., Any], ...], Carry], None]
     functions: tuple[Callable[..., Any], ...]
     steps: tuple[Step, ...]
+    live_in: tuple[str, ...]
+    live_out: tuple[str, ...]
+    """Values computed up to this chunk's end that a later step reads, or outputs."""
     line_of_step: dict[int, int]
     """Source line → index in :attr:`steps` of the step called on it."""
     local_of: dict[str, str]
@@ -92,8 +103,9 @@ class Chunk:
         return None
 
 
-def compile_chunk(plan: Plan, start: int, stop: int) -> Chunk:
-    """Generate and compile the code running steps ``start:stop`` of ``plan``."""
+def compile_chunk(plan: Plan, start: int, stop: int, live_in: Sequence[str] = ()) -> Chunk:
+    """Generate and compile the code running steps ``start:stop`` of ``plan``, given the
+    computed values ``live_in`` that earlier steps hand it (in that order)."""
     steps = plan.steps[start:stop]
     outputs = set(plan.outputs)
     local_of: dict[str, str] = {}
@@ -106,17 +118,21 @@ def compile_chunk(plan: Plan, start: int, stop: int) -> Chunk:
             local_of[name] = found
         return found
 
-    lines = ["def run_chunk(v, fs):"]
+    lines = ["def run_chunk(v, fs, carry):"]
     if steps:
         lines.append(f"    ({', '.join(f'f{i}' for i in range(len(steps)))},) = fs")
+    if live_in:
+        lines.append(f"    ({', '.join(local(name) for name in live_in)},) = carry")
+        lines.append("    carry.clear()")
+    handed = set(live_in)
     computed = {step.name for step in steps}
     released = {name for step in steps for name in step.release}
     loaded: dict[str, None] = {}
     for step in steps:
         for arg in step.args:
-            if arg not in computed:
+            if arg not in computed and arg not in handed:
                 loaded.setdefault(arg)
-    for name in loaded:  # values from before the chunk; popped when they die in it
+    for name in loaded:  # provided values; popped when they die in this chunk
         read = f"v.pop({name!r})" if name in released else f"v[{name!r}]"
         lines.append(f"    {local(name)} = {read}")
     line_of_step: dict[int, int] = {}
@@ -126,15 +142,18 @@ def compile_chunk(plan: Plan, start: int, stop: int) -> Chunk:
         dead = [local(name) for name in step.release]
         if dead:
             lines.append(f"    del {', '.join(dead)}")
-    for step in steps:  # a value not dead by the chunk's end is read later, or an output
-        if step.name not in released or step.name in outputs:
-            lines.append(f"    v[{step.name!r}] = {local(step.name)}")
+    # a computed value not dead by the chunk's end is read later, or an output
+    live_out = tuple([name for name in live_in if name not in released or name in outputs]
+                     + [step.name for step in steps
+                        if step.name not in released or step.name in outputs])
+    if live_out:
+        lines.append(f"    carry += ({', '.join(local(name) for name in live_out)},)")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<dataflow plan steps {start}..{stop - 1}>", "exec",
                  dont_inherit=True), namespace)
     return Chunk(namespace["run_chunk"], tuple(step.fn for step in steps), tuple(steps),
-                 line_of_step, local_of, source)
+                 tuple(live_in), live_out, line_of_step, local_of, source)
 
 
 def _arguments(step: Step, local: Callable[[str], str]) -> str:
@@ -145,15 +164,22 @@ def _arguments(step: Step, local: Callable[[str], str]) -> str:
     return "**{" + ", ".join(f"{a!r}: {local(a)}" for a in step.args) + "}"
 
 
-def run_chunk(chunk: Chunk, values: dict[str, Any]) -> None:
-    """Run ``chunk`` over ``values``; a failing step's exception gains the loop's note."""
+def run_chunks(chunks: Sequence[Chunk], values: dict[str, Any]) -> None:
+    """Run ``chunks`` (consecutive, from a plan's first step) over ``values``, then put the
+    computed values later steps or the result read into ``values``; a failing step's exception
+    gains the loop's note."""
+    carry: Carry = []
+    chunk = None
     try:
-        chunk.run(values, chunk.functions)
+        for chunk in chunks:
+            chunk.run(values, chunk.functions, carry)
     except Exception as error:
-        found = chunk.failed_step(error)
+        found = chunk.failed_step(error) if chunk is not None else None
         if found is None:
             raise
         raise annotate_failure(error, found[0], found[1]) from None
+    if carry:
+        values.update(zip(chunk.live_out, carry))  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,22 +194,20 @@ class CompiledPlan:
         return "\n".join(chunk.source for chunk in self.chunks)
 
     def __call__(self, values: dict[str, Any]) -> dict[str, Any]:
-        chunk = None
-        try:
-            for chunk in self.chunks:
-                chunk.run(values, chunk.functions)
-        except Exception as error:
-            found = chunk.failed_step(error) if chunk is not None else None
-            if found is None:
-                raise
-            raise annotate_failure(error, found[0], found[1]) from None
+        run_chunks(self.chunks, values)
         return {name: values[name] for name in self.plan.outputs}
 
 
-def compile_plan(plan: Plan, bounds: Sequence[tuple[int, int]] | None = None) -> CompiledPlan:
+def compile_plan(plan: Plan, bounds: Sequence[tuple[int, int]] | None = None,
+                 live_in: Sequence[str] = ()) -> CompiledPlan:
     """Generate and compile the straight-line runner of ``plan`` (not for async plans), in
-    chunks of :data:`CHUNK` steps, or over the given ``(start, stop)`` ranges."""
+    chunks of :data:`CHUNK` steps, or over the given consecutive ``(start, stop)`` ranges,
+    the first of which is handed the computed values ``live_in`` (see :class:`Chunk`)."""
     if plan.has_async:
         raise ValueError("async plans run in the interpreted loop")
-    ranges = chunk_bounds(plan) if bounds is None else bounds
-    return CompiledPlan(plan, tuple(compile_chunk(plan, a, b) for a, b in ranges))
+    chunks = []
+    handed = tuple(live_in)
+    for start, stop in chunk_bounds(plan) if bounds is None else bounds:
+        chunks.append(compile_chunk(plan, start, stop, handed))
+        handed = chunks[-1].live_out
+    return CompiledPlan(plan, tuple(chunks))

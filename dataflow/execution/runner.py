@@ -28,7 +28,7 @@ from dataflow.execution.compiled import (
     CompiledPlan,
     compile_plan,
     positional,
-    run_chunk,
+    run_chunks,
 )
 from dataflow.execution.loop import Prepared, prepare, run_plan, run_prepared
 from dataflow.plan import Plan
@@ -50,13 +50,14 @@ SHORT_PAUSE = 1e-3
 """Seconds of compiling done at once whatever the credit: a small plan is compiled whole at
 run :data:`COMPILE_AFTER_RUNS` (a pause this short is no stall)."""
 
-Compiler = Callable[[Plan, Sequence[tuple[int, int]]], CompiledPlan]
+Compiler = Callable[[Plan, Sequence[tuple[int, int]], Sequence[str]], CompiledPlan]
 
 
 class PlanRunner:
     """One cached plan with its run count and its compiled prefix, growing after each run.
 
-    ``compiler(plan, [(start, stop)])`` compiles a range of steps (:func:`compile_plan`);
+    ``compiler(plan, [(start, stop)], live_in)`` compiles a range of steps
+    (:func:`compile_plan`);
     ``on_compiled(size)`` is told the estimated memory the compiled code adds once the whole
     plan is compiled (a plan cache accounts for it)."""
 
@@ -95,8 +96,8 @@ class PlanRunner:
             return run_plan(plan, values)
         started = time.perf_counter()
         chunks, done = self._state
-        for chunk in chunks:
-            run_chunk(chunk, values)
+        if chunks:
+            run_chunks(chunks, values)
         steps = plan.steps
         if done < len(steps):
             prepared = self._prepared
@@ -120,7 +121,8 @@ class PlanRunner:
         chunks, done = self._state
         started = time.perf_counter()
         if size > 0:
-            chunks += (self.compiler(self.plan, [(done, done + size)]).chunks[0],)
+            live_in = chunks[-1].live_out if chunks else ()
+            chunks += (self.compiler(self.plan, [(done, done + size)], live_in).chunks[0],)
             self._state = (chunks, done + size)
         spent = time.perf_counter() - started
         if done + size == len(self.plan.steps) and self.runner is None:

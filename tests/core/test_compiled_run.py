@@ -87,4 +87,4 @@ def test_generated_source_reads_like_hand_written_code():
     compiled = compile_plan(plan_for(graph, ["spend_mean"], {"raw_spend"}))
     assert "raw_spend = v.pop('raw_spend')" in compiled.source
     assert "spend = f0(raw_spend)\n    del raw_spend\n" in compiled.source
-    assert "v['spend_mean'] = spend_mean" in compiled.source
+    assert "carry += (spend_mean,)" in compiled.source

@@ -281,8 +281,8 @@ def test_names_that_are_not_identifiers_are_nodes_requested_by_name_on_every_run
     gross.__name__ = "gross"  # type: ignore[attr-defined]
     compiled: list[compiled_run.CompiledPlan] = []
 
-    def spy(plan, bounds=None):  # the real compiler; remember what it made
-        compiled.append(compiled_run.compile_plan(plan, bounds))
+    def spy(plan, bounds=None, live_in=()):  # the real compiler; remember what it made
+        compiled.append(compiled_run.compile_plan(plan, bounds, live_in))
         return compiled[-1]
 
     monkeypatch.setattr(driver_module, "compile_plan", spy)

@@ -282,6 +282,14 @@ def _walk(
                 continue
             node = nodes[name]
             args = args_of[name] = _arguments(node, nodes, provided, missing)
+            if len(args) == 1:  # most nodes: no list to reverse
+                dep = args[0]
+                if dep not in args_of and dep not in leaves:
+                    if dep in provided or nodes[dep].role is not function_role:
+                        leaves.add(dep)
+                    else:
+                        stack.append(dep)
+                continue
             for dep in reversed(args):
                 if dep in args_of or dep in leaves:
                     continue
@@ -292,15 +300,6 @@ def _walk(
     return order, args_of, missing
 
 
-def _present_args(node: Node, nodes: Mapping[str, Node], provided: Collection[str]) -> list[str]:
-    """Dependencies passed to ``node``: all required ones, and optional ones that something
-    supplies (a function, config, or a provided value)."""
-    return [
-        dep.name for dep in node.dependencies
-        if not dep.optional or dep.name in provided or nodes[dep.name].role is not _INPUT
-    ]
-
-
 _INPUT = NodeRole.INPUT
 
 
@@ -309,29 +308,38 @@ def _arguments(
     missing: dict[str, list[str]],
 ) -> tuple[str, ...]:
     """The node's present arguments; required inputs nobody provides go into ``missing``."""
-    args = tuple(_present_args(node, nodes, provided))
-    for name in args:
-        if name not in provided and nodes[name].role is _INPUT:
-            missing.setdefault(name, []).append(node.name)
-    return args
+    args = []
+    for dep in node.dependencies:
+        name = dep.name
+        if name in provided:
+            args.append(name)
+        elif nodes[name].role is _INPUT:
+            if not dep.optional:
+                args.append(name)
+                missing.setdefault(name, []).append(node.name)
+        else:
+            args.append(name)
+    return tuple(args)
 
 
 def _steps_with_releases(
     graph: Graph, order: list[str], args_of: Mapping[str, tuple[str, ...]], outputs: set[str]
 ) -> list[Step]:
-    last_use: dict[str, int] = {}
-    for index, name in enumerate(order):
-        for arg in args_of[name]:
-            last_use[arg] = index
-    releases: dict[int, list[str]] = {}
-    for value, index in last_use.items():
-        if value not in outputs:
-            releases.setdefault(index, []).append(value)
+    """The steps of ``order``, each releasing the values it is the last to read: walking the
+    order backwards, the first reader met of a value is its last."""
     nodes = graph.nodes
-    return [
-        _new_step(nodes[name], args_of[name], tuple(releases.get(index, ())))
-        for index, name in enumerate(order)
-    ]
+    seen = set(outputs)  # outputs are never released
+    steps: list[Step] = [None] * len(order)  # type: ignore[list-item]
+    for index in range(len(order) - 1, -1, -1):
+        name = order[index]
+        args = args_of[name]
+        release: tuple[str, ...] = ()
+        for arg in args:
+            if arg not in seen:
+                seen.add(arg)
+                release += (arg,)
+        steps[index] = _new_step(nodes[name], args, release)
+    return steps
 
 
 _STEP_SET = slot_setters(Step, ("node", "args", "release"))

@@ -39,6 +39,7 @@ from dataflow.plan import Plan, Step
 CHUNK = 400
 """Most steps per generated function."""
 
+_FUNCTION = types.FunctionType
 _RESERVED = re.compile(r"^(v|fs|f\d+|_l\d+)$")
 
 
@@ -47,12 +48,13 @@ def positional(step: Step) -> bool:
     first parameters are exactly the step's arguments in order (positional-or-keyword), so
     ``fn(a, b)`` binds what ``fn(a=a, b=b)`` binds."""
     fn = step.node.fn
-    if type(fn) is not types.FunctionType:
+    if type(fn) is not _FUNCTION:
         return False
-    code = fn.__code__
+    code = fn.__code__  # type: ignore[attr-defined]
     args = step.args
-    return (code.co_posonlyargcount == 0 and len(args) <= code.co_argcount
-            and code.co_varnames[:len(args)] == args and not code.co_flags & 0x180)
+    count = len(args)
+    return (count <= code.co_argcount and not code.co_posonlyargcount
+            and code.co_varnames[:count] == args and not code.co_flags & 0x180)
     # 0x180: CO_COROUTINE | CO_ITERABLE_COROUTINE (async nodes run in the loop only)
 
 

@@ -236,21 +236,24 @@ def prepare(steps: Sequence[Step], is_positional: Callable[[Step], bool]) -> lis
     ``operator.itemgetter`` call and passed by position where ``is_positional(step)``."""
     import operator
 
-    with without_collection():  # many small objects, no cycles
-        return [_prepared(step, is_positional(step), operator.itemgetter) for step in steps]
-
-
-def _prepared(step: Step, by_position: bool, getter: Any) -> Prepared:
+    getter = operator.itemgetter
+    prepared: list[Prepared] = []
+    append = prepared.append
     get: Any
-    args = step.args
-    if not args:
-        kind, get = NO_ARGS, None
-    elif not by_position:
-        kind, get = KEYWORDS, args
-    else:
-        kind = ONE_POSITIONAL if len(args) == 1 else POSITIONAL
-        get = getter(*args)
-    return (step.node.fn, step.node.name, get, kind, step.release)  # type: ignore[return-value]
+    with without_collection():  # many small objects, no cycles
+        for step in steps:
+            args = step.args
+            if not args:
+                kind, get = NO_ARGS, None
+            elif not is_positional(step):
+                kind, get = KEYWORDS, args
+            elif len(args) == 1:
+                kind, get = ONE_POSITIONAL, getter(args[0])
+            else:
+                kind, get = POSITIONAL, getter(*args)
+            node = step.node
+            append((node.fn, node.name, get, kind, step.release))  # type: ignore[arg-type]
+    return prepared
 
 
 def run_prepared(prepared: Sequence[Prepared], steps: Sequence[Step],

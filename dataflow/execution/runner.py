@@ -138,16 +138,23 @@ class PlanRunner:
             return  # another thread is compiling; this run only ran
         try:
             self._credit += max(COMPILE_BUDGET * run_seconds, MIN_CREDIT)
-            _, done = self._state
-            total = len(self.plan.steps)
-            if done == total:  # nothing to compile (a plan of passed-through values)
+            chunks, done = self._state
+            remaining = len(self.plan.steps) - done
+            if self.runner is not None:
+                return
+            if remaining == 0:  # nothing to compile (a plan of passed-through values)
                 self._compile_next(0)
                 return
-            affordable = max(self._credit, SHORT_PAUSE) / self._per_step
-            size = min(CHUNK, total - done, max(MIN_STEPS, int(affordable)))
-            cost = size * self._per_step
-            if self.runner is not None or (cost > self._credit and cost > SHORT_PAUSE):
-                return
+            if remaining * self._per_step <= SHORT_PAUSE:
+                size = min(CHUNK, remaining)  # a small plan (or rest): at once
+            elif self._credit <= 0:
+                return  # still paying for the last chunk
+            else:
+                # a chunk unpacks and repacks the values it is handed: at least as many steps
+                # as those values keep that under one value per step (wide graphs)
+                width = len(chunks[-1].live_out) if chunks else 0
+                affordable = int(self._credit / self._per_step)
+                size = min(CHUNK, remaining, max(MIN_STEPS, affordable, width))
             spent = self._compile_next(size)
             self._credit -= spent
             self._per_step = spent / size

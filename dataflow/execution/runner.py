@@ -1,18 +1,20 @@
 """When and how much of a plan to compile: a little after each run, never a long pause.
 
 Compiling a plan to straight-line code (:mod:`dataflow.execution.compiled`) costs CPython
-about 5-10 µs per step, as much as a hundred or more runs of a plan of trivial nodes. Done in
-one go that is a pause of a hundred runs in the middle of a service's requests. So a
-:class:`PlanRunner` compiles a few steps at a time, from the front of the plan, after each run
-from :data:`COMPILE_AFTER_RUNS` on: the compile time spent after a run is paid out of a credit
-that grows by :data:`COMPILE_BUDGET` times the time of each run (at least
-:data:`MIN_CREDIT`), so compiling adds at most that fraction to the runs on average, and one
-run's share is at most one chunk sized to the credit. Each run executes the compiled prefix,
-then the rest with the interpreted loop over prepared steps
-(:func:`~dataflow.execution.loop.run_prepared`); once every step is compiled the runner is a
-:class:`~dataflow.execution.compiled.CompiledPlan`. Both paths call the same functions with the
-same arguments, free each value after its last reader, and annotate a failure the same way, so
-where the switch happens changes no result.
+about 10 µs per step (``compile()`` of the generated source), as much as a hundred runs of a
+plan of trivial nodes. Done in one go that is a pause of a hundred runs in the middle of a
+service's requests. So a :class:`PlanRunner` compiles a few steps at a time, from the front of
+the plan, after each run from :data:`COMPILE_AFTER_RUNS` on: the compile time spent after a run
+is paid out of a credit that grows by :data:`COMPILE_BUDGET` times the time of each run (at
+least :data:`MIN_CREDIT`), so compiling adds about that fraction to the runs until the plan is
+compiled. One run compiles one chunk: as many steps as the credit pays for, but at least as
+many as the values the chunk is handed (on a wide graph a shorter chunk would spend its time
+handing values over), and a whole small plan at once when that takes under
+:data:`SHORT_PAUSE`. Each run executes the compiled front, then the rest with the interpreted
+loop over prepared steps (:func:`~dataflow.execution.loop.run_prepared`); once every step is
+compiled the runner is a :class:`~dataflow.execution.compiled.CompiledPlan`. Both paths call
+the same functions with the same arguments, free each value after its last reader, and
+annotate a failure the same way, so where the switch happens changes no result.
 """
 
 from __future__ import annotations

@@ -196,7 +196,18 @@ class CompiledPlan:
         return "\n".join(chunk.source for chunk in self.chunks)
 
     def __call__(self, values: dict[str, Any]) -> dict[str, Any]:
-        run_chunks(self.chunks, values)
+        carry: Carry = []
+        chunk = None
+        try:  # run_chunks, inlined: this is every execute of a compiled plan
+            for chunk in self.chunks:
+                chunk.run(values, chunk.functions, carry)
+        except Exception as error:
+            found = chunk.failed_step(error) if chunk is not None else None
+            if found is None:
+                raise
+            raise annotate_failure(error, found[0], found[1]) from None
+        if carry:
+            values.update(zip(chunk.live_out, carry))  # type: ignore[union-attr]
         return {name: values[name] for name in self.plan.outputs}
 
 

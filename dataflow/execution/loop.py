@@ -21,7 +21,7 @@ from typing import Any
 from dataflow.execution.failures import annotate_failure
 from dataflow.execution.hooks import EMPTY_HOOKS, HookSet, call_hooks, hook_failure
 from dataflow.execution.scheduler import ReadyQueue
-from dataflow.plan import Plan, Step
+from dataflow.plan import Plan, Step, without_collection
 
 
 def run_plan(plan: Plan, values: dict[str, Any]) -> dict[str, Any]:
@@ -216,3 +216,60 @@ def await_result(awaitable: Any) -> Any:
         return asyncio.run(wait())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, wait()).result()
+
+
+# -- the interpreted loop over prepared steps ---------------------------------------------------
+
+NO_ARGS, ONE_POSITIONAL, POSITIONAL, KEYWORDS = range(4)
+
+Prepared = tuple[Callable[..., Any], str, Any, int, tuple[str, ...]]
+"""A step ready for :func:`run_prepared`: (function, name, argument getter, call kind,
+values released after it)."""
+
+
+def prepare(steps: Sequence[Step], is_positional: Callable[[Step], bool]) -> list[Prepared]:
+    """``steps`` as :func:`run_prepared` reads them: the arguments fetched by one
+    ``operator.itemgetter`` call and passed by position where ``is_positional(step)``."""
+    import operator
+
+    getter = operator.itemgetter
+    prepared: list[Prepared] = []
+    append = prepared.append
+    get: Any
+    with without_collection():  # many small objects, no cycles
+        for step in steps:
+            args = step.args
+            if not args:
+                kind, get = NO_ARGS, None
+            elif not is_positional(step):
+                kind, get = KEYWORDS, args
+            elif len(args) == 1:
+                kind, get = ONE_POSITIONAL, getter(args[0])
+            else:
+                kind, get = POSITIONAL, getter(*args)
+            node = step.node
+            append((node.fn, node.name, get, kind, step.release))  # type: ignore[arg-type]
+    return prepared
+
+
+def run_prepared(prepared: Sequence[Prepared], steps: Sequence[Step],
+                 values: dict[str, Any]) -> None:
+    """Run ``prepared`` (made by :func:`prepare` from ``steps``) over ``values``, as
+    :func:`run_plan` runs steps: each value freed after its last reader, a failure annotated
+    with its step."""
+    name = ""
+    try:
+        for fn, name, get, kind, release in prepared:
+            if kind == ONE_POSITIONAL:
+                values[name] = fn(get(values))
+            elif kind == POSITIONAL:
+                values[name] = fn(*get(values))
+            elif kind == KEYWORDS:
+                values[name] = fn(**{arg: values[arg] for arg in get})
+            else:
+                values[name] = fn()
+            for dead in release:
+                del values[dead]
+    except Exception as error:
+        step = next(s for s in steps if s.node.name == name)
+        raise annotate_failure(error, step, {a: values[a] for a in step.args}) from None

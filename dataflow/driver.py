@@ -71,6 +71,7 @@ class Driver(DriverViews):
         self._inline = True
         edge_checks = [
             functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]
+        self._edge_checks = edge_checks
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides,
                                                edge_checks=edge_checks)
         self._fanout = fanout_of(self.graph)
@@ -138,6 +139,31 @@ class Driver(DriverViews):
         if type(runner) is not PlanRunner:  # fan-out: dataflow.execution.fanout_run
             return runner.execute(values, self.graph, names, inputs, overrides)  # type: ignore
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
+
+    def materialize(
+        self,
+        *materializers: Any,
+        additional_vars: Sequence[FinalVar] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run the graph with loaders and savers added (``dataflow.io.from_`` / ``to``) and
+        return ``(metadata by saver id, {name: value} of additional_vars)``, as Hamilton does.
+        The driver's own graph is not changed. See ``docs/io.md``."""
+        from dataflow.io.materialization import materialize
+
+        return materialize(self, *materializers, additional_vars=additional_vars,
+                           overrides=overrides, inputs=inputs)
+
+    def _with_graph(self, graph: Graph) -> Driver:
+        """A driver like this one (adapters, executors) over another graph (materialize)."""
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.graph = graph
+        other._fanout = fanout_of(graph)
+        other.plan_cache = PlanCache()
+        other._function_outputs = None
+        return other
 
     def validate_execution(
         self,

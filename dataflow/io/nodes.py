@@ -192,7 +192,8 @@ def saver_node(fmt: str, params: Mapping[str, Any], data: str, type_: Any, name:
                where: str, decorator: str, origin: Origin | None = None) -> Node:
     """The node ``name`` that saves the value of ``data`` (of ``type_``) and returns the
     saver's metadata."""
-    adapter = None if type_ is Any or type_ is object else registry.adapter_for("saver", fmt, type_, where)
+    by_value = type_ is Any or type_ is object
+    adapter = None if by_value else registry.adapter_for("saver", fmt, type_, where)
     literals, sources = split_params(params)
     classname = adapter.__qualname__ if adapter is not None else f"{fmt} (by value type)"
     tags = {SAVER_TAG: True, f"{SAVER_TAG}.sink": fmt, f"{SAVER_TAG}.classname": classname,

@@ -83,7 +83,7 @@ def adapter_for(kind: str, name: str, type_: Any, where: str) -> Any:
     """
     check_format(kind, name, where.split("(")[0])
     candidates = adapters_for(kind, name)
-    if type_ is Any or type_ is object:  # nothing to choose by: the first registered (the generic one)
+    if type_ is Any or type_ is object:  # nothing to choose by: the first (generic) one
         return candidates[-1]
     for adapter in candidates:
         if adapter.applies_to(type_):

@@ -2,7 +2,9 @@
 openpyxl) and ``sql`` (any DB-API connection). pandas is imported only when one of them loads
 or saves: ``import dataflow.io`` does not import it.
 
-Parameters keep Hamilton's names; optional ones left at ``None`` use pandas' own default.
+Parameters keep Hamilton's names and defaults (readers return pandas' nullable dtypes,
+``dtype_backend="numpy_nullable"``, as Hamilton's do); an option set to ``None`` uses pandas' own
+default.
 """
 
 from __future__ import annotations
@@ -50,14 +52,46 @@ def _save_file(frame: Any, path: Any, write: Any) -> dict[str, Any]:
 @dataclasses.dataclass
 class PandasCSVReader(_PandasFrameAdapter, DataLoader):
     path: str
-    sep: str | None = None
+    dtype_backend: Any = "numpy_nullable"
+    sep: Any = None
+    delimiter: Any = None
     header: Any = None
+    names: Any = None
     index_col: Any = None
     usecols: Any = None
     dtype: Any = None
+    engine: Any = None
+    converters: Any = None
+    true_values: Any = None
+    false_values: Any = None
+    skipinitialspace: Any = None
+    skiprows: Any = None
+    skipfooter: Any = None
+    nrows: Any = None
+    na_values: Any = None
+    keep_default_na: Any = None
+    na_filter: Any = None
+    skip_blank_lines: Any = None
     parse_dates: Any = None
-    nrows: int | None = None
-    encoding: str | None = None
+    date_format: Any = None
+    dayfirst: Any = None
+    cache_dates: Any = None
+    compression: Any = None
+    thousands: Any = None
+    decimal: Any = None
+    lineterminator: Any = None
+    quotechar: Any = None
+    quoting: Any = None
+    doublequote: Any = None
+    escapechar: Any = None
+    comment: Any = None
+    encoding: Any = None
+    encoding_errors: Any = None
+    dialect: Any = None
+    on_bad_lines: Any = None
+    low_memory: Any = None
+    memory_map: Any = None
+    float_precision: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -72,12 +106,24 @@ class PandasCSVReader(_PandasFrameAdapter, DataLoader):
 @dataclasses.dataclass
 class PandasCSVWriter(_PandasFrameAdapter, DataSaver):
     path: str
-    sep: str | None = None
-    index: bool = False
+    index: Any = False
+    sep: Any = None
+    na_rep: Any = None
+    float_format: Any = None
     columns: Any = None
     header: Any = None
-    float_format: str | None = None
-    encoding: str | None = None
+    index_label: Any = None
+    encoding: Any = None
+    compression: Any = None
+    quoting: Any = None
+    quotechar: Any = None
+    lineterminator: Any = None
+    chunksize: Any = None
+    date_format: Any = None
+    doublequote: Any = None
+    escapechar: Any = None
+    decimal: Any = None
+    errors: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -90,7 +136,8 @@ class PandasCSVWriter(_PandasFrameAdapter, DataSaver):
 @dataclasses.dataclass
 class PandasParquetReader(_PandasFrameAdapter, DataLoader):
     path: str
-    engine: str | None = None
+    dtype_backend: Any = "numpy_nullable"
+    engine: Any = None
     columns: Any = None
     filters: Any = None
 
@@ -107,23 +154,26 @@ class PandasParquetReader(_PandasFrameAdapter, DataLoader):
 @dataclasses.dataclass
 class PandasParquetWriter(_PandasFrameAdapter, DataSaver):
     path: str
-    engine: str | None = None
-    compression: str | None = None
-    index: bool | None = None
+    extra_kwargs: Any = None
+    engine: Any = None
+    compression: Any = None
+    index: Any = None
 
     @classmethod
     def name(cls) -> str:
         return "parquet"
 
     def save_data(self, data: Any) -> dict[str, Any]:
-        return _save_file(data, self.path, lambda tmp: data.to_parquet(tmp, **self._options()))
+        options = {**self._options(), **(self.extra_kwargs or {})}
+        return _save_file(data, self.path, lambda tmp: data.to_parquet(tmp, **options))
 
 
 @dataclasses.dataclass
 class PandasFeatherReader(_PandasFrameAdapter, DataLoader):
     path: str
+    dtype_backend: Any = "numpy_nullable"
     columns: Any = None
-    use_threads: bool | None = None
+    use_threads: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -138,7 +188,10 @@ class PandasFeatherReader(_PandasFrameAdapter, DataLoader):
 @dataclasses.dataclass
 class PandasFeatherWriter(_PandasFrameAdapter, DataSaver):
     path: str
-    compression: str | None = None
+    compression: Any = None
+    compression_level: Any = None
+    chunksize: Any = None
+    version: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -151,9 +204,21 @@ class PandasFeatherWriter(_PandasFrameAdapter, DataSaver):
 @dataclasses.dataclass
 class PandasJsonReader(_PandasFrameAdapter, DataLoader):
     filepath_or_buffer: str
-    orient: str | None = None
-    lines: bool | None = None
+    compression: Any = None
+    convert_axes: Any = None
+    convert_dates: Any = None
+    date_unit: Any = None
     dtype: Any = None
+    dtype_backend: Any = None
+    encoding: Any = None
+    encoding_errors: Any = None
+    engine: Any = None
+    keep_default_dates: Any = None
+    lines: Any = None
+    nrows: Any = None
+    orient: Any = None
+    precise_float: Any = None
+    typ: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -168,10 +233,16 @@ class PandasJsonReader(_PandasFrameAdapter, DataLoader):
 @dataclasses.dataclass
 class PandasJsonWriter(_PandasFrameAdapter, DataSaver):
     filepath_or_buffer: str
-    orient: str | None = None
-    lines: bool | None = None
-    indent: int | None = None
-    index: bool | None = None
+    indent: Any = 0
+    compression: Any = None
+    date_format: Any = None
+    date_unit: Any = None
+    default_handler: Any = None
+    double_precision: Any = None
+    force_ascii: Any = None
+    index: Any = None
+    lines: Any = None
+    orient: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -203,7 +274,7 @@ class PandasPickleReader(_PandasFrameAdapter, DataLoader):
 class PandasPickleWriter(_PandasFrameAdapter, DataSaver):
     path: str
     compression: Any = None
-    protocol: int | None = None
+    protocol: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -219,10 +290,27 @@ class PandasExcelReader(_PandasFrameAdapter, DataLoader):
 
     path: str
     sheet_name: Any = 0
+    dtype_backend: Any = "numpy_nullable"
     header: Any = None
+    names: Any = None
     index_col: Any = None
     usecols: Any = None
     dtype: Any = None
+    engine: Any = None
+    converters: Any = None
+    true_values: Any = None
+    false_values: Any = None
+    skiprows: Any = None
+    nrows: Any = None
+    keep_default_na: Any = None
+    na_filter: Any = None
+    parse_dates: Any = None
+    date_format: Any = None
+    thousands: Any = None
+    decimal: Any = None
+    comment: Any = None
+    skipfooter: Any = None
+    engine_kwargs: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -231,8 +319,8 @@ class PandasExcelReader(_PandasFrameAdapter, DataLoader):
     def load_data(self, type_: type) -> tuple[Any, dict[str, Any]]:
         import pandas as pd
 
-        options = {"sheet_name": self.sheet_name, **self._options()}
-        return _load_file(pd.read_excel, self.path, options)
+        return _load_file(pd.read_excel, self.path,
+                          {"sheet_name": self.sheet_name, **self._options()})
 
 
 @dataclasses.dataclass
@@ -240,8 +328,22 @@ class PandasExcelWriter(_PandasFrameAdapter, DataSaver):
     """Needs openpyxl (``pip install dataflow[excel]``)."""
 
     path: str
-    sheet_name: str = "Sheet1"
-    index: bool = False
+    sheet_name: Any = "Sheet1"
+    index: Any = True
+    na_rep: Any = None
+    float_format: Any = None
+    columns: Any = None
+    header: Any = None
+    index_label: Any = None
+    startrow: Any = None
+    startcol: Any = None
+    engine: Any = None
+    merge_cells: Any = None
+    inf_rep: Any = None
+    freeze_panes: Any = None
+    engine_kwargs: Any = None
+    datetime_format: Any = None
+    date_format: Any = None
 
     @classmethod
     def name(cls) -> str:
@@ -295,7 +397,7 @@ class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
     table_name: str
     db_connection: Any
     if_exists: str = "fail"
-    index: bool = False
+    index: bool = True
 
     @classmethod
     def name(cls) -> str:

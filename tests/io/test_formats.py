@@ -33,8 +33,9 @@ def _roundtrip(fmt: str, value: Any, type_: Any, save: dict[str, Any],
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "feather", "pickle", "excel"])
 def test_pandas_file_formats_roundtrip(tmp_path: Path, fmt: str) -> None:
     path = str(tmp_path / f"frame.{'xlsx' if fmt == 'excel' else fmt}")
-    loaded, saved, metadata = _roundtrip(fmt, FRAME, pd.DataFrame, {"path": path},
-                                         {"path": path})
+    save = {"path": path, **({"index": False} if fmt == "excel" else {})}
+    load = {"path": path, **({} if fmt == "pickle" else {"dtype_backend": None})}
+    loaded, saved, metadata = _roundtrip(fmt, FRAME, pd.DataFrame, save, load)
     pd.testing.assert_frame_equal(loaded, FRAME)
     assert set(saved["file_metadata"]) == FILE_KEYS
     assert saved["file_metadata"]["size"] == os.path.getsize(path)
@@ -96,7 +97,7 @@ def test_sql_roundtrip_on_a_dbapi_connection(connect: Any) -> None:
     frame = pd.DataFrame({"a": [1, 2, 3], "b": [0.5, 1.5, 2.5], "c": ["x", "y", "z"]})
     saver = registry.adapter_for("saver", "sql", pd.DataFrame, "t")
     loader = registry.adapter_for("loader", "sql", pd.DataFrame, "t")
-    saved = saver(table_name="t1", db_connection=connection).save_data(frame)
+    saved = saver(table_name="t1", db_connection=connection, index=False).save_data(frame)
     assert saved["sql_metadata"]["rows"] == 3 and saved["sql_metadata"]["table_name"] == "t1"
     loaded, metadata = loader(query_or_table="t1", db_connection=connection).load_data(
         pd.DataFrame)
@@ -107,11 +108,14 @@ def test_sql_roundtrip_on_a_dbapi_connection(connect: Any) -> None:
     assert loaded.to_dict("list") == {"a": [2, 3], "c": ["y", "z"]}
     assert metadata["sql_metadata"]["query"] == query
     with pytest.raises(ValueError, match="already exists"):
-        saver(table_name="t1", db_connection=connection).save_data(frame)
-    saver(table_name="t1", db_connection=connection, if_exists="append").save_data(frame)
+        saver(table_name="t1", db_connection=connection, index=False).save_data(frame)
+    saver(table_name="t1", db_connection=connection, if_exists="append",
+          index=False).save_data(frame)
     assert len(loader(query_or_table="t1", db_connection=connection).load_data(
         pd.DataFrame)[0]) == 6
     saver(table_name="t1", db_connection=connection, if_exists="replace").save_data(frame.head(1))
+    assert loader(query_or_table="t1", db_connection=connection).load_data(
+        pd.DataFrame)[0].columns.tolist() == ["index", "a", "b", "c"]  # index=True by default
     assert len(loader(query_or_table="t1", db_connection=connection).load_data(
         pd.DataFrame)[0]) == 1
 
@@ -119,10 +123,12 @@ def test_sql_roundtrip_on_a_dbapi_connection(connect: Any) -> None:
 def test_failed_sql_write_rolls_back() -> None:
     connection = sqlite3.connect(":memory:")
     saver = registry.adapter_for("saver", "sql", pd.DataFrame, "t")
-    saver(table_name="t", db_connection=connection).save_data(pd.DataFrame({"a": [1]}))
+    saver(table_name="t", db_connection=connection, index=False).save_data(
+        pd.DataFrame({"a": [1]}))
     bad = pd.DataFrame({"a": [2, object()]})  # the second row cannot be bound
     with pytest.raises(sqlite3.ProgrammingError):
-        saver(table_name="t", db_connection=connection, if_exists="append").save_data(bad)
+        saver(table_name="t", db_connection=connection, if_exists="append",
+              index=False).save_data(bad)
     assert connection.execute("SELECT a FROM t").fetchall() == [(1,)]
 
 
@@ -179,8 +185,18 @@ def test_adapters_must_be_dataclasses() -> None:
 def test_failed_sql_replace_keeps_the_old_table(connect: Any) -> None:
     connection = connect()
     saver = registry.adapter_for("saver", "sql", pd.DataFrame, "t")
-    saver(table_name="t", db_connection=connection).save_data(pd.DataFrame({"a": [1]}))
+    saver(table_name="t", db_connection=connection, index=False).save_data(
+        pd.DataFrame({"a": [1]}))
     bad = pd.DataFrame({"a": [2, object()]})  # the second row cannot be bound
     with pytest.raises(Exception):  # noqa: B017 - each driver raises its own class
-        saver(table_name="t", db_connection=connection, if_exists="replace").save_data(bad)
+        saver(table_name="t", db_connection=connection, if_exists="replace",
+              index=False).save_data(bad)
     assert connection.execute("SELECT a FROM t").fetchall() == [(1,)]
+
+
+def test_readers_return_nullable_dtypes_by_default_as_hamiltons_do(tmp_path: Path) -> None:
+    path = str(tmp_path / "f.csv")
+    FRAME.to_csv(path, index=False)
+    loader = registry.adapter_for("loader", "csv", pd.DataFrame, "t")
+    loaded, _ = loader(path=path).load_data(pd.DataFrame)
+    assert [str(t) for t in loaded.dtypes[:2]] == ["Int64", "Float64"]

@@ -371,6 +371,7 @@ class PandasSqlReader(_PandasFrameAdapter, DataLoader):
     def load_data(self, type_: type) -> tuple[Any, dict[str, Any]]:
         import pandas as pd
 
+        _check_connection(self.db_connection, "from_.sql")
         text = self.query_or_table.strip()
         query = text if " " in text else f"SELECT * FROM {_quoted(text)}"
         cursor = self.db_connection.cursor()
@@ -407,6 +408,7 @@ class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
         if self.if_exists not in ("fail", "replace", "append"):
             raise ValueError(f"to.sql: if_exists={self.if_exists!r}; use 'fail', 'replace' or "
                              "'append'.")
+        _check_connection(self.db_connection, "to.sql")
         frame = data.reset_index() if self.index else data
         table = _quoted(self.table_name)
         connection = self.db_connection
@@ -442,6 +444,14 @@ class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
         finally:
             cursor.close()
         return {**_sql_metadata(self.table_name, len(frame)), **get_dataframe_metadata(frame)}
+
+
+def _check_connection(connection: Any, where: str) -> None:
+    if isinstance(connection, str) or not callable(getattr(connection, "cursor", None)):
+        raise TypeError(
+            f"{where}: db_connection must be a DB-API connection (sqlite3.connect(...), "
+            f"duckdb.connect(...), psycopg.connect(...)); got {connection!r}. dataflow does not "
+            "use SQLAlchemy, so a URL string is not accepted.")
 
 
 def _begin(connection: Any, cursor: Any) -> bool:

@@ -153,3 +153,67 @@ def test_loading_with_from_matches_hamilton(tmp_path: Path, fmt: str) -> None:
     assert df_meta == ham_meta == {}
     pd.testing.assert_frame_equal(df_extra["frame"], ham_extra["frame"])
     assert df_extra["stats"] == ham_extra["stats"]
+
+
+# -- intended differences (tests/compat/intended_differences.py, ids io-*) ----------------------
+
+
+def test_io_decorators_under_future_annotations(tmp_path: Path) -> None:
+    source = "from __future__ import annotations\n" + MODULE
+    twins = twins_from_source(source, tmp_path / "future_io.py")
+    assert "must return a dict" in str(twins.hamilton.error)  # Hamilton #1297
+    assert twins.dataflow.error is None
+    out = twins.dataflow.driver.execute(["raw_saved"], inputs=_paths(tmp_path, "dataflow"))
+    assert out["raw_saved"] == {"path": _paths(tmp_path, "dataflow")["copy_path"]}
+
+
+def test_io_metadata_extras(tmp_path: Path) -> None:
+    twins = _twins(tmp_path)
+    extra = {}
+    for side in SIDES:
+        folder = tmp_path / side
+        folder.mkdir(exist_ok=True)
+        to = _framework(side, "io.materialization").to
+        metadata, _ = twins.side(side).driver.materialize(
+            to.csv(id="out", dependencies=["frame"], path=str(folder / "f.csv")))
+        extra[side] = set(metadata["out"]["file_metadata"])
+    assert extra["dataflow"] - extra["hamilton"] == {"sha256"}
+    variables = {v.name: v for v in twins.dataflow.driver.list_available_variables()}
+    assert variables["stats_json"].tags["dataflow.materializer"] == "saver"
+
+
+def test_io_atomic_write_options(tmp_path: Path) -> None:
+    from hamilton.io.materialization import to as hamilton_to
+
+    from dataflow.io import MaterializerError
+    from dataflow.io import to as dataflow_to
+
+    hamilton_to.csv(id="x", dependencies=["frame"], path="x.csv", mode="a")  # accepted
+    with pytest.raises(MaterializerError, match="unknown parameter.*mode"):
+        dataflow_to.csv(id="x", dependencies=["frame"], path="x.csv", mode="a")
+
+
+def test_io_sql_dbapi(tmp_path: Path) -> None:
+    from dataflow.io import registry
+
+    saver = registry.adapter_for("saver", "sql", pd.DataFrame, "t")
+    with pytest.raises(TypeError, match="DB-API connection.*URL string"):
+        saver(table_name="t", db_connection="sqlite:///x.db").save_data(pd.DataFrame({"a": [1]}))
+
+
+def test_io_error_types(tmp_path: Path) -> None:
+    from hamilton.function_modifiers.base import InvalidDecoratorException
+
+    from dataflow.io import FormatTypeError
+
+    twins = _twins(tmp_path)
+    errors = {}
+    for side in SIDES:
+        to = _framework(side, "io.materialization").to
+        with pytest.raises(Exception) as raised:  # noqa: B017 - the types differ, see below
+            twins.side(side).driver.materialize(
+                to.csv(id="out", dependencies=["stats"], path=str(tmp_path / "x.csv")))
+        errors[side] = raised.value
+    assert isinstance(errors["hamilton"], InvalidDecoratorException)
+    assert isinstance(errors["dataflow"], FormatTypeError)
+    assert "to.csv(id='out') saving node 'stats'" in str(errors["dataflow"])

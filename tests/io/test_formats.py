@@ -200,3 +200,10 @@ def test_readers_return_nullable_dtypes_by_default_as_hamiltons_do(tmp_path: Pat
     loader = registry.adapter_for("loader", "csv", pd.DataFrame, "t")
     loaded, _ = loader(path=path).load_data(pd.DataFrame)
     assert [str(t) for t in loaded.dtypes[:2]] == ["Int64", "Float64"]
+
+
+def test_excel_is_registered_only_with_openpyxl() -> None:
+    import importlib.util
+
+    has_openpyxl = importlib.util.find_spec("openpyxl") is not None
+    assert ("excel" in SAVER_REGISTRY) == ("excel" in LOADER_REGISTRY) == has_openpyxl

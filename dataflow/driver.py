@@ -155,6 +155,30 @@ class Driver(DriverViews):
         return materialize(self, *materializers, additional_vars=additional_vars,
                            overrides=overrides, inputs=inputs)
 
+    def visualize_materialization(
+        self,
+        *materializers: Any,
+        output_file_path: Any = None,
+        render_kwargs: Mapping[str, Any] | None = None,
+        additional_vars: Sequence[FinalVar] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        **view_options: Any,
+    ) -> Any:
+        """Draw what ``materialize(*materializers, ...)`` would run, loaders and savers in
+        their own style (Hamilton's ``visualize_materialization``); ``view_options`` are those
+        of :meth:`visualize_execution` (``show_legend``, ``orient``, ``bypass_validation``...).
+        """
+        from dataflow.io.materialization import Materialize, materialized_graph
+
+        graph = materialized_graph(self.graph, materializers, self._edge_checks)
+        savers = [m.id for m in materializers if isinstance(m, Materialize)]
+        extended = self._with_graph(graph)
+        return extended.visualize_execution(
+            [*savers, *extended._output_names(list(additional_vars or []))],
+            output_file_path, render_kwargs, inputs=inputs, overrides=overrides,
+            **view_options)
+
     def _with_graph(self, graph: Graph) -> Driver:
         """A driver like this one (adapters, executors) over another graph (materialize)."""
         other = object.__new__(type(self))

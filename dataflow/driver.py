@@ -179,6 +179,17 @@ class Driver(DriverViews):
             output_file_path, render_kwargs, inputs=inputs, overrides=overrides,
             **view_options)
 
+    def _add_materializers(self, materializers: Sequence[Any]) -> None:
+        """Make ``materializers``' nodes part of this driver's graph (``with_materializers``)."""
+        from dataflow.io.materialization import materialized_graph
+
+        self.graph = materialized_graph(self.graph, materializers, self._edge_checks)
+        self._fanout = fanout_of(self.graph)
+        self.plan_cache = PlanCache()
+        self._function_outputs = None
+        self.materializers: tuple[Any, ...] = (*getattr(self, "materializers", ()),
+                                               *materializers)
+
     def _with_graph(self, graph: Graph) -> Driver:
         """A driver like this one (adapters, executors) over another graph (materialize)."""
         other = object.__new__(type(self))
@@ -343,7 +354,8 @@ class Driver(DriverViews):
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
                 (dict(self.config), modules, self.adapters, self.allow_module_overrides,
-                 self.executor, self.dynamic_execution, self.remote_executor))
+                 self.executor, self.dynamic_execution, self.remote_executor,
+                 getattr(self, "materializers", ())))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
@@ -389,9 +401,11 @@ def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
 def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
                     adapters: list[Any], allow_module_overrides: bool,
                     executor: Any = None, dynamic_execution: bool = False,
-                    remote_executor: Any = None) -> Driver:
+                    remote_executor: Any = None, materializers: tuple[Any, ...] = ()) -> Driver:
     driver = Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
                     allow_module_overrides=allow_module_overrides)
+    if materializers:
+        driver._add_materializers(materializers)
     if executor is not None:
         driver.executor = executor
     driver.dynamic_execution = dynamic_execution
@@ -418,6 +432,7 @@ class Builder:
         self._dynamic_execution = False
         self.local_executor: Any = None
         self.remote_executor: Any = None
+        self.materializers: list[Any] = []
 
     def with_modules(self, *modules: types.ModuleType) -> Builder:
         self.modules.extend(modules)
@@ -434,6 +449,13 @@ class Builder:
 
     def with_adapter(self, adapter: Any) -> Builder:
         return self.with_adapters(adapter)
+
+    def with_materializers(self, *materializers: Any) -> Builder:
+        """Add loaders and savers (``dataflow.io.from_`` / ``to``) to the graph the driver
+        builds, as Hamilton's ``with_materializers``: their nodes can then be executed by name
+        (a ``to`` node's value is the saver's metadata)."""
+        self.materializers.extend(materializers)
+        return self
 
     def allow_module_overrides(self) -> Builder:
         """When two modules define the same node, the later module wins instead of an error."""
@@ -490,6 +512,7 @@ class Builder:
         other._dynamic_execution = self._dynamic_execution
         other.local_executor = self.local_executor
         other.remote_executor = self.remote_executor
+        other.materializers = list(self.materializers)
         return other
 
     def build(self) -> Driver:
@@ -502,6 +525,8 @@ class Builder:
             adapters.append(DictResult())
         driver = Driver(self.config, *self.modules, adapter=adapters,
                         allow_module_overrides=self._allow_module_overrides)
+        if self.materializers:
+            driver._add_materializers(self.materializers)
         if self.local_executor is not None:
             driver.executor = self.local_executor
         if self._dynamic_execution:

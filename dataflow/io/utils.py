@@ -80,6 +80,11 @@ def get_dataframe_metadata(frame: Any) -> dict[str, Any]:
     }}
 
 
+def get_file_and_dataframe_metadata(path: str | os.PathLike[str], frame: Any) -> dict[str, Any]:
+    """Both of the above (Hamilton's name)."""
+    return {**get_file_metadata(path), **get_dataframe_metadata(frame)}
+
+
 def get_array_metadata(array: Any) -> dict[str, Any]:
     """``{"array_metadata": {shape, dtype}}`` of a numpy array."""
     return {ARRAY_METADATA: {"__version__": METADATA_VERSION,

@@ -207,3 +207,13 @@ def test_excel_is_registered_only_with_openpyxl() -> None:
 
     has_openpyxl = importlib.util.find_spec("openpyxl") is not None
     assert ("excel" in SAVER_REGISTRY) == ("excel" in LOADER_REGISTRY) == has_openpyxl
+
+
+def test_hamiltons_import_paths() -> None:
+    from dataflow import registry as hamilton_path_registry
+    from dataflow.io import data_adapters, default_data_loaders, materialization, utils
+
+    assert hamilton_path_registry.register_adapter is registry.register_adapter
+    assert data_adapters.DataLoader and default_data_loaders.JSONDataLoader
+    assert materialization.from_ and materialization.to
+    assert callable(utils.get_file_and_dataframe_metadata)

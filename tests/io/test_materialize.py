@@ -156,3 +156,22 @@ def test_materialize_runs_on_a_threaded_executor(tmp_path: Path) -> None:
         to.json(id="s", dependencies=["stats"], path=str(tmp_path / "s.json")),
         additional_vars=["stats"])
     assert extra == {"stats": {"total": 6}} and "s" in metadata
+
+
+def test_builder_with_materializers_adds_their_nodes(tmp_path: Path) -> None:
+    import pickle
+
+    module = ad_hoc_utils.create_temporary_module(frame, a, b, stats)
+    dr = (driver.Builder().with_modules(module)
+          .with_materializers(
+              to.json(id="stats_json", dependencies=["stats"], path=str(tmp_path / "s.json")),
+              from_.literal(target="frame", value=pd.DataFrame({"a": [9], "b": [1.0]})))
+          .build())
+    assert {"stats_json", "load_data.frame"} <= set(dr.graph.nodes)
+    out = dr.execute(["stats_json", "stats"])
+    assert out["stats"] == {"total": 9}
+    assert out["stats_json"]["file_metadata"]["path"] == str(tmp_path / "s.json")
+    assert json.loads((tmp_path / "s.json").read_text()) == {"total": 9}
+    assert dr.materialize(additional_vars=["stats"]) == ({}, {"stats": {"total": 9}})
+    again = pickle.loads(pickle.dumps(dr))
+    assert "stats_json" in again.graph.nodes

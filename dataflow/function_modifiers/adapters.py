@@ -72,12 +72,12 @@ class LoadFromInstruction(InjectInstruction):
                 result.append(node)
                 continue
             dependency = next(d for d in node.dependencies if d.name == parameter)
-            prefix = f"{context.name}.load_data.{parameter}"
+            prefix = f"{node.name}.load_data.{parameter}"
             where = (f"@{self.decorator_name} on {context.origin} loading parameter "
                      f"{parameter!r}")
             try:
                 made = loader_nodes(self.format, self.params, dependency.type, prefix,
-                                    f"{context.name}.select_data.{parameter}", where,
+                                    f"{node.name}.select_data.{parameter}", where,
                                     "load_from", origin=context.origin, loads=parameter)
             except ValueError as error:
                 raise context.error(self, str(error)) from error

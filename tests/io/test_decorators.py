@@ -115,3 +115,18 @@ def test_a_missing_file_names_the_decorator_the_function_and_the_parameter(
     with pytest.raises(FileNotFoundError,
                        match=r"@load_from\.json on .*settings_size.*loading parameter 'settings'"):
         dr.execute(["settings_size"], inputs={"where": str(tmp_path / "missing.json")})
+
+
+def test_load_from_under_parameterize_is_refused_clearly(tmp_path: Path) -> None:
+    """Hamilton refuses this combination too (its NodeExpander sees three nodes)."""
+    from dataflow.function_modifiers import parameterize, value
+
+    (tmp_path / "s.json").write_text(json.dumps({"x": 2}))
+
+    @parameterize(small={"factor": value(1)}, large={"factor": value(10)})
+    @load_from.json(path=str(tmp_path / "s.json"), inject_="settings")
+    def scaled(settings: dict, factor: int) -> int:
+        return settings["x"] * factor
+
+    with pytest.raises(DecoratorError, match="defines 3.*scaled.load_data.settings"):
+        driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(scaled)).build()

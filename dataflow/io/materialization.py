@@ -11,6 +11,7 @@ driver's graph (the graph stage validates the result again), runs the request an
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -196,6 +197,11 @@ def materialize(
     inputs: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """See :meth:`dataflow.driver.Driver.materialize`."""
+    if inspect.iscoroutinefunction(getattr(driver, "raw_execute", None)):
+        raise DataflowError(
+            "materialize is not supported by the async driver (as with_materializers is not): "
+            "build a synchronous driver (dataflow.driver.Builder) over the same modules, or "
+            "load and save inside your async functions.")
     if not materializers and not additional_vars:
         raise DataflowError("materialize() needs materializers (from_.<format>(...), "
                             "to.<format>(...)) or additional_vars.")

@@ -175,3 +175,17 @@ def test_builder_with_materializers_adds_their_nodes(tmp_path: Path) -> None:
     assert dr.materialize(additional_vars=["stats"]) == ({}, {"stats": {"total": 9}})
     again = pickle.loads(pickle.dumps(dr))
     assert "stats_json" in again.graph.nodes
+
+
+def test_the_async_driver_refuses_materialize_clearly(tmp_path: Path) -> None:
+    import asyncio
+
+    from dataflow import async_driver
+
+    async def build() -> Any:
+        module = ad_hoc_utils.create_temporary_module(frame, a, b, stats)
+        return await async_driver.Builder().with_modules(module).build()
+
+    dr = asyncio.run(build())
+    with pytest.raises(DataflowError, match="not supported by the async driver"):
+        dr.materialize(to.json(id="s", dependencies=["stats"], path=str(tmp_path / "s.json")))

@@ -189,3 +189,26 @@ def test_the_async_driver_refuses_materialize_clearly(tmp_path: Path) -> None:
     dr = asyncio.run(build())
     with pytest.raises(DataflowError, match="not supported by the async driver"):
         dr.materialize(to.json(id="s", dependencies=["stats"], path=str(tmp_path / "s.json")))
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_sql_through_materialize(engine: str) -> None:
+    if engine == "duckdb":
+        connection = pytest.importorskip("duckdb").connect(":memory:")
+    else:
+        import sqlite3
+
+        connection = sqlite3.connect(":memory:")
+    dr = _driver()
+    metadata, _ = dr.materialize(
+        to.sql(id="frame_sql", dependencies=["frame"], table_name="frames",
+               db_connection=connection, index=False))
+    assert metadata["frame_sql"]["sql_metadata"]["rows"] == 3
+    _, extra = dr.materialize(
+        from_.sql(target="frame", query_or_table="SELECT a * 10 AS a, b FROM frames",
+                  db_connection=connection),
+        additional_vars=["stats", "load_data.frame"])
+    assert extra["stats"] == {"total": 60}
+    loaded, load_metadata = extra["load_data.frame"]  # the loader's (value, metadata)
+    assert load_metadata["dataframe_metadata"]["column_names"] == ["a", "b"]
+    assert load_metadata["sql_metadata"]["rows"] == 3

@@ -7,6 +7,7 @@ executors can ship them) and the functions that build loader / saver nodes. Shar
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -161,8 +162,22 @@ class CombineCall:
         return self.builder.build_result(**kwargs)
 
 
-def _source_dependencies(sources: tuple[tuple[str, str], ...]) -> tuple[Dependency, ...]:
-    return tuple(Dependency(node) for _, node in dict.fromkeys(sources))
+def _source_dependencies(adapter: Any, sources: tuple[tuple[str, str], ...]
+                         ) -> tuple[Dependency, ...]:
+    """One dependency per node a ``source()`` parameter reads, typed by the adapter's field
+    (so an input that only feeds ``path=source("p")`` is typed like ``path``)."""
+    hints = _field_types(adapter) if adapter is not None else {}
+    found: dict[str, Dependency] = {}
+    for parameter, node in sources:
+        found.setdefault(node, Dependency(node, hints.get(parameter, Any)))
+    return tuple(found.values())
+
+
+def _field_types(adapter: Any) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(adapter)
+    except Exception:  # an annotation that does not resolve: leave the edges untyped
+        return {}
 
 
 def loader_nodes(fmt: str, params: Mapping[str, Any], type_: Any, load_name: str,
@@ -179,7 +194,7 @@ def loader_nodes(fmt: str, params: Mapping[str, Any], type_: Any, load_name: str
             MATERIALIZER_TAG: "loader", DECORATOR_TAG: decorator}
     load = Node(load_name, tuple[type_, dict[str, Any]],  # type: ignore[valid-type]
                 LoadCall(adapter, literals, sources, type_, where),
-                _source_dependencies(sources),
+                _source_dependencies(adapter, sources),
                 tags={**tags, f"{LOADER_TAG}.has_metadata": True},
                 doc=f"Loads {value_name!r} with {where}: (value, metadata).", origin=origin)
     select = Node(value_name, type_, FirstOf(load_name), (Dependency(load_name),),
@@ -198,7 +213,7 @@ def saver_node(fmt: str, params: Mapping[str, Any], data: str, type_: Any, name:
     classname = adapter.__qualname__ if adapter is not None else f"{fmt} (by value type)"
     tags = {SAVER_TAG: True, f"{SAVER_TAG}.sink": fmt, f"{SAVER_TAG}.classname": classname,
             MATERIALIZER_TAG: "saver", DECORATOR_TAG: decorator}
-    dependencies = (Dependency(data), *(d for d in _source_dependencies(sources)
+    dependencies = (Dependency(data), *(d for d in _source_dependencies(adapter, sources)
                                         if d.name != data))
     node = Node(name, dict[str, Any], SaveCall(adapter, fmt, data, literals, sources, where),
                 dependencies, doc=f"Saves {data!r} with {where}; returns its metadata.",

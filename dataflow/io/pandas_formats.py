@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,7 +52,7 @@ def _save_file(frame: Any, path: Any, write: Any) -> dict[str, Any]:
 
 @dataclasses.dataclass
 class PandasCSVReader(_PandasFrameAdapter, DataLoader):
-    path: str
+    path: str | os.PathLike[str]
     dtype_backend: Any = "numpy_nullable"
     sep: Any = None
     delimiter: Any = None
@@ -105,7 +106,7 @@ class PandasCSVReader(_PandasFrameAdapter, DataLoader):
 
 @dataclasses.dataclass
 class PandasCSVWriter(_PandasFrameAdapter, DataSaver):
-    path: str
+    path: str | os.PathLike[str]
     index: Any = False
     sep: Any = None
     na_rep: Any = None
@@ -135,7 +136,7 @@ class PandasCSVWriter(_PandasFrameAdapter, DataSaver):
 
 @dataclasses.dataclass
 class PandasParquetReader(_PandasFrameAdapter, DataLoader):
-    path: str
+    path: str | os.PathLike[str]
     dtype_backend: Any = "numpy_nullable"
     engine: Any = None
     columns: Any = None
@@ -153,7 +154,7 @@ class PandasParquetReader(_PandasFrameAdapter, DataLoader):
 
 @dataclasses.dataclass
 class PandasParquetWriter(_PandasFrameAdapter, DataSaver):
-    path: str
+    path: str | os.PathLike[str]
     extra_kwargs: Any = None
     engine: Any = None
     compression: Any = None
@@ -170,7 +171,7 @@ class PandasParquetWriter(_PandasFrameAdapter, DataSaver):
 
 @dataclasses.dataclass
 class PandasFeatherReader(_PandasFrameAdapter, DataLoader):
-    path: str
+    path: str | os.PathLike[str]
     dtype_backend: Any = "numpy_nullable"
     columns: Any = None
     use_threads: Any = None
@@ -187,7 +188,7 @@ class PandasFeatherReader(_PandasFrameAdapter, DataLoader):
 
 @dataclasses.dataclass
 class PandasFeatherWriter(_PandasFrameAdapter, DataSaver):
-    path: str
+    path: str | os.PathLike[str]
     compression: Any = None
     compression_level: Any = None
     chunksize: Any = None
@@ -203,7 +204,7 @@ class PandasFeatherWriter(_PandasFrameAdapter, DataSaver):
 
 @dataclasses.dataclass
 class PandasJsonReader(_PandasFrameAdapter, DataLoader):
-    filepath_or_buffer: str
+    filepath_or_buffer: str | os.PathLike[str]
     compression: Any = None
     convert_axes: Any = None
     convert_dates: Any = None
@@ -232,7 +233,7 @@ class PandasJsonReader(_PandasFrameAdapter, DataLoader):
 
 @dataclasses.dataclass
 class PandasJsonWriter(_PandasFrameAdapter, DataSaver):
-    filepath_or_buffer: str
+    filepath_or_buffer: str | os.PathLike[str]
     indent: Any = 0
     compression: Any = None
     date_format: Any = None
@@ -257,7 +258,7 @@ class PandasJsonWriter(_PandasFrameAdapter, DataSaver):
 class PandasPickleReader(_PandasFrameAdapter, DataLoader):
     """Unpickling runs code from the file: load only files your own pipeline wrote."""
 
-    path: str
+    path: str | os.PathLike[str]
     compression: Any = None
 
     @classmethod
@@ -272,7 +273,7 @@ class PandasPickleReader(_PandasFrameAdapter, DataLoader):
 
 @dataclasses.dataclass
 class PandasPickleWriter(_PandasFrameAdapter, DataSaver):
-    path: str
+    path: str | os.PathLike[str]
     compression: Any = None
     protocol: Any = None
 
@@ -288,7 +289,7 @@ class PandasPickleWriter(_PandasFrameAdapter, DataSaver):
 class PandasExcelReader(_PandasFrameAdapter, DataLoader):
     """Needs openpyxl (``pip install dataflow[excel]``)."""
 
-    path: str
+    path: str | os.PathLike[str]
     sheet_name: Any = 0
     dtype_backend: Any = "numpy_nullable"
     header: Any = None
@@ -327,7 +328,7 @@ class PandasExcelReader(_PandasFrameAdapter, DataLoader):
 class PandasExcelWriter(_PandasFrameAdapter, DataSaver):
     """Needs openpyxl (``pip install dataflow[excel]``)."""
 
-    path: str
+    path: str | os.PathLike[str]
     sheet_name: Any = "Sheet1"
     index: Any = True
     na_rep: Any = None

@@ -212,3 +212,11 @@ def test_sql_through_materialize(engine: str) -> None:
     loaded, load_metadata = extra["load_data.frame"]  # the loader's (value, metadata)
     assert load_metadata["dataframe_metadata"]["column_names"] == ["a", "b"]
     assert load_metadata["sql_metadata"]["rows"] == 3
+
+
+def test_a_sourced_parameter_types_its_input() -> None:
+    from dataflow.errors import DataflowError as Refused
+
+    with pytest.raises(Refused, match=r"p: expected str \| os.PathLike\[str\], got int"):
+        _driver().materialize(from_.csv(target="frame", path=source("p")),
+                              additional_vars=["a"], inputs={"p": 5})

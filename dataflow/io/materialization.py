@@ -16,11 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dataflow.errors import DataflowError
+from dataflow.errors import DataflowError, did_you_mean
 from dataflow.graph import Graph, build_graph
 from dataflow.io import registry
-from dataflow.io.nodes import MaterializerError, check_params, loader_nodes, saver_node
-from dataflow.node import Node, NodeRole
+from dataflow.io.nodes import (
+    CombineCall,
+    MaterializerError,
+    check_params,
+    loader_nodes,
+    saver_node,
+)
+from dataflow.node import Dependency, Node, NodeRole
 
 if TYPE_CHECKING:
     from dataflow.driver import Driver
@@ -65,8 +71,6 @@ class Materialize:
         """The saver node ``id`` (and ``id_build_result`` when ``combine`` joins values)."""
         missing = [d for d in self.dependencies if d not in graph.nodes]
         if missing:
-            from dataflow.errors import did_you_mean
-
             raise MaterializerError(
                 f"{self.describe()}: dependencies {', '.join(map(repr, missing))} are not nodes "
                 f"of the graph.{did_you_mean(missing[0], graph.nodes)}")
@@ -75,9 +79,6 @@ class Materialize:
             where = f"{self.describe()} saving node {data!r}"
             return [saver_node(self.format, self.params, data, graph.nodes[data].type, self.id,
                                where, "to")]
-        from dataflow.io.nodes import CombineCall
-        from dataflow.node import Dependency
-
         combined = f"{self.id}_build_result"
         output_type = getattr(self.combine, "output_type", None)
         type_ = output_type() if callable(output_type) else Any

@@ -45,6 +45,7 @@ _DEMO = "tests/compat/test_intended_differences.py::"
 _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
 _FANOUT = "tests/execution/test_fanout.py::"
 _FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
+_IO = "tests/compat/test_differential_io.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -538,6 +539,66 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "enable_dynamic_execution.",
         consulted_by=(
             _FANOUT + "test_the_async_driver_refuses_fan_out_naming_the_parallelizable",),
+    ),
+    IntendedDifference(
+        id="io-future-annotations",
+        what="`@dataloader()` / `@datasaver()` check the return annotation from the resolved "
+             "type hints, so they work in modules with `from __future__ import annotations`; "
+             "Hamilton 1.90 reads the annotation string and refuses them (its issue #1297).",
+        why="The annotation is right; only Hamilton's check is wrong.",
+        consulted_by=(_IO + "test_io_decorators_under_future_annotations",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="io-metadata-extras",
+        what="Saver and loader metadata keep Hamilton's keys and add some: `file_metadata` has "
+             "`sha256` (the content hash), numpy arrays add `array_metadata` (shape, dtype), "
+             "`sql_metadata` puts a query under `query` and a table under `table_name` "
+             "(Hamilton puts either under `table_name`); loader and saver nodes carry the tag "
+             "`dataflow.materializer` (`loader` / `saver`).",
+        why="A content hash says whether two runs wrote the same data; the tag lets lineage "
+            "pictures draw loaders and savers in their own style.",
+        consulted_by=(_IO + "test_io_metadata_extras",),
+    ),
+    IntendedDifference(
+        id="io-atomic-write-options",
+        what="pandas formats accept Hamilton's options except those that cannot be atomic or "
+             "do not return one frame: `mode` (append), `chunksize`/`iterator` on readers, "
+             "`storage_options`, `filesystem`, `partition_cols`, `dest`; they are refused when "
+             "the materializer is made, listing the accepted options.",
+        why="Every write goes to a temporary file in the target's directory, fsynced and "
+            "renamed, so a failed or killed write never leaves half a file; appending to the "
+            "target or writing elsewhere would defeat that.",
+        consulted_by=(_IO + "test_io_atomic_write_options",),
+    ),
+    IntendedDifference(
+        id="io-sql-dbapi",
+        what="`from_.sql` / `to.sql` take any DB-API 2 connection (sqlite3, DuckDB, psycopg) "
+             "and run their own SELECT / CREATE TABLE + INSERT in one transaction; Hamilton "
+             "hands the connection to pandas' `read_sql` / `to_sql` (SQLAlchemy or sqlite3, "
+             "URL strings accepted). A URL string is refused; `to.sql` options "
+             "`dtype`, `chunksize`, `method`, `schema` are not accepted.",
+        why="No SQLAlchemy dependency, the same behaviour on every DB-API driver, and a failed "
+            "write (even `if_exists='replace'`) leaves the table as it was.",
+        consulted_by=(_IO + "test_io_sql_dbapi",),
+    ),
+    IntendedDifference(
+        id="io-error-types",
+        what="A format that does not fit the node's type (a dict to `csv`) raises "
+             "`dataflow.io.FormatTypeError` (a ValueError) naming the materializer, the node "
+             "and the formats that fit; Hamilton raises InvalidDecoratorException. A missing "
+             "file is a FileNotFoundError in both, ours naming the materializer and node.",
+        why="The error is about a materializer, not a decorator; the message says what to use "
+            "instead.",
+        consulted_by=(_IO + "test_io_error_types",),
+    ),
+    IntendedDifference(
+        id="io-excel-optional",
+        what="The `excel` format is registered only when openpyxl is installed "
+             "(`pip install dataflow[excel]`); Hamilton always lists it and fails when used.",
+        why="`from_.excel` then fails at once with a did-you-mean listing the formats that "
+            "work, instead of at run time inside pandas.",
+        consulted_by=("tests/io/test_formats.py::test_excel_is_registered_only_with_openpyxl",),
     ),
 )
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import keyword
 import re
 import types
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,8 @@ CHUNK = 400
 """Most steps per generated function."""
 
 _FUNCTION = types.FunctionType
-_RESERVED = re.compile(r"^(v|fs|f\d+|_l\d+)$")
+_RESERVED = re.compile(r"^(v|fs|carry|f\d+|_l\d+)$")
+"""Names the generated code uses itself: a value so named gets an ``_lN`` local instead."""
 
 
 def positional(step: Step) -> bool:
@@ -105,6 +107,15 @@ class Chunk:
         return None
 
 
+def _usable_as_local(name: str) -> bool:
+    """Whether a value can live in a local variable of its own name: an identifier, not a
+    keyword nor a name of the generated code, and spelled as Python reads it (Python folds
+    identifiers to NFKC when it compiles them: the fullwidth letter a, U+FF41, would be the
+    local ``a``)."""
+    return (name.isidentifier() and not keyword.iskeyword(name) and not _RESERVED.match(name)
+            and unicodedata.normalize("NFKC", name) == name)
+
+
 def compile_chunk(plan: Plan, start: int, stop: int, live_in: Sequence[str] = ()) -> Chunk:
     """Generate and compile the code running steps ``start:stop`` of ``plan``, given the
     computed values ``live_in`` that earlier steps hand it (in that order)."""
@@ -115,8 +126,7 @@ def compile_chunk(plan: Plan, start: int, stop: int, live_in: Sequence[str] = ()
     def local(name: str) -> str:
         found = local_of.get(name)
         if found is None:
-            found = (name if name.isidentifier() and not keyword.iskeyword(name)
-                     and not _RESERVED.match(name) else f"_l{len(local_of)}")
+            found = (name if _usable_as_local(name) else f"_l{len(local_of)}")
             local_of[name] = found
         return found
 

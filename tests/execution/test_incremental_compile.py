@@ -165,3 +165,59 @@ def test_threads_running_while_the_plan_compiles_get_the_same_results():
     for thread in threads:
         thread.join()
     assert len(results) == 240 and all(results)
+
+
+def _fully_compiled_results(module, final_vars, inputs, runs=6):
+    dr = driver.Builder().with_modules(module).with_adapters(base.DictResult()).build()
+    return [dr.execute(final_vars, inputs=inputs) for _ in range(runs)]
+
+
+def test_values_named_like_the_generated_codes_own_names_keep_their_values():
+    """``carry`` (the list that hands values from one compiled chunk to the next), ``v`` and
+    ``fs`` are names of the generated code: an input or node so named must not overwrite them."""
+    def a(x: int) -> int:
+        return x + 1
+
+    def carry(a: int) -> list:
+        return [a]
+
+    def v(a: int) -> int:
+        return a * 2
+
+    def fs(v: int, carry: list) -> tuple:
+        return (v, tuple(carry))
+
+    module = ad_hoc_utils.create_temporary_module(a, carry, v, fs)
+    runs = _fully_compiled_results(module, ["fs", "carry"], {"x": 1})
+    assert runs == [{"fs": (4, (2,)), "carry": [2]}] * len(runs)
+
+    def out(carry: int, x: int) -> int:
+        return carry + x
+
+    def out2(out: int) -> int:
+        return out * 2
+
+    module = ad_hoc_utils.create_temporary_module(out, out2)
+    dr = driver.Builder().with_modules(module).with_adapters(base.DictResult()).build()
+    assert [dr.execute(["out2"], inputs={"carry": i, "x": 1}) for i in range(6)] == [
+        {"out2": (i + 1) * 2} for i in range(6)]
+
+
+def test_names_python_folds_to_one_identifier_stay_two_values():
+    """Python reads identifiers in NFKC form, so a fullwidth ``ａ`` would be the local ``a`` in
+    generated code: two nodes, one variable, and the wrong value once the plan is compiled."""
+    from dataflow.function_modifiers import extract_fields
+
+    @extract_fields({"\uff41": int})
+    def src(x: int) -> dict:
+        return {"\uff41": 1000}
+
+    def a(x: int) -> int:
+        return x + 1
+
+    def uses(src: dict, a: int) -> int:
+        return a
+
+    module = ad_hoc_utils.create_temporary_module(src, a, uses)
+    runs = _fully_compiled_results(module, ["\uff41", "uses", "a"], {"x": 5})
+    assert runs == [{"\uff41": 1000, "uses": 6, "a": 6}] * len(runs)

@@ -39,7 +39,7 @@ def _frame_columns(outputs: Mapping[str, Any]) -> dict[str, Any]:
             for series in value.get_columns():
                 columns[f"{name}.{series.name}"] = series
         elif isinstance(value, pl.Series):
-            columns[name] = value.alias(name)
+            columns[name] = value
         else:
             columns[name] = value
     return columns
@@ -73,7 +73,7 @@ class PolarsDataFrameResult(ResultMixin):
                               "separate executions.")
         height = len(series[0])
         return pl.DataFrame([
-            value if isinstance(value, pl.Series)
+            value.alias(name) if isinstance(value, pl.Series)
             else pl.repeat(value, height, eager=True).alias(name)
             for name, value in columns.items()])
 

@@ -5,24 +5,25 @@ the same module (``pandera_features``)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
-import pandera.pandas as pa
-import pandera.polars as pap
-import polars as pl
 import pytest
-from pandera.typing import DataFrame, Series
 
 from dataflow import ad_hoc_utils, driver
 from dataflow.data_quality import DataValidationError, ValidationResultsCollector
 from dataflow.errors import DataflowError
 from dataflow.function_modifiers import check_output, extract_columns
-from plugins import h_pandera
 from tests.compat import intended_differences
 from tests.compat.twin_import import load_ported
-from tests.plugins import pandera_features
+
+# Gated: pandera's pandas API needs pandas >= 2.1.1, and the oldest CI leg pins pandas 2.0.0
+# (there `check_output(schema=...)` on a pandas node is a build error saying so; pandera's
+# polars API runs on every leg: test_pandera_polars.py).
+pa = pytest.importorskip("pandera.pandas", reason="pandera's pandas API needs pandas>=2.1.1",
+                         exc_type=ImportError)
+from pandera.typing import DataFrame, Series  # noqa: E402
+
+from plugins import h_pandera  # noqa: E402
+from tests.plugins import pandera_features  # noqa: E402
 
 
 class Orders(pa.DataFrameModel):  # pandera.pandas' model: Hamilton 1.90's h_pandera refuses it
@@ -212,38 +213,3 @@ def test_h_pandera_without_a_pandera_annotation_is_refused() -> None:
 
     with pytest.raises(DataflowError, match=r"node 'plain' is annotated .*DataFrame\[Schema\]"):
         _build(plain)
-
-
-def test_polars_frames_and_extracted_polars_columns() -> None:
-    schema = pap.DataFrameSchema({"a": pap.Column(pl.Int64, pap.Check.gt(0)),
-                                  "b": pap.Column(pl.Float64, coerce=True)})
-
-    @check_output(schema=schema, importance="fail", target_="frame")
-    def frame() -> pl.DataFrame:
-        return pl.DataFrame({"a": [1, -2, -3], "b": [1, 2, 3]})
-
-    @extract_columns("a", "b")
-    @check_output(schema=schema, importance="fail")
-    def extracted() -> pl.DataFrame:
-        return pl.DataFrame({"a": [1, -2], "b": [1, 2]})
-
-    def b_dtype(b: pl.Series) -> str:
-        return str(b.dtype)
-
-    dr = _build(frame)
-    with pytest.raises(DataValidationError, match=r"column 'a': greater_than\(0\) fails on 2 "
-                                                  r"of 3 rows"):
-        dr.execute(["frame"])
-    dr = _build(extracted, b_dtype)
-    assert dr.execute(["b_dtype"])["b_dtype"] == "Int64"  # coercion did not reach downstream
-    with pytest.raises(DataValidationError, match=r"node 'a'"):
-        dr.execute(["a"])
-
-
-def test_importing_dataflow_loads_no_validation_or_polars_library() -> None:
-    code = ("import sys, dataflow, dataflow.driver, dataflow.function_modifiers, "
-            "dataflow.data_quality\n"
-            "print(sorted(m for m in ('polars', 'pandera', 'pydantic') if m in sys.modules))")
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                               check=True, timeout=60)
-    assert completed.stdout.strip() == "[]"

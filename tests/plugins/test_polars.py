@@ -4,6 +4,8 @@ polars frames; the same module ported to Hamilton 1.90 gives the same nodes and 
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import pandas as pd
 import polars as pl
@@ -217,3 +219,12 @@ def test_extract_columns_of_a_lazy_frame_are_expressions_as_in_hamilton() -> Non
     assert str(out["a"]) == str(pl.col("a"))
     assert out["frame"].select(out["a"], out["b"]).collect().to_dict(as_series=False) == {
         "a": [1, 2], "b": [0, 0]}
+
+
+def test_importing_dataflow_loads_no_validation_or_polars_library() -> None:
+    code = ("import sys, dataflow, dataflow.driver, dataflow.function_modifiers, "
+            "dataflow.data_quality\n"
+            "print(sorted(m for m in ('polars', 'pandera', 'pydantic') if m in sys.modules))")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True, timeout=60)
+    assert completed.stdout.strip() == "[]"

@@ -2,8 +2,8 @@
 pandas modules (``raw_data``, ``calendar_features``, ``price_features``, ``promo_features``,
 ``sales_features``), ``pl.Series`` on every edge.
 
-    from examples.demand_forecasting import polars_features, train
-    dr = polars_features.build_polars_driver({"n_stores": 5})
+    from examples.demand_forecasting import train, train_polars
+    dr = train_polars.build_polars_driver({"n_stores": 5})
     frame = dr.execute(train.KEYS + train.FEATURES)  # a pl.DataFrame
 
 Per-store operations (lags, rolling windows) run as window expressions ``.over("store_id")``.
@@ -12,12 +12,9 @@ Per-store operations (lags, rolling windows) run as window expressions ``.over("
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import polars as pl
 
-from dataflow import driver
 from dataflow.function_modifiers import extract_columns, parameterize, value
 
 from .synthetic import sales_frame
@@ -135,24 +132,3 @@ def log_units_mean(log_units: pl.Series, store_id: pl.Series, horizon: int,
 def history_complete(log_units_lag_28: pl.Series, log_units_mean_28: pl.Series) -> pl.Series:
     """True where every history feature is defined (the first weeks of a store are not)."""
     return log_units_lag_28.is_not_null() & log_units_mean_28.is_not_null()
-
-
-def build_polars_driver(config: Mapping[str, Any] | None = None) -> driver.Driver:
-    """The feature driver on polars: this module, ``train.DEFAULT_CONFIG`` overridden by
-    ``config``, results as a ``pl.DataFrame``."""
-    import sys
-
-    try:
-        from dataflow.plugins import h_polars
-    except ImportError:  # a source checkout on the path: the plugins/ directory
-        from plugins import h_polars  # type: ignore[no-redef]
-
-    from .train import DEFAULT_CONFIG
-
-    return (
-        driver.Builder()
-        .with_modules(sys.modules[__name__])
-        .with_config({**DEFAULT_CONFIG, **(config or {})})
-        .with_adapters(h_polars.PolarsDataFrameResult())
-        .build()
-    )

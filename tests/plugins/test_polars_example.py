@@ -9,7 +9,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from examples.demand_forecasting import polars_features, train
+from examples.demand_forecasting import train, train_polars
 
 CONFIG = {"n_stores": 6, "n_days": 240, "seed": 11}
 
@@ -17,7 +17,7 @@ CONFIG = {"n_stores": 6, "n_days": 240, "seed": 11}
 @pytest.fixture(scope="module")
 def frames() -> tuple[pd.DataFrame, pl.DataFrame]:
     pandas_frame = train.feature_frame(train.build_driver(CONFIG))
-    polars_frame = polars_features.build_polars_driver(CONFIG).execute(train.KEYS + train.FEATURES)
+    polars_frame = train_polars.build_polars_driver(CONFIG).execute(train.KEYS + train.FEATURES)
     return pandas_frame, polars_frame
 
 

@@ -184,7 +184,10 @@ class PanderaSchemaValidator(BaseDefaultValidator):
         checked = _private_copy(checked, self.schema)
         rows = _height(checked)
         try:
-            outcome = self.schema.validate(checked, lazy=True, inplace=True)
+            pandas = type(checked).__module__.split(".")[0] == "pandas"
+            # inplace: pandera writes into our private copy rather than making its own
+            outcome = (self.schema.validate(checked, lazy=True, inplace=True) if pandas
+                       else self.schema.validate(checked, lazy=True))
             if hasattr(outcome, "dask"):
                 outcome.compute()
         except pandera.errors.SchemaErrors as error:

@@ -228,3 +228,16 @@ def test_importing_dataflow_loads_no_validation_or_polars_library() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True, timeout=60)
     assert completed.stdout.strip() == "[]"
+
+
+def test_with_columns_pass_dataframe_as_hands_the_whole_frame() -> None:
+    def price_share(frame: pl.DataFrame) -> pl.Series:
+        return frame["price"] / frame["price"].sum()
+
+    @h_polars.with_columns(price_share, pass_dataframe_as="frame")
+    def shares(sales_frame: pl.DataFrame) -> pl.DataFrame:
+        return sales_frame
+
+    dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(shares)).build()
+    out = dr.execute(["shares"], inputs={"sales_frame": FRAME})["shares"]
+    assert out["price_share"].to_list() == pytest.approx([1 / 6, 2 / 6, 3 / 6])

@@ -378,13 +378,33 @@ AVAILABLE_DEFAULT_VALIDATORS: tuple[type[BaseDefaultValidator], ...] = (
 """In the order they are tried: the first class whose ``arg()`` matches the keyword and that
 ``applies_to`` the node's type is used."""
 
-VALIDATOR_KEYWORDS: tuple[str, ...] = tuple(
-    dict.fromkeys(v.arg() for v in AVAILABLE_DEFAULT_VALIDATORS))
+EXTENSION_MODULES: dict[str, tuple[str, str]] = {
+    "schema": ("dataflow.data_quality.pandera_validators", "pandera"),
+    "model": ("dataflow.data_quality.pydantic_validators", "pydantic"),
+}
+"""Keywords whose validators live in a module of their own, imported only when the keyword is
+used (``schema``: pandera, ``model``: pydantic), with the extra that installs the library."""
+
+VALIDATOR_KEYWORDS: tuple[str, ...] = (
+    *dict.fromkeys(v.arg() for v in AVAILABLE_DEFAULT_VALIDATORS), *EXTENSION_MODULES)
+
+
+def _extension(keyword: str) -> Any:
+    import importlib
+
+    module, extra = EXTENSION_MODULES[keyword]
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f"check_output({keyword}=...) needs {extra}: pip install "
+                          f"'dataflow[{extra}]' ({error})") from error
 
 
 def validator_class_for(keyword: str, datatype: Any) -> type[BaseDefaultValidator] | None:
     """The default validator class for ``keyword`` on values annotated ``datatype``."""
-    for candidate in AVAILABLE_DEFAULT_VALIDATORS:
+    candidates = (_extension(keyword).VALIDATORS if keyword in EXTENSION_MODULES
+                  else AVAILABLE_DEFAULT_VALIDATORS)
+    for candidate in candidates:
         if candidate.arg() == keyword and candidate.applies_to(datatype):
             return candidate
     return None
@@ -392,6 +412,8 @@ def validator_class_for(keyword: str, datatype: Any) -> type[BaseDefaultValidato
 
 def types_for(keyword: str) -> list[str]:
     """Readable names of what ``keyword`` applies to, for error messages."""
+    if keyword in EXTENSION_MODULES:
+        return list(_extension(keyword).TYPES.values())
     names = {
         DataTypeValidatorPandasSeries: "pd.Series", DataInRangeValidatorPandasSeries: "pd.Series",
         DataInValuesValidatorPandasSeries: "pd.Series",

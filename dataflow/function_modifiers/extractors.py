@@ -47,9 +47,15 @@ class ColumnGetter:
 
     def __call__(self, **kwargs: Any) -> Any:
         df = kwargs[self.frame]
+        if type(df).__name__ == "LazyFrame":  # polars: the column as an expression, as Hamilton
+            return _lazy_column(df, self)
         if self.column in df.columns:
             return df[self.column]
         if self.fill:
+            if type(df).__module__.split(".")[0] == "polars":
+                import polars  # type: ignore[import-not-found]
+
+                return polars.repeat(self.fill[0], df.height, eager=True).alias(self.column)
             import pandas as pd
 
             return pd.Series(self.fill[0], index=df.index, name=self.column)
@@ -59,6 +65,20 @@ class ColumnGetter:
             f"returned by {self.frame!r}, which has no such column. Its columns are: "
             f"{available or '(none)'}. Return the column, or pass fill_with= to "
             "@extract_columns to fill missing columns.")
+
+
+def _lazy_column(frame: Any, getter: ColumnGetter) -> Any:
+    import polars
+
+    names = frame.collect_schema().names()  # the schema only; no data is computed
+    if getter.column in names:
+        return polars.col(getter.column)
+    if getter.fill:
+        return polars.lit(getter.fill[0]).alias(getter.column)
+    raise ExtractionError(
+        f"@extract_columns: node {getter.column!r} needs column {getter.column!r} of the "
+        f"LazyFrame returned by {getter.frame!r}, which has no such column. Its columns are: "
+        f"{', '.join(map(repr, names[:50])) or '(none)'}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +142,20 @@ def column_nodes(decorator: str, frame: Node, columns: Sequence[tuple[str, str]]
 
 def frame_column_type(annotation: Any) -> Any:
     """The column type of a DataFrame annotation (``pd.Series`` for pandas, ``polars.Series``
-    for polars, ``Any`` for another library's ``DataFrame``), or ``None`` when ``annotation``
-    is not a DataFrame type."""
+    for polars, ``polars.Expr`` for a polars ``LazyFrame``, ``Any`` for another library's
+    ``DataFrame``), or ``None`` when ``annotation`` is not a DataFrame type."""
     origin = typing.get_origin(annotation) or annotation
-    frame_class = next((c for c in getattr(origin, "__mro__", ()) if c.__name__ == "DataFrame"),
-                       None)
-    if frame_class is None:
+    mro = getattr(origin, "__mro__", ())
+    if any(c.__name__ == "LazyFrame" and c.__module__.startswith("polars") for c in mro):
+        import polars  # type: ignore[import-not-found]
+
+        return polars.Expr  # a column of a LazyFrame is the expression pl.col(name)
+    frames = [c for c in mro if c.__name__ == "DataFrame"]
+    if not frames:
         return None
-    module = frame_class.__module__.split(".")[0]
+    modules = [c.__module__.split(".")[0] for c in frames]
+    # pandas' / polars' own class first: pandera's DataFrame[Schema] subclasses them
+    module = next((m for m in modules if m in ("pandas", "polars")), modules[0])
     if module == "pandas":
         import pandas as pd
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -70,9 +70,27 @@ class AppendColumns:
         return kwargs[self.frame].assign(**{column: kwargs[dep] for column, dep in self.columns})
 
 
-def _is_series(annotation: Any) -> bool:
-    annotation = strip_annotated(annotation)
-    return isinstance(annotation, type) and issubclass(annotation, pd.Series)
+@dataclass(frozen=True)
+class FrameKind:
+    """What ``with_columns`` needs to know about one DataFrame library: the frame and column
+    types, how to read a column of a frame and how to append columns (both picklable node
+    callables). pandas is :data:`PANDAS`; ``plugins.h_polars`` defines polars' kinds."""
+
+    frame_type: Any
+    column_type: Any
+    label: str
+    """How messages name the frame type (``pd.DataFrame``)."""
+    column_of: Callable[[str, str], Callable[..., Any]] = field(repr=False)
+    """``(frame parameter, column) -> callable`` computing the column node."""
+    append: Callable[[str, tuple[tuple[str, str], ...]], Callable[..., Any]] = field(repr=False)
+    """``(frame parameter, (column, dependency) pairs) -> callable`` of the append node."""
+
+    def is_column(self, annotation: Any) -> bool:
+        annotation = strip_annotated(annotation)
+        return isinstance(annotation, type) and issubclass(annotation, self.column_type)
+
+
+PANDAS = FrameKind(pd.DataFrame, pd.Series, "pd.DataFrame", ColumnOf, AppendColumns)
 
 
 def _upstream(nodes: Sequence[Node], select: Sequence[str]) -> list[Node]:
@@ -95,7 +113,8 @@ class WithColumnsInstruction(InjectInstruction):
     def __init__(self, load_from: tuple[Any, ...], columns_to_pass: tuple[str, ...] | None,
                  pass_dataframe_as: str | None, on_input: str | None,
                  select: tuple[str, ...] | None, namespace: str | None,
-                 config_required: Sequence[str] | None) -> None:
+                 config_required: Sequence[str] | None, kind: FrameKind = PANDAS) -> None:
+        self.kind = kind
         self.load_from = load_from
         self.columns_to_pass = columns_to_pass
         self.pass_dataframe_as = pass_dataframe_as
@@ -116,10 +135,11 @@ class WithColumnsInstruction(InjectInstruction):
         if frame not in parameters:
             raise context.error(self, f"on_input={frame!r} is not a parameter; parameters are "
                                       f"{', '.join(parameters)}.{did_you_mean(frame, parameters)}")
+        kind = self.kind
         frame_type = context.signature.hints.get(frame, Any)
-        if not edge_accepts(frame_type, pd.DataFrame):
+        if not edge_accepts(frame_type, kind.frame_type):
             raise context.error(self, f"parameter {frame!r} is annotated {type_name(frame_type)};"
-                                      " with_columns works on a pd.DataFrame parameter.")
+                                      f" this with_columns works on a {kind.label} parameter.")
         namespace = self.namespace or context.name
         inner = resolve_subdag_nodes(self.load_from, context.config)
         inner_names = {n.name for n in inner}
@@ -135,7 +155,8 @@ class WithColumnsInstruction(InjectInstruction):
         # the _append node are plumbing of the decorated function and carry neither.
         tags = {DECORATOR_TAG: self.decorator_name}
         column_nodes = [
-            Node(column, pd.Series, ColumnOf(frame, column), (Dependency(frame, frame_type),),
+            Node(column, kind.column_type, kind.column_of(frame, column),
+                 (Dependency(frame, frame_type),),
                  tags=tags, doc=f"column {column!r} of {frame!r}", origin=context.origin,
                  originating_functions=(context.fn,))
             for column in columns
@@ -146,7 +167,7 @@ class WithColumnsInstruction(InjectInstruction):
             # Hamilton's default: every pd.Series node, the passed-through columns included
             # (assigning a column its own values changes nothing), and no pruning, so a
             # loaded function returning a scalar stays a node that can be requested.
-            select = tuple(n.name for n in candidates if _is_series(n.type))
+            select = tuple(n.name for n in candidates if kind.is_column(n.type))
             generated = candidates
         else:
             missing = [s for s in select if s not in inner_names and s not in columns]
@@ -158,7 +179,8 @@ class WithColumnsInstruction(InjectInstruction):
             generated = _upstream(candidates, select)
         if not select:
             raise context.error(self, "no column to append: no loaded function returns a "
-                                      "pd.Series and select=[...] is empty.")
+                                      f"{type_name(kind.column_type)} and select=[...] is "
+                                      "empty.")
         extra = [self.pass_dataframe_as] if self.pass_dataframe_as else []
         renamed = namespace_nodes(generated, namespace, extra, self.decorator_name)
         passed = {f"{namespace}.{column}" for column in columns}
@@ -170,7 +192,7 @@ class WithColumnsInstruction(InjectInstruction):
         by_name = {n.name: n for n in renamed}
         pairs = tuple((column, f"{namespace}.{column}") for column in select)
         append = Node(
-            append_name, pd.DataFrame, AppendColumns(frame, pairs),
+            append_name, kind.frame_type, kind.append(frame, pairs),
             (Dependency(frame, frame_type),
              *(Dependency(dep, by_name[dep].type) for _, dep in pairs)),
             tags=tags, doc=f"{frame} with columns {', '.join(select)} appended",
@@ -207,6 +229,8 @@ class with_columns:
     """
 
     decorator_name = "with_columns"
+    kind: FrameKind = PANDAS
+    """The DataFrame library (``plugins.h_polars.with_columns`` sets polars')."""
 
     def __init__(self, *load_from: types.ModuleType | Callable[..., Any],
                  columns_to_pass: Collection[str] | None = None,
@@ -236,5 +260,5 @@ class with_columns:
                 f"@with_columns decorates functions; got {fn!r}")
         return record(fn, WithColumnsInstruction(
             self.load_from, self.columns_to_pass, self.pass_dataframe_as, self.on_input,
-            self.select, self.namespace, self.config_required))
+            self.select, self.namespace, self.config_required, self.kind))
 

@@ -112,12 +112,17 @@ class CheckOutputInstruction(TransformInstruction):
             if node.name not in targets:
                 result.append(node)
                 continue
+            key = (node.type, node.name) if getattr(self.make_validators, "per_node",
+                                                    False) else node.type
             try:
-                validators = cache[node.type]
+                validators = cache[key]
             except (KeyError, TypeError):
                 validators = self.make_validators(context, node)
                 with contextlib.suppress(TypeError):  # an unhashable annotation: no memo
-                    cache[node.type] = validators
+                    cache[key] = validators
+            if not validators:  # e.g. a column the schema does not describe
+                result.append(node)
+                continue
             result.extend(self._check(context, node, validators, taken))
         return result
 
@@ -199,8 +204,7 @@ class check_output:
                 f"@check_output on {origin_of(fn)}: unknown validator keyword(s) "
                 f"{', '.join(repr(u) for u in unknown)}."
                 f"{did_you_mean(unknown[0], VALIDATOR_KEYWORDS)}"
-                f" Available: {', '.join(VALIDATOR_KEYWORDS)}. (pandera/pydantic `schema=` checks "
-                "are not built in; write a DataValidator and use @check_output_custom.)")
+                f" Available: {', '.join(VALIDATOR_KEYWORDS)}.")
         return record(fn, CheckOutputInstruction(
             "check_output", _DefaultValidators(self.kwargs, self.importance), self.target))
 
@@ -210,18 +214,33 @@ class _DefaultValidators:
     kwargs: Mapping[str, Any]
     importance: str
 
+    @property
+    def per_node(self) -> bool:
+        """Whether the validators depend on the node's name, not only its type (a pandera
+        schema on a column node checks that column)."""
+        return "schema" in self.kwargs
+
     def __call__(self, context: ResolveContext, node: Node) -> list[DataValidator]:
         validators: list[DataValidator] = []
         for keyword, argument in self.kwargs.items():
-            cls = validator_class_for(keyword, node.type)
+            try:
+                cls = validator_class_for(keyword, node.type)
+            except ImportError as error:
+                raise context.error("check_output", str(error)) from None
             if cls is None:
                 raise context.error(
                     "check_output",
                     f"{keyword}= does not apply to node {node.name!r} of type "
                     f"{type_name(node.type)}; it applies to {' / '.join(types_for(keyword))}. "
                     "Annotate the function's return type accordingly, or drop the check.")
+            for_node = getattr(cls, "for_node", None)  # a validator shaped by the node
             try:
-                validators.append(cls(argument, self.importance))  # type: ignore[call-arg]
+                if for_node is not None:
+                    validator = for_node(argument, self.importance, node.name, node.type)
+                    if validator is not None:
+                        validators.append(validator)
+                else:
+                    validators.append(cls(argument, self.importance))  # type: ignore[call-arg]
             except (TypeError, ValueError) as error:
                 raise context.error("check_output", f"{keyword}={argument!r}: {error}") from None
         return validators

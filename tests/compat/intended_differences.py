@@ -46,6 +46,9 @@ _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
 _FANOUT = "tests/execution/test_fanout.py::"
 _FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
 _IO = "tests/compat/test_differential_io.py::"
+_POLARS = "tests/plugins/test_polars.py::"
+_PANDERA = "tests/plugins/test_pandera.py::"
+_PYDANTIC = "tests/plugins/test_pydantic.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -599,6 +602,69 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="`from_.excel` then fails at once with a did-you-mean listing the formats that "
             "work, instead of at run time inside pandas.",
         consulted_by=("tests/io/test_formats.py::test_excel_is_registered_only_with_openpyxl",),
+    ),
+    IntendedDifference(
+        id="validation-never-changes-the-value",
+        what="A pandera check (`check_output(schema=...)`, `h_pandera.check_output()`) whose "
+             "schema coerces, parses, fills defaults or filters validates a private copy: the "
+             "node's value, and what every consumer of it sees, keeps its dtypes and is the "
+             "very object the function returned. Hamilton validates in place, so coercion "
+             "changes the value upstream and downstream (its issue #278).",
+        why="A check that changes the data it checks gives different results with and "
+            "without the check; docs/decorators/data_quality.md.",
+        consulted_by=(_PANDERA + "test_module_has_hamiltons_nodes_and_verdicts",
+                      _PANDERA + "test_coercing_schema_leaves_the_value_and_its_dtypes_alone"),
+    ),
+    IntendedDifference(
+        id="pandera-schema-on-extracted-columns",
+        what="`@check_output(schema=DataFrameSchema)` without `target_` on an "
+             "`@extract_columns` function checks each extracted column against its part of the "
+             "schema (nodes `<column>_raw`, `<column>_pandera_schema_validator`), so a run "
+             "checks only the columns it uses; columns the schema does not describe get no "
+             "check, and a schema with frame-wide parts (checks, strict, unique, index) asks "
+             "for `target_`. Hamilton checks the whole frame (`<fn>_pandera_schema_validator`). "
+             "With `target_='<fn>'` both check the whole frame.",
+        why="A wide frame with a schema of hundreds of columns is validated in full by every "
+            "run in Hamilton, even one that reads two columns; issue 10 asks that only used "
+            "columns are checked.",
+        consulted_by=(_PANDERA + "test_on_extracted_columns_only_the_columns_a_run_uses_are_"
+                                 "checked",),
+    ),
+    IntendedDifference(
+        id="pandera-models-of-every-api",
+        what="`h_pandera.check_output()` reads a `DataFrame[Schema]` whose Schema is a "
+             "`pandera.pandas.DataFrameModel` or a `pandera.polars.DataFrameModel`; Hamilton "
+             "1.90 refuses those (with pandera 0.2x+) and reads only the deprecated top-level "
+             "`pandera.DataFrameModel`. Failures summarise every problem as one line per "
+             "column and check with its count of failing rows (diagnostics `problems`, next "
+             "to Hamilton's `schema_errors`).",
+        why="pandera's current import paths are the ones users write; the summary is what "
+            "issue 10 asks for (every problem at once, with column and row counts).",
+        consulted_by=(_PANDERA + "test_h_pandera_reads_the_schema_from_the_annotation",
+                      _PANDERA + "test_every_problem_is_listed_at_once_with_node_column_and_"
+                                 "row_counts"),
+    ),
+    IntendedDifference(
+        id="pydantic-instances-checked-field-by-field",
+        what="A pydantic check (`check_output(model=...)`, `h_pydantic.check_output()`) of a "
+             "model instance validates its fields (strictly), so an instance built with "
+             "`model_construct` or changed after construction fails when a field is wrong; "
+             "Hamilton hands the instance to pydantic, which accepts any instance of the "
+             "model as is.",
+        why="A check that passes every instance checks nothing for functions that return "
+            "models.",
+        consulted_by=(_PYDANTIC + "test_an_instance_is_checked_field_by_field",),
+    ),
+    IntendedDifference(
+        id="polars-result-of-several-frames",
+        what="`PolarsDataFrameResult` with a DataFrame among several outputs adds its columns "
+             "as `<output>.<column>` (as `PandasDataFrameResult` does); outputs of different "
+             "lengths raise ResultError listing the lengths. Hamilton passes the outputs to "
+             "`pl.DataFrame(...)` as they are.",
+        why="One rule for both result builders; polars' own error does not name the outputs.",
+        consulted_by=(_POLARS + "test_frames_among_several_outputs_contribute_prefixed_columns",
+                      _POLARS + "test_outputs_of_different_lengths_are_refused_with_the_"
+                                "lengths"),
     ),
 )
 

@@ -221,6 +221,9 @@ NOT_NODE_MODULES = {
     "examples.demand_forecasting.synthetic": "data generator the loader calls; not a node "
                                              "module",
     "examples.demand_forecasting.train": "the training job (driver construction, fitting)",
+    "examples.demand_forecasting.train_polars": "the polars feature driver's construction",
+    "examples.demand_forecasting.polars_features": "the pandas feature modules on polars; "
+        "compared column by column with them in tests/plugins/test_polars_example.py",
     "examples.demand_forecasting": "package docstring only",
     "tests.compat": "package docstring only",
     "tests.compat.differential": "the differential machinery",

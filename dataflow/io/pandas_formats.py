@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -392,9 +393,13 @@ class PandasSqlReader(_PandasFrameAdapter, DataLoader):
 @dataclasses.dataclass
 class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
     """``to.sql(table_name=..., db_connection=conn, if_exists="fail")``: a DataFrame into a
-    table through any DB-API 2 connection, in one transaction (committed at the end, rolled
-    back on error, so a failed write leaves the table as it was). ``if_exists``: ``"fail"``,
-    ``"replace"`` or ``"append"``."""
+    table through any DB-API 2 connection. ``if_exists``: ``"fail"``, ``"replace"`` or
+    ``"append"``.
+
+    Outside a transaction the write is its own transaction, committed at the end. Inside one the
+    caller opened, the write goes under a ``SAVEPOINT``: a failure undoes only the write, and
+    nothing is committed (the caller commits). A DuckDB cursor has its own transaction, so there
+    the write is always its own, committed one."""
 
     table_name: str
     db_connection: Any
@@ -413,10 +418,14 @@ class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
         frame = data.reset_index() if self.index else data
         table = _quoted(self.table_name)
         connection = self.db_connection
+        style = _paramstyle(connection)
+        inside = _in_transaction(connection)  # before the probe, which may open one
         cursor = connection.cursor()
+        undo: list[str] = []
         try:
-            exists = _table_exists(cursor, self.table_name)
-            began = _begin(connection, cursor)  # DDL included: a failed replace keeps the table
+            exists = _table_exists(cursor, self.table_name, _driver(connection))
+            # DDL included: a failed replace keeps the table
+            end, undo = _begin(connection, cursor, inside)
             if exists and self.if_exists == "fail":
                 raise ValueError(f"to.sql: table {self.table_name!r} already exists; pass "
                                  "if_exists='replace' or 'append'.")
@@ -426,25 +435,20 @@ class PandasSqlWriter(_PandasFrameAdapter, DataSaver):
                 columns = ", ".join(f"{_quoted(str(c))} {_sql_type(t)}"
                                     for c, t in zip(frame.columns, frame.dtypes))
                 cursor.execute(f"CREATE TABLE {table} ({columns})")
-            marks = ", ".join("?" for _ in frame.columns)
             rows = [tuple(_python_value(v) for v in row)
                     for row in frame.itertuples(index=False, name=None)]
             if rows:
-                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-            if began:  # on the cursor: a DuckDB cursor has its own transaction
-                cursor.execute("COMMIT")
-            else:
-                connection.commit()
+                cursor.executemany(_insert(table, len(frame.columns), style), rows)
+            for statement in end:
+                cursor.execute(statement)
         except BaseException:
             with contextlib.suppress(Exception):
-                if began:
-                    cursor.execute("ROLLBACK")
-                else:
-                    connection.rollback()
+                for statement in undo:
+                    cursor.execute(statement)
             raise
         finally:
             cursor.close()
-        return {**_sql_metadata(self.table_name, len(frame)), **get_dataframe_metadata(frame)}
+        return {**_sql_metadata(self.table_name, len(frame)), **get_dataframe_metadata(data)}
 
 
 def _check_connection(connection: Any, where: str) -> None:
@@ -455,32 +459,78 @@ def _check_connection(connection: Any, where: str) -> None:
             "use SQLAlchemy, so a URL string is not accepted.")
 
 
-def _begin(connection: Any, cursor: Any) -> bool:
-    """Open a transaction explicitly: sqlite3 would otherwise commit ``DROP``/``CREATE`` at
-    once and DuckDB autocommits every statement. Drivers already inside a transaction
-    (psycopg) refuse or ignore it, which is what we want."""
-    if getattr(connection, "in_transaction", False):
-        return False
-    try:
+def _driver(connection: Any) -> str:
+    return type(connection).__module__.split(".")[0]
+
+
+def _paramstyle(connection: Any) -> str:
+    """The DB-API ``paramstyle`` of the connection's driver module (``qmark`` when unknown)."""
+    module = sys.modules.get(_driver(connection))
+    return str(getattr(module, "paramstyle", "qmark"))
+
+
+def _insert(table: str, width: int, style: str) -> str:
+    if style in ("format", "pyformat"):
+        marks = ["%s"] * width
+        table = table.replace("%", "%%")
+    elif style == "numeric":
+        marks = [f":{i + 1}" for i in range(width)]
+    elif style == "named":
+        marks = [f":c{i}" for i in range(width)]
+    else:
+        marks = ["?"] * width
+    return f"INSERT INTO {table} VALUES ({', '.join(marks)})"
+
+
+def _in_transaction(connection: Any) -> bool:
+    """Whether the caller has a transaction open on ``connection``."""
+    info = getattr(connection, "info", None)
+    status = getattr(info, "transaction_status", None)  # psycopg 3
+    if status is None and callable(getattr(connection, "get_transaction_status", None)):
+        status = connection.get_transaction_status()  # psycopg2
+    if status is not None:
+        return int(status) != 0  # 0: idle
+    return bool(getattr(connection, "in_transaction", False))  # sqlite3
+
+
+_SAVEPOINT = "dataflow_to_sql"
+
+
+def _begin(connection: Any, cursor: Any, inside: bool) -> tuple[list[str], list[str]]:
+    """Open the write's transaction and return (the statements that finish it, those that undo
+    it). Its own transaction when the caller has none (sqlite3 would otherwise commit
+    ``DROP``/``CREATE`` at once, DuckDB autocommits every statement); a savepoint inside the
+    caller's, which is left open for the caller to commit."""
+    if not inside:
         cursor.execute("BEGIN TRANSACTION")
-    except Exception:  # already in one: commit through the connection
-        return False
-    return True
+        return ["COMMIT"], ["ROLLBACK"]
+    try:
+        cursor.execute(f"SAVEPOINT {_SAVEPOINT}")
+    except Exception as error:
+        raise RuntimeError(
+            f"to.sql: the connection is inside a transaction you opened, and "
+            f"{type(connection).__module__} refuses a SAVEPOINT ({error}); commit or roll back "
+            "first, so a failed write cannot undo your own work.") from error
+    return ([f"RELEASE SAVEPOINT {_SAVEPOINT}"],
+            [f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}", f"RELEASE SAVEPOINT {_SAVEPOINT}"])
 
 
 def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _table_exists(cursor: Any, table: str) -> bool:
-    for probe in (f"SELECT * FROM {_quoted(table)} WHERE 1 = 0",):
-        try:
-            cursor.execute(probe)
-            cursor.fetchall()
-            return True
-        except Exception:
-            return False
-    return False
+def _table_exists(cursor: Any, table: str, driver: str) -> bool:
+    """Whether ``table`` exists. On PostgreSQL a failing statement would abort the transaction,
+    so there the probe is ``to_regclass``, which answers NULL instead of failing."""
+    if driver in ("psycopg", "psycopg2", "pg8000"):
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_quoted(table)])
+        return bool(cursor.fetchone()[0])
+    try:
+        cursor.execute(f"SELECT * FROM {_quoted(table)} WHERE 1 = 0")
+        cursor.fetchall()
+    except Exception:
+        return False
+    return True
 
 
 def _sql_type(dtype: Any) -> str:

@@ -6,7 +6,9 @@ files, and ``array_metadata`` for numpy arrays.
 
 Every file a saver writes goes through :func:`atomic_path`: the data is written to a temporary
 file in the target's directory, flushed to disk (``fsync``), then renamed over the target, so a
-failed or killed write leaves the previous file (or none), never half a file.
+failed or killed write leaves the previous file (or none), never half a file. The file gets the
+mode ``open()`` would give it (``0o666`` less the umask) or, when it exists, keeps its own; a
+symlink stays a link and its target is replaced.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -51,12 +54,12 @@ def get_file_metadata(path: str | os.PathLike[str], notes: str = "") -> dict[str
     scheme = urlparse(text).scheme
     if len(scheme) == 1:  # a Windows drive letter, not a URL scheme
         scheme = ""
-    stat = os.stat(text)
+    info = os.stat(text)
     return {FILE_METADATA: {
         "__version__": METADATA_VERSION,
         "path": text,
-        "size": stat.st_size,
-        "last_modified": stat.st_mtime,
+        "size": info.st_size,
+        "last_modified": info.st_mtime,
         "timestamp": time.time(),
         "scheme": scheme,
         "notes": notes,
@@ -117,7 +120,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
     ...     open(target).read(), os.listdir(d)
     ('done', ['out.txt'])
     """
-    target = Path(os.fspath(path))
+    target = Path(os.path.realpath(os.fspath(path)))  # a symlink's target, not the link
     directory = target.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot write {os.fspath(path)!r}: the directory "
@@ -126,7 +129,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
                                          dir=directory)
     os.close(handle)
     try:
+        mode = stat.S_IMODE(os.stat(target).st_mode) if target.exists() else 0o666 & ~_umask()
         yield temporary
+        os.chmod(temporary, mode)  # mkstemp made it 0o600
         _fsync_file(temporary)
         os.replace(temporary, target)
     except BaseException:
@@ -145,6 +150,36 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def _read_umask() -> int | None:
+    """The process umask from ``/proc/self/status`` (Linux), without changing it."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _umask_at_import() -> int:
+    found = _read_umask()
+    if found is not None:
+        return found
+    mask = os.umask(0o022)  # process-wide: set and restore once, at import, not per write
+    os.umask(mask)
+    return mask
+
+
+_UMASK_AT_IMPORT = _umask_at_import()
+
+
+def _umask() -> int:
+    """The current umask where it can be read safely, else the one at import."""
+    found = _read_umask()
+    return _UMASK_AT_IMPORT if found is None else found
 
 
 def _fsync_file(path: str) -> None:

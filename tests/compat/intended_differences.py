@@ -580,9 +580,12 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "and run their own SELECT / CREATE TABLE + INSERT in one transaction; Hamilton "
              "hands the connection to pandas' `read_sql` / `to_sql` (SQLAlchemy or sqlite3, "
              "URL strings accepted). A URL string is refused; `to.sql` options "
-             "`dtype`, `chunksize`, `method`, `schema` are not accepted.",
+             "`dtype`, `chunksize`, `method`, `schema` are not accepted. Inside a transaction "
+             "the caller opened, `to.sql` writes under a SAVEPOINT and commits nothing; "
+             "pandas' `to_sql` commits the caller's pending work, or rolls it back on failure.",
         why="No SQLAlchemy dependency, the same behaviour on every DB-API driver, and a failed "
-            "write (even `if_exists='replace'`) leaves the table as it was.",
+            "write (even `if_exists='replace'`) leaves the table as it was, and the caller's "
+            "own uncommitted work too.",
         consulted_by=(_IO + "test_io_sql_dbapi",),
     ),
     IntendedDifference(

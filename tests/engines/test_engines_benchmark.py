@@ -8,4 +8,4 @@ def test_the_quick_engines_benchmark_reports_every_runner(dask_client, capsys):
     assert [line.split(" |")[0] for line in lines[3:]] == [
         "| local driver", "| dataflow DaskGraphAdapter", "| Hamilton DaskGraphAdapter"]
     assert all(line.endswith("x |") for line in lines[3:])
-    assert "a chain of 50 nodes" in capsys.readouterr().out
+    assert "chains of 50 nodes" in capsys.readouterr().out

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
     cluster = None
     if own:
         cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         measured = {nodes: measure(nodes, client, repeats) for nodes in sizes}

@@ -50,7 +50,49 @@ _POLARS = "tests/plugins/test_polars.py::"
 _PANDERA = "tests/plugins/test_pandera.py::"
 _PYDANTIC = "tests/plugins/test_pydantic.py::"
 
+_DASK = "tests/engines/test_dask.py::"
+
 DIFFERENCES: tuple[IntendedDifference, ...] = (
+    IntendedDifference(
+        id="dask-graph-computed-in-the-run",
+        what="`h_dask.DaskGraphAdapter` computes the run's dask graph inside the run and then "
+             "builds the result in the calling process from the computed outputs: "
+             "`run_after_graph_execution` sees the run's real outcome (a failing node: "
+             "`success=False` and its error) and `raw_execute` returns values. Hamilton's "
+             "adapter only describes the nodes during the run (its graph hooks see "
+             "`dask.delayed` values and `success=True` before any node ran) and computes in "
+             "`build_result`, the result builder running as a dask task.",
+        why="Hooks and `raw_execute` behave as on the local driver: a tracker must not record "
+            "a run that then fails as a success, and node hooks running on the workers report "
+            "back before the run ends.",
+        consulted_by=(_DASK + "test_a_failing_node_keeps_its_type_and_note_across_the_wire",
+                      _DASK + "test_results_equal_the_local_driver"),
+    ),
+    IntendedDifference(
+        id="dask-unshippable-refused-first",
+        what="On `h_dask.DaskGraphAdapter` (with a client or a distributed scheduler), a run "
+             "with a node whose function or node hooks cannot reach the workers (a closure "
+             "over a lock; a function of a module made at run time, which workers cannot "
+             "import by name) is refused before any node runs with `NotPicklableError` naming "
+             "every such node and its file:line. Hamilton sends the graph as it is: the "
+             "problem shows only when a worker loads the task.",
+        why="Nothing runs half-way first, and a run never hangs on a task the workers cannot "
+            "load; `cloudpickle.register_pickle_by_value(module)` makes a run-time module "
+            "ship, and then it does.",
+        consulted_by=(_DASK + "test_a_node_that_cannot_ship_is_named_before_anything_runs",
+                      _DASK + "test_a_function_of_a_run_time_module_is_named"),
+    ),
+    IntendedDifference(
+        id="dask-executor-bounded",
+        what="`h_dask.DaskExecutor(client=...)` hands at most `max_tasks` tasks to the cluster "
+             "at once (by default the cluster's worker threads; `max_tasks=` is an extra, "
+             "optional argument); Hamilton's submits every task as soon as it can.",
+        why="As on the other pool executors, a failing item stops the items not yet started "
+            "(docs/execution.md): the run ends without computing work whose result is "
+            "thrown away.",
+        consulted_by=(_DASK + "test_fan_out_blocks_on_the_cluster_equal_the_local_run",
+                      _DASK + "test_a_failing_item_on_the_cluster_keeps_its_type_and_notes"),
+    ),
     IntendedDifference(
         id="dataflow-tags",
         what="Nodes carry extra tags in the `dataflow.` namespace: `dataflow.decorator` (the "

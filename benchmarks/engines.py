@@ -1,0 +1,147 @@
+"""Per-node overhead of the engines on chains of trivial nodes, as ratios (never asserted).
+
+    python -m benchmarks.engines            # 2,000 and 500 nodes, 2 dask worker processes
+    python -m benchmarks.engines --quick    # 50 nodes: checks the runs work (the suite)
+
+One run times, on the same chain module (each node adds one to the previous), with the same
+dict result: the local driver; dataflow's ``plugins.h_dask.DaskGraphAdapter``; and Hamilton's
+``hamilton.plugins.h_dask.DaskGraphAdapter``; both adapters on one ``distributed.LocalCluster``
+(2 worker processes, 1 thread each). A chain has no parallelism, so what is measured is the
+cost of turning each node into a dask task and of scheduling it: the time of a run divided by
+the number of nodes. Each figure is the median of ``--repeats`` runs after one unreported run;
+the results are checked equal. Hamilton 1.90 cannot run the 2,000-node chain (its graph walk
+recurses: ``RecursionError``), which is reported as such; 500 nodes is the comparison beside
+it. The load average printed first says how busy the machine was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dataflow import base, driver
+
+
+def chain_source(nodes: int) -> str:
+    lines = ["def n0(start: int) -> int:", "    return start + 1", ""]
+    for index in range(1, nodes):
+        lines += [f"def n{index}(n{index - 1}: int) -> int:", f"    return n{index - 1} + 1", ""]
+    return "\n".join(lines)
+
+
+def chain_module(nodes: int, client: Any) -> Any:
+    """The chain as a real module file, imported here and uploaded to the dask workers."""
+    folder = tempfile.mkdtemp(prefix="dataflow-engines-")
+    name = f"engine_chain_{nodes}_{os.getpid()}"
+    path = Path(folder) / f"{name}.py"
+    path.write_text(chain_source(nodes))
+    sys.path.insert(0, folder)
+    module = importlib.import_module(name)
+    client.upload_file(str(path))
+    return module
+
+
+def _timed(run: Callable[[], Any], repeats: int) -> tuple[float, Any] | str:
+    """The median seconds of ``repeats`` runs after one unreported one, and the result; or
+    the exception type's name when the runner fails."""
+    try:
+        result = run()  # one unreported run: imports, plan cache, workers warmed up
+    except Exception as error:  # Hamilton 1.90: RecursionError on deep chains
+        return type(error).__name__
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        again = run()
+        times.append(time.perf_counter() - start)
+        assert again == result
+    return statistics.median(times), result
+
+
+def measure(nodes: int, client: Any, repeats: int) -> dict[str, tuple[float, Any] | str]:
+    """Every runner on a chain of ``nodes``."""
+    from hamilton import base as h_base
+    from hamilton import driver as h_driver
+    from hamilton.plugins import h_dask as hamilton_dask
+
+    from plugins import h_dask
+
+    module = chain_module(nodes, client)
+    last = [f"n{nodes - 1}"]
+    inputs = {"start": 0}
+    local = driver.Builder().with_modules(module).build()
+    ours = (driver.Builder().with_modules(module)
+            .with_adapters(h_dask.DaskGraphAdapter(client, result_builder=base.DictResult()))
+            .build())
+    figures = {
+        "local driver": _timed(lambda: local.execute(last, inputs=inputs), repeats),
+        "dataflow DaskGraphAdapter": _timed(lambda: ours.execute(last, inputs=inputs), repeats),
+    }
+    try:
+        hamilton = h_driver.Driver({}, module, adapter=hamilton_dask.DaskGraphAdapter(
+            client, result_builder=h_base.DictResult()))
+        figures["Hamilton DaskGraphAdapter"] = _timed(
+            lambda: hamilton.execute(last, inputs=inputs), repeats)
+    except Exception as error:
+        figures["Hamilton DaskGraphAdapter"] = type(error).__name__
+    results = {repr(f[1]) for f in figures.values() if not isinstance(f, str)}
+    assert len(results) == 1, figures
+    return figures
+
+
+def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50 nodes, 1 repeat")
+    parser.add_argument("--nodes", type=int, nargs="+", default=[2_000, 500],
+                        help="chain lengths (Hamilton 1.90 fails on 2,000 with RecursionError)")
+    parser.add_argument("--repeats", type=int, default=3)
+    options = parser.parse_args(argv)
+    sizes = [50] if options.quick else options.nodes
+    repeats = 1 if options.quick else options.repeats
+
+    from distributed import Client, LocalCluster
+
+    own = client is None
+    cluster = None
+    if own:
+        cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                               dashboard_address=":0")
+        client = Client(cluster)
+    try:
+        measured = {nodes: measure(nodes, client, repeats) for nodes in sizes}
+    finally:
+        if own:
+            client.close()
+            assert cluster is not None
+            cluster.close()
+    lines = [f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+             f"chains of {', '.join(map(str, sizes))} nodes, median of {repeats}",
+             "| runner | nodes | seconds per run | µs per node | / dataflow Dask |",
+             "|---|---|---|---|---|"]
+    for nodes, figures in measured.items():
+        ours = figures["dataflow DaskGraphAdapter"]
+        assert not isinstance(ours, str), ours
+        for name, figure in figures.items():
+            if isinstance(figure, str):
+                lines.append(f"| {name} | {nodes} | fails: {figure} | | |")
+                continue
+            seconds = figure[0]
+            lines.append(f"| {name} | {nodes} | {seconds:.4f} | {seconds / nodes * 1e6:.1f} | "
+                         f"{seconds / ours[0]:.2f}x |")
+    for line in lines:
+        print(line)
+    return lines
+
+
+if __name__ == "__main__":
+    main()

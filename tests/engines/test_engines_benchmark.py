@@ -1,0 +1,11 @@
+"""The engines benchmark runs and reports every runner (its figures are never asserted)."""
+
+from benchmarks import engines
+
+
+def test_the_quick_engines_benchmark_reports_every_runner(dask_client, capsys):
+    lines = engines.main(["--quick"], client=dask_client)
+    assert [line.split(" |")[0] for line in lines[3:]] == [
+        "| local driver", "| dataflow DaskGraphAdapter", "| Hamilton DaskGraphAdapter"]
+    assert all(line.endswith("x |") for line in lines[3:])
+    assert "chains of 50 nodes" in capsys.readouterr().out

@@ -166,6 +166,46 @@ def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     assert len(started) == count <= 2
 
 
+class Finalized:
+    """A value whose finalizer is where Ctrl-C lands: it presses Ctrl-C on the driver's thread
+    and runs Python code, so the handler's ``KeyboardInterrupt`` is raised inside ``__del__``,
+    where Python swallows it ("Exception ignored in ...")."""
+
+    def __del__(self) -> None:
+        import _thread
+        _thread.interrupt_main()
+        _still_python()  # the handler runs here, in the finalizer
+
+
+def _still_python() -> None:
+    pass
+
+
+def test_ctrl_c_landing_in_a_finalizer_the_run_calls_still_ends_the_run(monkeypatch):
+    """The calling thread frees a value as soon as its last reader has finished, so a value's
+    ``__del__`` runs there, during the run: a Ctrl-C landing in it is not lost."""
+    swallowed: list[type] = []
+    monkeypatch.setattr("sys.unraisablehook", lambda hook: swallowed.append(hook.exc_type))
+    started: list[str] = []
+
+    def held() -> Finalized:
+        return Finalized()
+
+    def reader(held: Finalized) -> int:  # its end frees ``held`` in the calling thread
+        return 1
+
+    def later(reader: int) -> int:
+        started.append("later")
+        return reader
+
+    dr = _driver(ad_hoc_utils.create_temporary_module(held, reader, later),
+                 executor=executors.MultiThreadingExecutor(2))
+    with pytest.raises(KeyboardInterrupt):
+        dr.execute(["later"])
+    assert swallowed == [KeyboardInterrupt]  # Python swallowed it in the finalizer ...
+    assert started == []  # ... and the run still stopped before the next step
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as status:

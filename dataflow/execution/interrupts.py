@@ -62,7 +62,10 @@ class InterruptWatch:
             raise KeyboardInterrupt
 
         on_sigint._dataflow_interrupt_watch = True  # type: ignore[attr-defined]
-        signal.signal(signal.SIGINT, on_sigint)
+        try:
+            signal.signal(signal.SIGINT, on_sigint)
+        except ValueError:  # not the main interpreter: signals are not ours to handle
+            return
         self._previous, self._installed = previous, on_sigint
 
     def restore(self) -> None:

@@ -206,6 +206,35 @@ def test_ctrl_c_landing_in_a_finalizer_the_run_calls_still_ends_the_run(monkeypa
     assert started == []  # ... and the run still stopped before the next step
 
 
+def test_a_pooled_run_leaves_sigint_as_it_found_it():
+    """Python's default handler is back after a run (ended or interrupted); a handler of the
+    user's own is never replaced: Ctrl-C is theirs to handle, and the run goes on."""
+    import _thread
+    import signal
+
+    def pressed() -> int:
+        _thread.interrupt_main()
+        time.sleep(0.05)
+        return 1
+
+    def after(pressed: int) -> int:
+        return pressed + 1
+
+    dr = _driver(ad_hoc_utils.create_temporary_module(pressed, after),
+                 executor=executors.MultiThreadingExecutor(2))
+    with pytest.raises(KeyboardInterrupt):
+        dr.execute(["after"])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        assert dr.execute(["after"]) == {"after": 2}
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [signal.SIGINT]
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as status:

@@ -129,6 +129,7 @@ def _workers_alive() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("dataflow-worker")]
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     started: list[str] = []
     ended: list[tuple[bool, type]] = []
@@ -181,6 +182,7 @@ def _still_python() -> None:
     pass
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_landing_in_a_finalizer_the_run_calls_still_ends_the_run(monkeypatch):
     """The calling thread frees a value as soon as its last reader has finished, so a value's
     ``__del__`` runs there, during the run: a Ctrl-C landing in it is not lost."""
@@ -206,6 +208,7 @@ def test_ctrl_c_landing_in_a_finalizer_the_run_calls_still_ends_the_run(monkeypa
     assert started == []  # ... and the run still stopped before the next step
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_a_pooled_run_leaves_sigint_as_it_found_it():
     """Python's default handler is back after a run (ended or interrupted); a handler of the
     user's own is never replaced: Ctrl-C is theirs to handle, and the run goes on."""
@@ -244,6 +247,7 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc"), reason="reads process states from /proc")
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_on_processes_ends_the_running_workers(tmp_path):
     dr = _driver(parallel_nodes, executor=executors.MultiProcessingExecutor(2))
     start = time.perf_counter()

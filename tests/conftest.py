@@ -9,7 +9,9 @@ Python, pandas and numpy versions, so a log says what ran.
 
 import os
 import platform
+import signal
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -33,3 +35,14 @@ def pytest_report_header() -> list[str]:
         f"dataflow matrix: Python {platform.python_version()}, pandas {pandas.__version__}, "
         f"numpy {numpy.__version__}; hypothesis profile {PROFILE!r}"
     ]
+
+
+@pytest.fixture
+def ctrl_c_reaches_python():
+    """SIGINT handled by Python's default handler during the test, as in a terminal. A suite
+    started in the background by a non-interactive shell (``pytest ... > log &`` in a script)
+    inherits SIGINT *ignored*: ``_thread.interrupt_main()`` then does nothing and the kernel
+    drops a real SIGINT, so a test that presses Ctrl-C could not press it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

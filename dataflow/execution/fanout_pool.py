@@ -16,13 +16,14 @@ does not wait) and raises the node's own exception with its notes.
 
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataflow.execution.fanout import Block, NodeGroupPurpose
 from dataflow.execution.fanout_run import ItemHooks, note_item
 from dataflow.execution.hooks import HookSet, call_hooks
+from dataflow.execution.interrupts import InterruptWatch
 from dataflow.execution.pooled import note_worker_failure
 from dataflow.execution.reports import submit_of
 from dataflow.execution.scheduler import ReadyQueue
@@ -100,6 +101,8 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
     local_submit = submit_of(local, local_pool)  # processes: their hooks report back
     remote_submit = submit_of(remote, remote_pool) if remote_pool is not None else None
     interrupted = True
+    watch = InterruptWatch()  # Ctrl-C landing in a finalizer run here is not lost
+    watch.install()
     try:
         while not queue.done:
             progressed = False
@@ -153,7 +156,7 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                 continue
             if not running:
                 raise RuntimeError("fan-out run stalled: nothing running, nothing ready")
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done = watch.wait(running)
             for future in done:
                 index, block_run = running.pop(future)
                 if block_run is None:
@@ -183,6 +186,7 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     block_run.rows[index] = row
                     block_run.left -= 1
             del done
+        watch.check()
         interrupted = False
         return queue.outputs()
     except BaseException as error:
@@ -194,6 +198,7 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
         values.clear()
         raise
     finally:
+        watch.restore()
         from dataflow.execution.executors import stop_workers
 
         for pool in (local_pool, remote_pool):

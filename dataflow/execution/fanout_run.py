@@ -29,7 +29,7 @@ import dataclasses
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from dataflow.errors import DataflowError
 from dataflow.execution.failures import add_note, annotate_failure
 from dataflow.execution.fanout import Block, FanoutPlan, NodeGroupPurpose
 from dataflow.execution.hooks import Hook, HookSet, call_hooks
+from dataflow.execution.interrupts import InterruptWatch
 from dataflow.execution.tasks import NodeHooks, Task, check_picklable, run_task, task_of
 from dataflow.graph import Graph
 from dataflow.plan import Step
@@ -430,13 +431,15 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
     max_tasks = executor.max_tasks
     interrupted = True
     running: dict[Future[Any], int] = {}
+    watch = InterruptWatch()  # Ctrl-C landing in a finalizer run here is not lost
+    watch.install()
     try:
         next_index = 0
         while next_index < len(items) or running:
             while next_index < len(items) and len(running) < max_tasks:
                 running[submitted.submit(submit, next_index, items[next_index])] = next_index
                 next_index += 1
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            done = watch.wait(running)
             for future in done:
                 index = running.pop(future)
                 try:
@@ -449,6 +452,7 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
                     submitted.after(index, None, error)
                     raise
                 submitted.after(index, rows[index], None)
+        watch.check()
         interrupted = False
         return rows
     except BaseException as error:
@@ -459,6 +463,7 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
             wait(running)
         raise
     finally:
+        watch.restore()
         if interrupted:
             stop_workers(pool)
         pool.shutdown(wait=not interrupted, cancel_futures=True)

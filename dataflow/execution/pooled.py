@@ -11,16 +11,19 @@ with its node hooks. So:
   known here and is never started once a step has failed;
 * a failure ends the run with the node's own exception (its type kept, with the dataflow note);
   steps already running are waited for (their hooks complete) and no partial result is
-  returned. An interruption (``KeyboardInterrupt``, ``SystemExit``) does not wait.
+  returned. An interruption (``KeyboardInterrupt``, ``SystemExit``) does not wait, and Ctrl-C
+  is not lost when it lands in a finalizer the calling thread runs (freeing a dead value runs
+  its ``__del__`` here): :mod:`dataflow.execution.interrupts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future, wait
 from typing import Any
 
 from dataflow.execution.failures import add_note
+from dataflow.execution.interrupts import InterruptWatch
 from dataflow.execution.scheduler import ReadyQueue
 from dataflow.execution.tasks import NodeHooks, Task, run_task
 from dataflow.plan import Plan, Step
@@ -38,23 +41,25 @@ def run_plan_on_pool(plan: Plan, tasks: Sequence[Task], values: dict[str, Any], 
     ready = queue.ready
     running: dict[Future[Any], int] = {}
     try:
-        while not queue.done:
-            while ready and len(running) < max_tasks:
-                index = ready.popleft()
-                running[submit(run_task, tasks[index], queue.arguments(index), hooks,
-                               run_id)] = index
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = running.pop(future)
-                try:
-                    result = future.result()  # the node's exception, if it failed
-                except BaseException as error:
-                    note_worker_failure(error, steps[index])
-                    raise
-                del future
-                queue.finish(index, result)
-                del result
-            del done
+        with InterruptWatch() as watch:
+            while not queue.done:
+                while ready and len(running) < max_tasks:
+                    index = ready.popleft()
+                    running[submit(run_task, tasks[index], queue.arguments(index), hooks,
+                                   run_id)] = index
+                done = watch.wait(running)
+                for future in done:
+                    index = running.pop(future)
+                    try:
+                        result = future.result()  # the node's exception, if it failed
+                    except BaseException as error:
+                        note_worker_failure(error, steps[index])
+                        raise
+                    del future
+                    queue.finish(index, result)  # may run a dead value's finalizer
+                    del result
+                del done
+            watch.check()
     except BaseException as error:
         for future in running:
             future.cancel()

@@ -45,9 +45,12 @@ def touch(marker: str) -> str:
 
 
 def sleeper(pid_dir: str) -> int:
-    """Says which process it runs in, then sleeps far longer than any test waits."""
-    with open(os.path.join(pid_dir, "sleeper"), "w") as file:
+    """Says which process it runs in, then sleeps far longer than any test waits. The pid file
+    appears whole (written aside, then renamed): whoever sees it can read the pid."""
+    path = os.path.join(pid_dir, "sleeper")
+    with open(path + ".partial", "w") as file:
         file.write(str(os.getpid()))
+    os.replace(path + ".partial", path)
     time.sleep(60)
     return 0
 

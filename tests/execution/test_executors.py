@@ -129,6 +129,7 @@ def _workers_alive() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("dataflow-worker")]
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     started: list[str] = []
     ended: list[tuple[bool, type]] = []
@@ -166,6 +167,77 @@ def test_ctrl_c_on_threads_stops_scheduling_and_reaches_the_graph_hooks():
     assert len(started) == count <= 2
 
 
+class Finalized:
+    """A value whose finalizer is where Ctrl-C lands: it presses Ctrl-C on the driver's thread
+    and runs Python code, so the handler's ``KeyboardInterrupt`` is raised inside ``__del__``,
+    where Python swallows it ("Exception ignored in ...")."""
+
+    def __del__(self) -> None:
+        import _thread
+        _thread.interrupt_main()
+        _still_python()  # the handler runs here, in the finalizer
+
+
+def _still_python() -> None:
+    pass
+
+
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
+def test_ctrl_c_landing_in_a_finalizer_the_run_calls_still_ends_the_run(monkeypatch):
+    """The calling thread frees a value as soon as its last reader has finished, so a value's
+    ``__del__`` runs there, during the run: a Ctrl-C landing in it is not lost."""
+    swallowed: list[type] = []
+    monkeypatch.setattr("sys.unraisablehook", lambda hook: swallowed.append(hook.exc_type))
+    started: list[str] = []
+
+    def held() -> Finalized:
+        return Finalized()
+
+    def reader(held: Finalized) -> int:  # its end frees ``held`` in the calling thread
+        return 1
+
+    def later(reader: int) -> int:
+        started.append("later")
+        return reader
+
+    dr = _driver(ad_hoc_utils.create_temporary_module(held, reader, later),
+                 executor=executors.MultiThreadingExecutor(2))
+    with pytest.raises(KeyboardInterrupt):
+        dr.execute(["later"])
+    assert swallowed == [KeyboardInterrupt]  # Python swallowed it in the finalizer ...
+    assert started == []  # ... and the run still stopped before the next step
+
+
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
+def test_a_pooled_run_leaves_sigint_as_it_found_it():
+    """Python's default handler is back after a run (ended or interrupted); a handler of the
+    user's own is never replaced: Ctrl-C is theirs to handle, and the run goes on."""
+    import _thread
+    import signal
+
+    def pressed() -> int:
+        _thread.interrupt_main()
+        time.sleep(0.05)
+        return 1
+
+    def after(pressed: int) -> int:
+        return pressed + 1
+
+    dr = _driver(ad_hoc_utils.create_temporary_module(pressed, after),
+                 executor=executors.MultiThreadingExecutor(2))
+    with pytest.raises(KeyboardInterrupt):
+        dr.execute(["after"])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        assert dr.execute(["after"]) == {"after": 2}
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [signal.SIGINT]
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/status") as status:
@@ -175,6 +247,7 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc"), reason="reads process states from /proc")
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_on_processes_ends_the_running_workers(tmp_path):
     dr = _driver(parallel_nodes, executor=executors.MultiProcessingExecutor(2))
     start = time.perf_counter()

@@ -287,6 +287,7 @@ def test_both_bars_on_the_async_driver():
     assert _bars(rich_bar) == [("Running:", 3, 3)]
 
 
+@pytest.mark.usefixtures("ctrl_c_reaches_python")
 def test_ctrl_c_during_a_process_run_closes_both_bars_quietly(tmp_path, capfd):
     from tests.execution import parallel_nodes
 

@@ -279,11 +279,14 @@ def compile_request(plan: Plan, read_of: dict[str, str], constants: dict[str, An
         dead = [local(name) for name in step.release]
         if dead:
             lines.append(f"        del {', '.join(dead)}")
+    if not steps:  # a request of passed-through values only
+        lines.append("        pass")
     lines.append("    except Exception as error:")
     lines.append("        _failed(error)")
     lines.append("        raise")
     result = ", ".join(f"{name!r}: {local(name)}" for name in plan.outputs)
-    lines.append(f"    return {{{result}}}" if build is None else f"    return _build(**{{{result}}})")
+    lines.append(f"    return {{{result}}}" if build is None
+                 else f"    return _build(**{{{result}}})")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<dataflow plan steps 0..{len(steps) - 1}, whole request>", "exec",
                  dont_inherit=True), namespace)

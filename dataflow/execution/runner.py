@@ -52,6 +52,11 @@ SHORT_PAUSE = 1e-3
 """Seconds of compiling done at once whatever the credit: a small plan is compiled whole at
 run :data:`COMPILE_AFTER_RUNS` (a pause this short is no stall)."""
 
+MAX_PAUSE = 1.0
+"""Once part of a plan is compiled, no chunk is estimated to take longer to compile than this
+many times the run before it (whatever credit was saved up), so no execute costs more than
+about twice its neighbours."""
+
 Compiler = Callable[[Plan, Sequence[tuple[int, int]], Sequence[str]], CompiledPlan]
 
 
@@ -147,15 +152,16 @@ class PlanRunner:
             if remaining == 0:  # nothing to compile (a plan of passed-through values)
                 self._compile_next(0)
                 return
-            if remaining * self._per_step <= SHORT_PAUSE:
-                size = min(CHUNK, remaining)  # a small plan (or rest): at once
+            if not chunks and remaining * self._per_step <= SHORT_PAUSE:
+                size = min(CHUNK, remaining)  # a small plan: at once
             elif self._credit <= 0:
                 return  # still paying for the last chunk
             else:
                 # a chunk unpacks and repacks the values it is handed: at least as many steps
                 # as those values keep that under one value per step (wide graphs)
                 width = len(chunks[-1].live_out) if chunks else 0
-                affordable = int(self._credit / self._per_step)
+                affordable = min(int(self._credit / self._per_step),
+                                 int(MAX_PAUSE * run_seconds / self._per_step))
                 size = min(CHUNK, remaining, max(MIN_STEPS, affordable, width))
             spent = self._compile_next(size)
             self._credit -= spent

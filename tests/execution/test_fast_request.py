@@ -212,3 +212,19 @@ def test_a_long_plan_takes_the_fast_path_through_its_runner():
     assert runner is not None and runner.runner is not None
     with pytest.raises(InputTypeError):
         dr.execute([last], inputs={"x": "0"})
+
+
+def test_a_subclass_raw_execute_is_still_called_by_execute():
+    class Counting(driver.Driver):
+        raw_calls = 0
+
+        def raw_execute(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            Counting.raw_calls += 1
+            return super().raw_execute(*args, **kwargs)
+
+    spend, doubled = _spend()
+    dr = Counting({}, ad_hoc_utils.create_temporary_module(spend, doubled),
+                  adapter=base.DictResult())
+    for _ in range(4):
+        assert dr.execute(["doubled"], inputs={"raw": 1}) == {"doubled": 2.0}
+    assert Counting.raw_calls == 4 and _fast_shapes(dr) == []

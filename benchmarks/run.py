@@ -252,15 +252,29 @@ def first_call_scenario(n: int, frameworks: list[str], workdir: Path,
     return [build, first]
 
 
+def _percentile(times: list[float], fraction: float) -> float:
+    """The value ``fraction`` of the way up the sorted ``times`` (nearest rank)."""
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
 def stall_scenario(n: int, runs: int, frameworks: list[str], workdir: Path) -> list[Row]:
-    """A fresh driver's first call, then ``runs`` consecutive executes: their median, their
-    slowest, slowest / median, and how many of them ran before the plan was all compiled. The
-    hand-written module's figures are the machine's own jitter."""
+    """A fresh driver's first call, then ``runs`` consecutive executes: their median, 99th
+    percentile and slowest, those over the median, and how many of them ran before the plan
+    was all compiled. The hand-written module runs interleaved with dataflow (one hand call
+    before each execute), so its figures are the machine's own jitter at the same moments; the
+    load average is read before and after."""
     name = f"stall: chain {n:,} deep, {runs} executes after the first"
     median_row = Row(name, f"median of {runs}")
+    p99 = Row(name, f"99th percentile of {runs}")
     slowest = Row(name, f"slowest of {runs}")
     ratio = Row(name, "slowest / median", unit="x")
+    p99_ratio = Row(name, "99th percentile / median", unit="x")
+    cpu_ratio = Row(name, "slowest / median, thread CPU time", unit="x")
+    cpu_p99_ratio = Row(name, "99th percentile / median, thread CPU time", unit="x")
     compiled_at = Row(name, "executes before the plan ran all compiled", unit="calls")
+    load_before = Row(name, "load average (1 min) before", unit="load")
+    load_after = Row(name, "load average (1 min) after", unit="load")
     source, outputs = modules.chain(n)
     graph = modules.load(workdir, "graph", source)
     calls: dict[str, Callable[[], Any]] = {}
@@ -271,25 +285,41 @@ def stall_scenario(n: int, runs: int, frameworks: list[str], workdir: Path) -> l
     if "dataflow" in frameworks:
         dr = _dataflow_build(graph)
         calls["dataflow"] = partial(dr.execute, outputs, inputs={"x": 1})
-    for framework, call in calls.items():
-        gc.collect()
+    before = os.getloadavg()[0]
+    gc.collect()
+    for call in calls.values():
         call()  # the first call: plans (dataflow); reported by the first-call scenarios
-        times, switched = [], None
-        for index in range(runs):
-            times.append(_timed(call)[0])
-            if framework == "dataflow" and switched is None and _dataflow_compiled(dr):
-                switched = index + 1
-        median = statistics.median(times)
-        median_row.seconds[framework], slowest.seconds[framework] = median, max(times)
-        ratio.seconds[framework] = max(times) / median
+    times: dict[str, list[float]] = {framework: [] for framework in calls}
+    cpu: dict[str, list[float]] = {framework: [] for framework in calls}
+    switched = None
+    for index in range(runs):
+        for framework, call in calls.items():
+            started = time.thread_time()  # CPU time: what the machine's other jobs leave out
+            times[framework].append(_timed(call)[0])
+            cpu[framework].append(time.thread_time() - started)
+        if dr is not None and switched is None and _dataflow_compiled(dr):
+            switched = index + 1
+    after = os.getloadavg()[0]
+    for framework, timed in times.items():
+        median = statistics.median(timed)
+        median_row.seconds[framework], slowest.seconds[framework] = median, max(timed)
+        p99.seconds[framework] = _percentile(timed, 0.99)
+        ratio.seconds[framework] = max(timed) / median
+        p99_ratio.seconds[framework] = _percentile(timed, 0.99) / median
+        cpu_median = statistics.median(cpu[framework])
+        if cpu_median > 0:
+            cpu_ratio.seconds[framework] = max(cpu[framework]) / cpu_median
+            cpu_p99_ratio.seconds[framework] = _percentile(cpu[framework], 0.99) / cpu_median
+        load_before.seconds[framework], load_after.seconds[framework] = before, after
         if framework == "dataflow":
             compiled_at.seconds[framework] = (float(switched) if switched is not None
                                               else f"not within {runs}")
     if "hamilton" in frameworks:
-        for row in (median_row, slowest, ratio):
+        for row in (median_row, p99, slowest, ratio, p99_ratio, cpu_ratio, cpu_p99_ratio):
             row.seconds["hamilton"] = "not run (RecursionError from 2,000 deep)"
     _forget(graph)
-    return [median_row, slowest, ratio, compiled_at]
+    return [median_row, p99, slowest, ratio, p99_ratio, cpu_ratio, cpu_p99_ratio, compiled_at,
+            load_before, load_after]
 
 
 # -- pandas features (each framework in a subprocess) ------------------------------------------
@@ -415,6 +445,8 @@ def _cell(value: float | str | None, unit: str) -> str:
         return f"{value:,.2f}x"
     if unit == "calls":
         return f"{value:,.0f}"
+    if unit == "load":
+        return f"{value:.2f}"
     return f"{value:,.0f} {unit}"
 
 

@@ -26,6 +26,7 @@ from dataflow.execution.executors import SynchronousLocalTaskExecutor
 from dataflow.execution.fanout import fanout_of
 from dataflow.execution.hooks import hook_set, refuse_async_hooks
 from dataflow.execution.inputs import check_request_names, inputs_naming_functions, start_values
+from dataflow.execution.request import SLOW, Request, fast_request
 from dataflow.execution.runner import COMPILE_AFTER_RUNS, PlanRunner
 from dataflow.graph import Graph, downstream_of, path_between, topological_order, upstream_of
 from dataflow.lifecycle.construction import after_graph_construction
@@ -115,7 +116,24 @@ class Driver(DriverViews):
         """Compute ``final_vars`` (names or functions) and build the result with the driver's
         result builder (see the class docstring for defaults). Only the nodes the request needs
         run; a value in ``overrides`` replaces its node and cuts off everything only it needed."""
-        outputs = self.raw_execute(final_vars, overrides, display_graph, inputs)
+        shape = None
+        if type(final_vars) is list and not display_graph:
+            # a request of a shape answered before: its fast path (dataflow.execution.request)
+            try:
+                shape = (tuple(final_vars), tuple(inputs) if inputs else (),
+                         tuple(overrides) if overrides else ())
+                fast = self.plan_cache.fast.get(shape)
+            except TypeError:  # an unhashable entry in final_vars: the full path refuses it
+                shape = fast = None
+            if (fast is not None and fast[1] is self.result_builder and self._inline
+                    and self.hooks.empty):
+                result = fast[0](inputs, overrides)
+                if result is not SLOW:
+                    return result
+        if type(self).raw_execute is Driver.raw_execute:
+            outputs = self._raw_execute(final_vars, overrides, display_graph, inputs, shape)
+        else:  # a subclass's own raw_execute: called as before, and no fast path
+            outputs = self.raw_execute(final_vars, overrides, display_graph, inputs)
         return self.result_builder.build_result(**outputs)
 
     def raw_execute(
@@ -126,6 +144,18 @@ class Driver(DriverViews):
         inputs: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Compute ``final_vars`` and return them as a dict, without a result builder."""
+        return self._raw_execute(final_vars, overrides, display_graph, inputs, None)
+
+    def _raw_execute(
+        self,
+        final_vars: Sequence[FinalVar],
+        overrides: Mapping[str, Any] | None,
+        display_graph: bool,
+        inputs: Mapping[str, Any] | None,
+        shape: tuple[Any, ...] | None,
+    ) -> dict[str, Any]:
+        """:meth:`raw_execute`; ``shape``, when given, is the request's key among the fast
+        paths, and one is made for it when the request runs in this thread without hooks."""
         names = self._output_names(final_vars)
         inputs = dict(inputs or {})
         overrides = dict(overrides or {})
@@ -135,6 +165,8 @@ class Driver(DriverViews):
         if display_graph:
             self.display_execution(names, inputs, overrides)
         if self.hooks.empty and self._inline:  # in this thread, no hooks: the plan's own loop
+            if shape is not None and type(runner) is PlanRunner and not runner.plan.has_async:
+                self._install_fast(shape, runner, names, inputs, overrides)
             return runner.run(values)
         if type(runner) is not PlanRunner:  # fan-out: dataflow.execution.fanout_run
             return runner.execute(values, self.graph, names, inputs, overrides)  # type: ignore
@@ -237,6 +269,19 @@ class Driver(DriverViews):
         """The (cached) plan ``execute`` would follow: which nodes run, in which order."""
         names = self._output_names(final_vars)
         return self._runner(names, dict(inputs or {}), dict(overrides or {})).plan
+
+    def _install_fast(self, shape: tuple[Any, ...], runner: PlanRunner, names: list[str],
+                      inputs: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
+        """Make and keep the fast path of this request shape (see ``execute``)."""
+        cache = self.plan_cache
+        key = (tuple(names), frozenset(inputs), frozenset(overrides))
+        builder = self.result_builder
+
+        def install(request: Request) -> None:
+            cache.install_fast(shape, key, request, builder)
+
+        install(fast_request(runner, key[2], self.graph.config, builder,
+                             functools.partial(cache.touch, key), install))
 
     def _runner(self, names: list[str], inputs: Mapping[str, Any],
                 overrides: Mapping[str, Any]) -> PlanRunner:

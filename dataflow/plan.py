@@ -281,8 +281,21 @@ def _walk(
                     order.append(name)
                 continue
             node = nodes[name]
+            deps = node.dependencies
+            if len(deps) == 1:  # most nodes: one argument, walked inline
+                dep = deps[0].name
+                if dep in provided:
+                    args_of[name] = (dep,)
+                    leaves.add(dep)
+                    continue
+                role = nodes[dep].role
+                if role is function_role:
+                    args_of[name] = (dep,)
+                    if dep not in args_of:
+                        stack.append(dep)
+                    continue
             args = args_of[name] = _arguments(node, nodes, provided, missing)
-            if len(args) == 1:  # most nodes: no list to reverse
+            if len(args) == 1:
                 dep = args[0]
                 if dep not in args_of and dep not in leaves:
                     if dep in provided or nodes[dep].role is not function_role:
@@ -328,6 +341,8 @@ def _steps_with_releases(
     """The steps of ``order``, each releasing the values it is the last to read: walking the
     order backwards, the first reader met of a value is its last."""
     nodes = graph.nodes
+    new = object.__new__
+    set_node, set_args, set_release = _STEP_SET
     seen = set(outputs)  # outputs are never released
     steps: list[Step] = [None] * len(order)  # type: ignore[list-item]
     for index in range(len(order) - 1, -1, -1):
@@ -338,7 +353,11 @@ def _steps_with_releases(
             if arg not in seen:
                 seen.add(arg)
                 release += (arg,)
-        steps[index] = _new_step(nodes[name], args, release)
+        step = new(Step)  # _new_step, inlined: one per node of the plan
+        set_node(step, nodes[name])
+        set_args(step, args)
+        set_release(step, release)
+        steps[index] = step
     return steps
 
 

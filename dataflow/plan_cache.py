@@ -43,6 +43,10 @@ class PlanCache:
         self.max_bytes = max_bytes
         self.hits = 0
         self.misses = 0
+        self.fast: dict[Hashable, tuple[Any, Any]] = {}
+        """A driver's fast paths (:mod:`dataflow.execution.request`) by request shape, each
+        ``(request function, result builder)`` over a cached plan: emptied whenever a plan
+        leaves the cache, so none outlives its plan."""
 
     def get(self, key: Hashable) -> Any | None:
         """The cached value, marked most recently used; ``None`` on a miss. The hit path takes
@@ -60,12 +64,31 @@ class PlanCache:
         self.hits += 1
         return entry[0]
 
+    def touch(self, key: Hashable) -> None:
+        """A hit of ``key`` by a fast path: counted and marked most recently used, as
+        :meth:`get` would."""
+        try:  # noqa: SIM105
+            self._entries.move_to_end(key)
+        except KeyError:
+            pass
+        self.hits += 1
+
+    def install_fast(self, shape: Hashable, key: Hashable, request: Any, builder: Any) -> bool:
+        """Keep ``request`` as the fast path of ``shape`` while the plan of ``key`` is cached
+        (False, nothing kept, when it is not)."""
+        with self._lock:
+            if key not in self._entries:
+                return False
+            self.fast[shape] = (request, builder)
+            return True
+
     def put(self, key: Hashable, value: Any, size: int) -> None:
         """Cache ``value`` (estimated at ``size`` bytes) under ``key``, evicting as needed."""
         with self._lock:
             previous = self._entries.pop(key, None)
             if previous is not None:
                 self._bytes -= previous[1]
+                self.fast.clear()
             self._entries[key] = (value, size)
             self._bytes += size
             self._evict()
@@ -91,6 +114,7 @@ class PlanCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.fast.clear()
             self._bytes = 0
 
     def cached_keys(self) -> list[Hashable]:
@@ -120,6 +144,7 @@ class PlanCache:
         while entries and (len(entries) > self.max_plans or self._bytes > self.max_bytes):
             _, (_, size) = entries.popitem(last=False)
             self._bytes -= size
+            self.fast.clear()
 
 
 def estimated_plan_bytes(plan: Plan, key: Iterable[Any] = ()) -> int:

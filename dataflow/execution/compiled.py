@@ -234,3 +234,84 @@ def compile_plan(plan: Plan, bounds: Sequence[tuple[int, int]] | None = None,
         chunks.append(compile_chunk(plan, start, stop, handed))
         handed = chunks[-1].live_out
     return CompiledPlan(plan, tuple(chunks))
+
+
+REQUEST_STEPS = 64
+"""Most steps of a plan that the driver's fast path compiles whole (a second compile of the
+plan, once the runner has compiled it: for a plan this short, well under a millisecond)."""
+
+
+def compile_request(plan: Plan, read_of: dict[str, str], constants: dict[str, Any],
+                    checks: Sequence[tuple[str, set[type], Callable[[Any], bool]]],
+                    touch: Callable[[], None], build: Callable[..., Any] | None,
+                    slow: Any) -> Chunk:
+    """A whole request as one generated function ``run(inputs, overrides)``: read the
+    provided values (``read_of``: name → the expression reading it, over ``inputs``,
+    ``overrides`` and the names of ``constants``), check their types (``checks``: name, the
+    classes already accepted, the slow check; a refused value returns ``slow``), call
+    ``touch()``, run every step as :func:`compile_chunk`'s code does, and return the outputs
+    (through ``build`` when given). A failing step's error gains the loop's note.
+
+    The :class:`Chunk` returned has this function as ``run`` (so :meth:`Chunk.failed_step`
+    finds the failing step the same way)."""
+    if plan.has_async:
+        raise ValueError("async plans run in the interpreted loop")
+    steps = plan.steps
+    local_of: dict[str, str] = {}
+
+    def local(name: str) -> str:
+        found = local_of.get(name)
+        if found is None:
+            found = (name if name.isidentifier() and not keyword.iskeyword(name)
+                     and not _RESERVED_REQUEST.match(name) else f"_l{len(local_of)}")
+            local_of[name] = found
+        return found
+
+    namespace: dict[str, Any] = dict(constants)
+    namespace.update({f"f{i}": step.fn for i, step in enumerate(steps)})
+    namespace.update(_touch=touch, _build=build, _slow=slow)
+    lines = ["def run_request(inputs, overrides):"]
+    computed = {step.name for step in steps}
+    loaded = [name for name in read_of if name not in computed]
+    for name in loaded:
+        lines.append(f"    {local(name)} = {read_of[name]}")
+    for index, (name, accepted, check) in enumerate(checks):
+        namespace[f"_a{index}"], namespace[f"_k{index}"] = accepted, check
+        lines.append(f"    if type({local(name)}) not in _a{index} and not _k{index}"
+                     f"({local(name)}):")
+        lines.append("        return _slow")
+    lines.append("    _touch()")
+    lines.append("    try:")
+    line_of_step: dict[int, int] = {}
+    for index, step in enumerate(steps):
+        line_of_step[len(lines) + 1] = index
+        lines.append(f"        {local(step.name)} = f{index}({_arguments(step, local)})")
+        dead = [local(name) for name in step.release]
+        if dead:
+            lines.append(f"        del {', '.join(dead)}")
+    if not steps:  # a request of passed-through values only
+        lines.append("        pass")
+    lines.append("    except Exception as error:")
+    lines.append("        _failed(error)")
+    lines.append("        raise")
+    result = ", ".join(f"{name!r}: {local(name)}" for name in plan.outputs)
+    lines.append(f"    return {{{result}}}" if build is None
+                 else f"    return _build(**{{{result}}})")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<dataflow plan steps 0..{len(steps) - 1}, whole request>", "exec",
+                 dont_inherit=True), namespace)
+    chunk = Chunk(namespace["run_request"], tuple(step.fn for step in steps), tuple(steps),
+                  (), tuple(plan.outputs), line_of_step, local_of, source)
+
+    def failed(error: BaseException) -> None:
+        found = chunk.failed_step(error)
+        if found is not None:
+            annotate_failure(error, found[0], found[1])
+            error.__suppress_context__ = True
+
+    namespace["_failed"] = failed
+    return chunk
+
+
+_RESERVED_REQUEST = re.compile(
+    r"^(f\d+|_l\d+|_a\d+|_k\d+|_c\d+|_touch|_build|_slow|_failed|inputs|overrides|error|type|Exception)$")

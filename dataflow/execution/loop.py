@@ -231,16 +231,32 @@ def prepare(steps: Sequence[Step], is_positional: Callable[[Step], bool]) -> lis
     """``steps`` as :func:`run_prepared` reads them: the arguments fetched by one
     ``operator.itemgetter`` call and passed by position where ``is_positional(step)``."""
     import operator
+    import types
+
+    from dataflow.execution.compiled import positional
 
     getter = operator.itemgetter
     prepared: list[Prepared] = []
     append = prepared.append
     get: Any
+    function = types.FunctionType
+    inline = is_positional is positional  # its test inlined below: one step per node
     with without_collection():  # many small objects, no cycles
         for step in steps:
             args = step.args
             if not args:
                 kind, get = NO_ARGS, None
+            elif inline:
+                fn = step.node.fn
+                count = len(args)
+                code = fn.__code__ if type(fn) is function else None  # type: ignore[union-attr]
+                if (code is not None and count <= code.co_argcount
+                        and not code.co_posonlyargcount and code.co_varnames[:count] == args
+                        and not code.co_flags & 0x180):
+                    kind, get = ((ONE_POSITIONAL, getter(args[0])) if count == 1
+                                 else (POSITIONAL, getter(*args)))
+                else:
+                    kind, get = KEYWORDS, args
             elif not is_positional(step):
                 kind, get = KEYWORDS, args
             elif len(args) == 1:

@@ -1,5 +1,9 @@
 """When and how much of a plan to compile: a little after each run, never a long pause.
 
+Runs and compiles are timed in CPU time of the thread (``time.thread_time``), so the schedule
+is the same on a quiet and on a loaded machine: time the thread waited for a core would
+otherwise count as run time and buy long compiles.
+
 Compiling a plan to straight-line code (:mod:`dataflow.execution.compiled`) costs CPython
 about 10 µs per step (``compile()`` of the generated source), as much as a hundred runs of a
 plan of trivial nodes. Done in one go that is a pause of a hundred runs in the middle of a
@@ -52,6 +56,11 @@ SHORT_PAUSE = 1e-3
 """Seconds of compiling done at once whatever the credit: a small plan is compiled whole at
 run :data:`COMPILE_AFTER_RUNS` (a pause this short is no stall)."""
 
+MAX_PAUSE = 1.0
+"""Once part of a plan is compiled, no chunk is estimated to take longer to compile than this
+many times the run before it (whatever credit was saved up), so no execute costs more than
+about twice its neighbours."""
+
 Compiler = Callable[[Plan, Sequence[tuple[int, int]], Sequence[str]], CompiledPlan]
 
 
@@ -96,7 +105,7 @@ class PlanRunner:
         plan = self.plan
         if plan.has_async:
             return run_plan(plan, values)
-        started = time.perf_counter()
+        started = time.thread_time()
         chunks, done = self._state
         if chunks:
             run_chunks(chunks, values)
@@ -109,7 +118,7 @@ class PlanRunner:
         result = {name: values[name] for name in plan.outputs}
         self.runs += 1
         if self.runs >= self.compile_after:
-            self._compile_some(time.perf_counter() - started)
+            self._compile_some(time.thread_time() - started)
         return result
 
     def compile_steps(self, count: int) -> None:
@@ -121,12 +130,12 @@ class PlanRunner:
     def _compile_next(self, size: int) -> float:
         """Compile the next ``size`` steps (the lock held); the seconds it took."""
         chunks, done = self._state
-        started = time.perf_counter()
+        started = time.thread_time()
         if size > 0:
             live_in = chunks[-1].live_out if chunks else ()
             chunks += (self.compiler(self.plan, [(done, done + size)], live_in).chunks[0],)
             self._state = (chunks, done + size)
-        spent = time.perf_counter() - started
+        spent = time.thread_time() - started
         if done + size == len(self.plan.steps) and self.runner is None:
             self.runner = CompiledPlan(self.plan, chunks)
             self._prepared = None
@@ -147,15 +156,16 @@ class PlanRunner:
             if remaining == 0:  # nothing to compile (a plan of passed-through values)
                 self._compile_next(0)
                 return
-            if remaining * self._per_step <= SHORT_PAUSE:
-                size = min(CHUNK, remaining)  # a small plan (or rest): at once
+            if not chunks and remaining * self._per_step <= SHORT_PAUSE:
+                size = min(CHUNK, remaining)  # a small plan: at once
             elif self._credit <= 0:
                 return  # still paying for the last chunk
             else:
                 # a chunk unpacks and repacks the values it is handed: at least as many steps
                 # as those values keep that under one value per step (wide graphs)
                 width = len(chunks[-1].live_out) if chunks else 0
-                affordable = int(self._credit / self._per_step)
+                affordable = min(int(self._credit / self._per_step),
+                                 int(MAX_PAUSE * run_seconds / self._per_step))
                 size = min(CHUNK, remaining, max(MIN_STEPS, affordable, width))
             spent = self._compile_next(size)
             self._credit -= spent

@@ -107,12 +107,12 @@ class Chunk:
         return None
 
 
-def _usable_as_local(name: str) -> bool:
+def _usable_as_local(name: str, reserved: re.Pattern[str] = _RESERVED) -> bool:
     """Whether a value can live in a local variable of its own name: an identifier, not a
     keyword nor a name of the generated code, and spelled as Python reads it (Python folds
     identifiers to NFKC when it compiles them: the fullwidth letter a, U+FF41, would be the
     local ``a``)."""
-    return (name.isidentifier() and not keyword.iskeyword(name) and not _RESERVED.match(name)
+    return (name.isidentifier() and not keyword.iskeyword(name) and not reserved.match(name)
             and unicodedata.normalize("NFKC", name) == name)
 
 
@@ -171,7 +171,8 @@ def compile_chunk(plan: Plan, start: int, stop: int, live_in: Sequence[str] = ()
 def _arguments(step: Step, local: Callable[[str], str]) -> str:
     if positional(step):
         return ", ".join(local(a) for a in step.args)
-    if all(a.isidentifier() and not keyword.iskeyword(a) for a in step.args):
+    if all(a.isidentifier() and not keyword.iskeyword(a)
+           and unicodedata.normalize("NFKC", a) == a for a in step.args):
         return ", ".join(f"{a}={local(a)}" for a in step.args)
     return "**{" + ", ".join(f"{a!r}: {local(a)}" for a in step.args) + "}"
 
@@ -262,8 +263,8 @@ def compile_request(plan: Plan, read_of: dict[str, str], constants: dict[str, An
     def local(name: str) -> str:
         found = local_of.get(name)
         if found is None:
-            found = (name if name.isidentifier() and not keyword.iskeyword(name)
-                     and not _RESERVED_REQUEST.match(name) else f"_l{len(local_of)}")
+            found = (name if _usable_as_local(name, _RESERVED_REQUEST)
+                     else f"_l{len(local_of)}")
             local_of[name] = found
         return found
 

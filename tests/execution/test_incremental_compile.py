@@ -223,3 +223,15 @@ def test_names_python_folds_to_one_identifier_stay_two_values():
     module = ad_hoc_utils.create_temporary_module(src, a, uses)
     runs = _fully_compiled_results(module, ["\uff41", "uses", "a"], {"x": 5})
     assert runs == [{"\uff41": 1000, "uses": 6, "a": 6}] * len(runs)
+
+
+def test_a_small_request_compiled_whole_keeps_folded_names_apart():
+    """The per-request code of a small plan reads inputs into locals too: an input spelled with
+    the fullwidth letter a and a node ``a`` stay two values."""
+    def a(x: int) -> int:
+        return x + 1
+
+    module = ad_hoc_utils.create_temporary_module(a)
+    dr = driver.Builder().with_modules(module).with_adapters(base.DictResult()).build()
+    runs = [dr.execute(["a", "\uff41"], inputs={"x": 1, "\uff41": 100}) for _ in range(6)]
+    assert runs == [{"a": 2, "\uff41": 100}] * len(runs)

@@ -53,62 +53,75 @@ def _tag(digest: Any, cls: type) -> None:
     digest.update(f"\x00{cls.__module__}.{cls.__qualname__}\x00".encode())
 
 
-def _feed(digest: Any, value: Any, active: set[int]) -> None:
-    cls = type(value)
-    _tag(digest, cls)
-    if cls in _SCALARS:
-        digest.update(value if cls is bytes else repr(value).encode())
-        return
+def _feed(digest: Any, root: Any, active: set[int]) -> None:
+    """Feed ``root`` into ``digest``: an explicit stack, so nesting of lists, tuples and dict
+    values has no depth limit (dict keys and set members, hashable, are digested apart)."""
+    stack: list[tuple[int, Any]] = [(_VALUE, root)]
+    while stack:
+        kind, value = stack.pop()
+        if kind == _BYTES:
+            digest.update(value)
+            continue
+        if kind == _LEAVE:
+            active.discard(value)
+            continue
+        cls = type(value)
+        _tag(digest, cls)
+        if cls in _SCALARS:
+            digest.update(value if cls is bytes else repr(value).encode())
+            continue
+        custom = _custom_fingerprint(value)
+        if custom is not None:
+            digest.update(custom(value))
+            continue
+        if cls in (list, tuple, dict, set, frozenset):
+            if id(value) in active:
+                raise Unfingerprintable(f"a {cls.__name__} that contains itself")
+            digest.update(str(len(value)).encode())
+            if cls is set or cls is frozenset:
+                for member in sorted(_digest_of(item, active) for item in value):
+                    digest.update(member)
+                continue
+            active.add(id(value))
+            stack.append((_LEAVE, id(value)))
+            if cls is dict:
+                entries = sorted(((_digest_of(key, active), item) for key, item in value.items()),
+                                 key=lambda entry: entry[0])  # key order does not count
+                for key_bytes, item in reversed(entries):
+                    stack.append((_VALUE, item))
+                    stack.append((_BYTES, key_bytes))
+            else:
+                for item in reversed(value):
+                    stack.append((_BYTES, b"\x01"))
+                    stack.append((_VALUE, item))
+            continue
+        module = cls.__module__.split(".", 1)[0]
+        if module == "pandas":
+            _feed_pandas(digest, value)
+        elif module == "numpy":
+            _feed_numpy(digest, value, active)
+        elif module == "polars" and "polars" in sys.modules:
+            _feed_polars(digest, value)
+        else:
+            _feed_pickle(digest, value)
+
+
+_VALUE, _BYTES, _LEAVE = 0, 1, 2
+
+
+def _custom_fingerprint(value: Any) -> Callable[[Any], bytes] | None:
+    if not _CUSTOM:
+        return None
     for base, fingerprint in _CUSTOM.items():
         if isinstance(value, base):
-            digest.update(fingerprint(value))
-            return
-    if cls in (list, tuple, dict, set, frozenset):
-        if id(value) in active:
-            raise Unfingerprintable(f"a {cls.__name__} that contains itself")
-        active.add(id(value))
-        try:
-            _feed_container(digest, value, active)
-        finally:
-            active.discard(id(value))
-        return
-    module = cls.__module__.split(".", 1)[0]
-    if module == "pandas":
-        _feed_pandas(digest, value)
-        return
-    if module == "numpy":
-        _feed_numpy(digest, value, active)
-        return
-    if module == "polars" and "polars" in sys.modules:
-        _feed_polars(digest, value)
-        return
-    _feed_pickle(digest, value)
+            return fingerprint
+    return None
 
 
-def _feed_container(digest: Any, value: Any, active: set[int]) -> None:
-    digest.update(str(len(value)).encode())
-    if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            key_digest = hashlib.blake2b(digest_size=20)
-            _feed(key_digest, key, active)
-            items.append((key_digest.digest(), item))
-        items.sort(key=lambda pair: pair[0])  # key order does not change a dict's value
-        for key_bytes, item in items:
-            digest.update(key_bytes)
-            _feed(digest, item, active)
-    elif isinstance(value, (set, frozenset)):
-        members = []
-        for item in value:
-            item_digest = hashlib.blake2b(digest_size=20)
-            _feed(item_digest, item, active)
-            members.append(item_digest.digest())
-        for member in sorted(members):
-            digest.update(member)
-    else:
-        for item in value:
-            _feed(digest, item, active)
-            digest.update(b"\x01")
+def _digest_of(value: Any, active: set[int]) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    _feed(digest, value, active)
+    return digest.digest()
 
 
 def _feed_numpy(digest: Any, value: Any, active: set[int]) -> None:

@@ -77,7 +77,7 @@ def _has_pyarrow() -> bool:
 
 def _is_frame(value: Any) -> bool:
     cls = type(value)
-    return cls.__module__.startswith("pandas.") and cls.__name__ == "DataFrame"
+    return cls.__module__.split(".", 1)[0] == "pandas" and cls.__name__ == "DataFrame"
 
 
 def _is_array(value: Any) -> bool:

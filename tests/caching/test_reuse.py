@@ -255,7 +255,7 @@ def test_logs_and_dry_run(tmp_path: Path) -> None:
         CachingEventType.GET_RESULT}
     debug = dr.cache.logs(run_id, level="debug")
     assert CachingEventType.SET_CACHE_KEY in {e.event_type for e in debug["total"]}
-    assert "total::result_store::get_result::hit" == str(by_node["total"][0])
+    assert str(by_node["total"][0]) == "total::result_store::get_result::hit"
 
 
 def test_refusals(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import inspect
 import os
@@ -30,6 +31,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,6 +90,8 @@ class CachingEventType(enum.Enum):
     FAILED_EXECUTION = "failed_execution"
     RESOLVE_BEHAVIOR = "resolve_behavior"
     UNHASHABLE_DATA_VERSION = "unhashable_data_version"
+    FAILED_STORE = "failed_store"
+    """dataflow's: writing a result failed (the run goes on; the node is not stored)."""
     IS_OVERRIDE = "is_override"
     IS_INPUT = "is_input"
     IS_FINAL_VAR = "is_final_var"
@@ -95,7 +99,7 @@ class CachingEventType(enum.Enum):
 
 _INFO_EVENTS = {CachingEventType.GET_RESULT, CachingEventType.EXECUTE_NODE,
                 CachingEventType.FAILED_EXECUTION, CachingEventType.UNHASHABLE_DATA_VERSION,
-                CachingEventType.FAILED_RETRIEVAL}
+                CachingEventType.FAILED_RETRIEVAL, CachingEventType.FAILED_STORE}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,6 +177,9 @@ class CacheAdapter:
         self.data_versions: dict[str, dict[str, str]] = {}
         self.cache_keys: dict[str, dict[str, str]] = {}
         self._run_id = ""
+        self._owner_pid = os.getpid()
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
         self._final_vars: list[str] = []
         self._inputs: dict[str, Any] = {}
         self._overrides: dict[str, Any] = {}
@@ -182,6 +189,8 @@ class CacheAdapter:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_lock"] = None
+        state["_writer"] = None
+        state["_pending"] = []
         state["_graph"] = None
         state["_driver"] = None
         state["_inputs"] = {}
@@ -233,6 +242,7 @@ class CacheAdapter:
             self._log(name, CachingEventType.IS_INPUT)
 
     def run_after_graph_execution(self, **future_kwargs: Any) -> None:
+        self.flush()
         if self.log_to_file:
             self._write_log_file()
 
@@ -319,7 +329,7 @@ class CacheAdapter:
                           "unhashable_data_version events)")
         parts = [node_name, self.version_code(node_name, fn)]
         parts += [f"{name}={versions[name]}" for name in sorted(versions)]
-        return hashlib.blake2b("\x00".join(parts).encode(), digest_size=24).hexdigest(), ""
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:48], ""
 
     # -- the node call -------------------------------------------------------------------------
 
@@ -413,17 +423,49 @@ class CacheAdapter:
             where = f" ({node.where()})" if node is not None else ""
             raise DataflowError(f"@cache(format={requested!r}) on node {node_name!r}{where}: "
                                 f"{error}") from None
+        write = functools.partial(self._write, node_name, key, version, format, result,
+                                  task_id, self._run_id)
+        if task_id is None and os.getpid() == self._owner_pid:
+            self._submit(write)
+        else:  # a worker process's copy of the adapter: write before the task returns
+            write()
+
+    def _write(self, node_name: str, key: str, version: str, format: str, result: Any,
+               task_id: str | None, run_id: str) -> None:
+        """The result file, then its metadata row: a reader never finds a row without its
+        file. A failure is logged (``failed_store``) and the run goes on, uncached there."""
         try:
             self.result_store.set(version, format, result)
-        except Exception as error:  # a value pickle refuses: the run goes on, uncached
-            self._log(node_name, CachingEventType.UNHASHABLE_DATA_VERSION, task_id,
+            self.metadata_store.set(cache_key=key, node_name=node_name,
+                                    code_version=self.version_code(node_name),
+                                    data_version=version, format=format, run_id=run_id)
+        except Exception as error:  # a value pickle refuses, a full disk, ...
+            self._log(node_name, CachingEventType.FAILED_STORE, task_id,
                       msg=f"result not stored ({type(error).__name__}: {error})")
             return
-        self.metadata_store.set(cache_key=key, node_name=node_name,
-                                code_version=self.version_code(node_name),
-                                data_version=version, format=format, run_id=self._run_id)
         self._log(node_name, CachingEventType.SET_RESULT, task_id, value=version,
                   actor="result_store")
+
+    def _submit(self, write: Callable[[], None]) -> None:
+        """Hand a write to the adapter's writer thread, so that writing a result overlaps
+        computing the next node (file writes, fsync and most of pickling release the GIL). At
+        most :data:`MAX_PENDING_WRITES` results wait, so memory stays bounded."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1,
+                                                  thread_name_prefix="dataflow-cache-writer")
+            self._pending.append(self._writer.submit(write))
+            oldest = self._pending.pop(0) if len(self._pending) > MAX_PENDING_WRITES else None
+        if oldest is not None:
+            oldest.result()
+
+    def flush(self) -> None:
+        """Wait until every result handed to the writer is on disk (called at the end of each
+        run, so a run's results are stored when ``execute`` returns)."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     # -- logs ----------------------------------------------------------------------------------
 
@@ -526,3 +568,5 @@ HamiltonCacheAdapter = CacheAdapter
 """Hamilton's name (``hamilton.caching.adapter.HamiltonCacheAdapter``)."""
 
 _MISS = object()
+MAX_PENDING_WRITES = 32
+"""Results waiting for the writer thread at most (each holds its value alive)."""

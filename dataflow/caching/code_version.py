@@ -7,13 +7,8 @@ made it (the instructions recorded on the function, and the values the generated
 closes over), so two different functions, or one function expanded into several nodes with
 different parameters, never share a version (apache/hamilton#1242).
 
->>> def a(x: int) -> int:
-...     '''Doc.'''
-...     return x + 1  # a comment
->>> def b(x: int) -> int:
-...     return x + 1
->>> normalised_source(a).replace("'a'", "'b'") == normalised_source(b)
-True
+>>> code_version("a", None, ()) == code_version("b", None, ())  # names count
+False
 """
 
 from __future__ import annotations
@@ -22,6 +17,8 @@ import ast
 import functools
 import hashlib
 import inspect
+import linecache
+import os
 import textwrap
 import types
 from collections.abc import Callable
@@ -40,18 +37,60 @@ def normalised_source(fn: Callable[..., Any]) -> str:
     its bytecode and constants when the source cannot be read (built in a notebook cell that
     is gone, a lambda defined among other code, ...)."""
     target = inspect.unwrap(fn) if hasattr(fn, "__wrapped__") else fn
-    try:
-        source = textwrap.dedent(inspect.getsource(target))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    code = getattr(target, "__code__", None)
+    if code is None:
         return _bytecode(target)
+    found = _definitions(code.co_filename).get(code.co_firstlineno)
+    if found is None or found.name != code.co_name:
+        return _parsed_alone(target)
+    return _dump(found)
+
+
+def _parsed_alone(fn: Any) -> str:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return _bytecode(fn)
+    return _dump(tree)
+
+
+def _dump(tree: ast.AST) -> str:
+    return ast.dump(tree, annotate_fields=False, include_attributes=False)
+
+
+_FILES: dict[str, tuple[tuple[float, int], dict[int, Any]]] = {}
+"""Per source file: (its mtime and size, its function definitions by first line)."""
+
+
+def _definitions(filename: str) -> dict[int, Any]:
+    """The function definitions of a source file, docstrings removed, by the first line of
+    each (its first decorator's, as ``co_firstlineno`` counts), parsed once per file version:
+    reading each function's source apart costs a tokenizer pass per function."""
+    try:
+        stat = os.stat(filename)
+    except OSError:
+        return {}
+    stamp = (stat.st_mtime, stat.st_size)
+    cached = _FILES.get(filename)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    linecache.checkcache(filename)
+    try:
+        tree = ast.parse("".join(linecache.getlines(filename)))
+    except (SyntaxError, ValueError):
+        return {}
+    found: dict[int, Any] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = node.body
             if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
                     and isinstance(body[0].value.value, str)):
                 node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree, annotate_fields=False, include_attributes=False)
+            if not isinstance(node, ast.ClassDef):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                found[first] = node
+    _FILES[filename] = (stamp, found)
+    return found
 
 
 def _bytecode(fn: Any) -> str:
@@ -70,7 +109,7 @@ def _code_text(code: types.CodeType) -> str:
 def code_version(name: str, fn: Callable[..., Any] | None,
                  originating: tuple[Callable[..., Any], ...]) -> str:
     """The code version of node ``name`` computed by ``fn`` and defined by ``originating``."""
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashlib.sha256()
     digest.update(name.encode())
     seen: set[int] = set()
     for origin in originating:

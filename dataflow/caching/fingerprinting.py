@@ -44,7 +44,7 @@ def register_fingerprint(cls: type, fingerprint: Callable[[Any], bytes]) -> None
 
 def data_version(value: Any) -> str:
     """The data version of ``value``: a hex digest (raises :class:`Unfingerprintable`)."""
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashlib.sha256()
     _feed(digest, value, set())
     return digest.hexdigest()
 
@@ -119,7 +119,7 @@ def _custom_fingerprint(value: Any) -> Callable[[Any], bytes] | None:
 
 
 def _digest_of(value: Any, active: set[int]) -> bytes:
-    digest = hashlib.blake2b(digest_size=20)
+    digest = hashlib.sha256()
     _feed(digest, value, active)
     return digest.digest()
 

@@ -122,9 +122,64 @@ def _read_pickle(path: Path) -> Any:
         return pickle.load(handle)
 
 
+def _is_plain_series(value: Any) -> bool:
+    """A pandas Series whose values are one fixed-size numpy array (numbers, booleans,
+    naive datetimes): what the ``series`` format holds."""
+    cls = type(value)
+    if not (cls.__module__.split(".", 1)[0] == "pandas" and cls.__name__ == "Series"):
+        return False
+    dtype = value.dtype
+    return (getattr(dtype, "kind", "O") in "biufcmM"
+            and type(dtype).__module__.split(".", 1)[0] == "numpy")
+
+
+SERIES_MAGIC = b"DFSERIES1"
+_ALIGN = 64
+
+
+def _write_series(value: Any, handle: Any) -> None:
+    """``series`` format: magic, header length, a pickled header (name, index, dtype, length),
+    padding to 64 bytes, then the values' raw bytes, so a read maps them instead of copying."""
+    import numpy as np
+
+    values = np.ascontiguousarray(value.to_numpy())
+    header = pickle.dumps({"name": value.name, "index": value.index, "dtype": values.dtype.str,
+                           "length": len(values)}, protocol=5)
+    start = len(SERIES_MAGIC) + 8 + len(header)
+    padding = (-start) % _ALIGN
+    handle.write(SERIES_MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * padding)
+    handle.write(values.reshape(-1).view(np.uint8).data)
+
+
+def _read_series(path: Path) -> Any:
+    """The Series over a copy-on-write memory map of the file: nothing is read until used,
+    and writing to the Series never changes the file."""
+    import numpy as np
+    import pandas as pd
+
+    with open(path, "rb") as handle:
+        magic = handle.read(len(SERIES_MAGIC))
+        if magic != SERIES_MAGIC:
+            raise ValueError("not a series file")
+        size = int.from_bytes(handle.read(8), "little")
+        header = pickle.loads(handle.read(size))
+    start = len(SERIES_MAGIC) + 8 + size
+    offset = start + (-start) % _ALIGN
+    dtype = np.dtype(header["dtype"])
+    length = header["length"]
+    if path.stat().st_size != offset + dtype.itemsize * length:
+        raise ValueError("truncated series file")
+    if length == 0:
+        values = np.empty(0, dtype=dtype)
+    else:
+        values = np.memmap(path, dtype=dtype, mode="c", offset=offset, shape=(length,))
+    return pd.Series(values, index=header["index"], name=header["name"], copy=False)
+
+
 FORMATS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, Any], None],
                          Callable[[Path], Any]]] = {
     "parquet": (lambda v: _is_frame(v) and _parquet_fits(v), _write_parquet, _read_parquet),
+    "series": (_is_plain_series, _write_series, _read_series),
     "npy": (lambda v: _is_array(v) and not v.dtype.hasobject, _write_npy, _read_npy),
     "pickle": (lambda v: True, _write_pickle, _read_pickle),
 }
@@ -133,17 +188,19 @@ FORMATS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, Any], None],
 
 def format_for(value: Any, requested: str | None) -> str:
     """The format a result is written in: ``requested`` (``@cache(format=...)``) when it fits
-    the value, else parquet for DataFrames (with pyarrow), npy for arrays, pickle otherwise."""
+    the value, else parquet for DataFrames (with pyarrow), ``series`` for Series of numbers
+    (memory-mapped when read back), npy for arrays, pickle otherwise."""
     if requested is not None:
         fits, _, _ = FORMATS[requested]
         if not fits(value):
             raise DataflowError(
                 f"format {requested!r} cannot hold a {type(value).__module__}."
                 f"{type(value).__qualname__} (parquet: a pandas DataFrame with unique string "
-                "column names, pyarrow installed; npy: a numpy array of a fixed-size dtype; "
-                "pickle: anything that pickles)")
+                "column names, pyarrow installed; series: a pandas Series of numbers, booleans "
+                "or naive datetimes; npy: a numpy array of a fixed-size dtype; pickle: anything "
+                "that pickles)")
         return requested
-    for name in ("parquet", "npy"):
+    for name in ("parquet", "series", "npy"):
         if FORMATS[name][0](value):
             return name
     return "pickle"

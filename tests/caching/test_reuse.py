@@ -280,3 +280,38 @@ def test_without_a_cache_nothing_changes(tmp_path: Path) -> None:
 
     dr = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(one)).build()
     assert dr.hooks.empty  # the hook-free fast path is still taken
+
+
+def test_series_come_back_equal_memory_mapped_and_writable(tmp_path: Path) -> None:
+    index = pd.date_range("2024-01-01", periods=4, name="day")
+
+    def spend() -> pd.Series:
+        return pd.Series([1.5, 2.0, np.nan, 4.0], index=index, name=("spend", 1))
+
+    def stamps() -> pd.Series:
+        return pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01"]))
+
+    def empty() -> pd.Series:
+        return pd.Series([], dtype="int32")
+
+    def labels() -> pd.Series:
+        return pd.Series(["a", "b"])
+
+    module = ad_hoc_utils.create_temporary_module(spend, stamps, empty, labels)
+    dr = driver.Builder().with_modules(module).with_cache(path=tmp_path).build()
+    names = ["spend", "stamps", "empty", "labels"]
+    first = dr.execute(names)
+    assert sorted(p.suffix for p in (tmp_path / "results").iterdir()) == [
+        ".pickle", ".series", ".series", ".series"]
+    second = dr.execute(names)
+    assert sorted(dr.cache.reused()) == sorted(names)
+    for name in names:
+        pd.testing.assert_series_equal(first[name], second[name])
+    array = second["spend"].to_numpy()
+    while array is not None and not isinstance(array, np.memmap):
+        array = array.base  # views of the map
+    assert array is not None
+    loaded = second["spend"].copy()
+    loaded.iloc[0] = 100.0  # a private copy-on-write map: the stored file does not change
+    third = dr.execute(["spend"])
+    assert third["spend"].iloc[0] == 1.5

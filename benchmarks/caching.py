@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +68,11 @@ def measure(framework: str, graph: Any, outputs: list[str], inputs: dict[str, An
         path = workdir / f"{framework}-{repeat}"
         shutil.rmtree(path, ignore_errors=True)
         dr = _builder(framework, graph).with_cache(path=str(path)).build()
-        seconds, frame = _timed(lambda: dr.execute(outputs, inputs=inputs))
+        seconds, frame = _timed(partial(dr.execute, outputs, inputs=inputs))
         first.append(seconds)
         pd.testing.assert_frame_equal(frame, expected)
         again = _builder(framework, graph).with_cache(path=str(path)).build()
-        seconds, frame = _timed(lambda: again.execute(outputs, inputs=inputs))
+        seconds, frame = _timed(partial(again.execute, outputs, inputs=inputs))
         second.append(seconds)
         pd.testing.assert_frame_equal(frame, expected)
         shutil.rmtree(path, ignore_errors=True)

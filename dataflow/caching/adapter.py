@@ -140,6 +140,9 @@ class CacheAdapter:
     """Caches node results on disk (see the module docstring). Built by
     ``Builder().with_cache(...)``, reached as ``dr.cache``."""
 
+    _hashing_pool = "hashing"
+    _writing_pool = "writing"
+
     def __init__(self, path: str | os.PathLike[str] = ".dataflow_cache", *,
                  metadata_store: SQLiteMetadataStore | None = None,
                  result_store: FileResultStore | None = None,
@@ -178,8 +181,10 @@ class CacheAdapter:
         self.cache_keys: dict[str, dict[str, str]] = {}
         self._run_id = ""
         self._owner_pid = os.getpid()
-        self._writer: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._pending: dict[str, list[Future[Any]]] = {}
+        self._hashing: dict[str, Future[str]] = {}
+        """This run's results being fingerprinted, by node (their data versions to come)."""
         self._final_vars: list[str] = []
         self._inputs: dict[str, Any] = {}
         self._overrides: dict[str, Any] = {}
@@ -189,8 +194,9 @@ class CacheAdapter:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_lock"] = None
-        state["_writer"] = None
-        state["_pending"] = []
+        state["_pools"] = {}
+        state["_pending"] = {}
+        state["_hashing"] = {}
         state["_graph"] = None
         state["_driver"] = None
         state["_inputs"] = {}
@@ -219,6 +225,7 @@ class CacheAdapter:
         self._graph = graph
         with self._lock:
             self._run_id = run_id
+            self._hashing = {}
             self.run_ids.append(run_id)
             self._events[run_id] = []
             self.data_versions[run_id] = {}
@@ -296,6 +303,10 @@ class CacheAdapter:
         if behavior is CachingBehavior.DISABLE:
             return f"<disable>{uuid.uuid4().hex}"
         versions = self.data_versions.get(self._run_id)
+        if task_id is None:
+            hashing = self._hashing.get(name)
+            if hashing is not None:
+                return hashing.result()
         if task_id is None and versions is not None:
             known = versions.get(name)
             if known is not None:
@@ -403,6 +414,31 @@ class CacheAdapter:
 
     def _store(self, node_name: str, node_tags: Mapping[str, Any], key: str | None,
                result: Any, task_id: str | None) -> None:
+        """Fingerprint ``result`` and, with a key, write it. In the driver's process, outside
+        fan-out tasks, both happen on helper threads (hashing and file writes release the
+        GIL): the run goes on, and a node reading ``node_name`` waits for its data version
+        only when it needs it for its own key."""
+        format: str | None = None
+        if key is not None:
+            requested = node_tags.get(FORMAT_TAG)
+            try:
+                format = format_for(result, requested)
+            except DataflowError as error:
+                node = self._graph.nodes.get(node_name) if self._graph is not None else None
+                where = f" ({node.where()})" if node is not None else ""
+                raise DataflowError(f"@cache(format={requested!r}) on node {node_name!r}"
+                                    f"{where}: {error}") from None
+        job = functools.partial(self._version_and_write, node_name, key, format, result,
+                                task_id, self._run_id)
+        if task_id is None and os.getpid() == self._owner_pid:
+            future = self._submit(self._hashing_pool, job)
+            with self._lock:
+                self._hashing[node_name] = future
+        else:  # a worker process's copy of the adapter, or a fan-out task: here and now
+            job()
+
+    def _version_and_write(self, node_name: str, key: str | None, format: str | None,
+                           result: Any, task_id: str | None, run_id: str) -> str:
         try:
             version = data_version(result)
         except Unfingerprintable as why:
@@ -410,25 +446,17 @@ class CacheAdapter:
             self._log(node_name, CachingEventType.UNHASHABLE_DATA_VERSION, task_id,
                       msg=f"result not stored: {why}; nodes reading it are recomputed at "
                           "every run")
-            return
+            return _UNVERSIONED
         self._record_version(node_name, version, task_id)
         self._log(node_name, CachingEventType.SET_DATA_VERSION, task_id, value=version)
-        if key is None:
-            return
-        requested = node_tags.get(FORMAT_TAG)
-        try:
-            format = format_for(result, requested)
-        except DataflowError as error:
-            node = self._graph.nodes.get(node_name) if self._graph is not None else None
-            where = f" ({node.where()})" if node is not None else ""
-            raise DataflowError(f"@cache(format={requested!r}) on node {node_name!r}{where}: "
-                                f"{error}") from None
-        write = functools.partial(self._write, node_name, key, version, format, result,
-                                  task_id, self._run_id)
-        if task_id is None and os.getpid() == self._owner_pid:
-            self._submit(write)
-        else:  # a worker process's copy of the adapter: write before the task returns
-            write()
+        if key is not None and format is not None:
+            write = functools.partial(self._write, node_name, key, version, format, result,
+                                      task_id, run_id)
+            if task_id is None and os.getpid() == self._owner_pid:
+                self._submit(self._writing_pool, write)
+            else:
+                write()
+        return version
 
     def _write(self, node_name: str, key: str, version: str, format: str, result: Any,
                task_id: str | None, run_id: str) -> None:
@@ -446,26 +474,33 @@ class CacheAdapter:
         self._log(node_name, CachingEventType.SET_RESULT, task_id, value=version,
                   actor="result_store")
 
-    def _submit(self, write: Callable[[], None]) -> None:
-        """Hand a write to the adapter's writer thread, so that writing a result overlaps
-        computing the next node (file writes, fsync and most of pickling release the GIL). At
-        most :data:`MAX_PENDING_WRITES` results wait, so memory stays bounded."""
+    def _submit(self, pool: str, job: Callable[[], Any]) -> Future[Any]:
+        """Hand ``job`` to the adapter's ``pool`` thread (``"hashing"`` or ``"writing"``, one
+        thread each, created on first use). At most :data:`MAX_PENDING_WRITES` jobs of a pool
+        wait (each holds a result alive): beyond that the caller waits for the oldest."""
         with self._lock:
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(max_workers=1,
-                                                  thread_name_prefix="dataflow-cache-writer")
-            self._pending.append(self._writer.submit(write))
-            oldest = self._pending.pop(0) if len(self._pending) > MAX_PENDING_WRITES else None
+            executor = self._pools.get(pool)
+            if executor is None:
+                executor = ThreadPoolExecutor(max_workers=1,
+                                              thread_name_prefix=f"dataflow-cache-{pool}")
+                self._pools[pool] = executor
+            pending = self._pending.setdefault(pool, [])
+            future = executor.submit(job)
+            pending.append(future)
+            oldest = pending.pop(0) if len(pending) > MAX_PENDING_WRITES else None
         if oldest is not None:
             oldest.result()
+        return future
 
     def flush(self) -> None:
-        """Wait until every result handed to the writer is on disk (called at the end of each
-        run, so a run's results are stored when ``execute`` returns)."""
-        with self._lock:
-            pending, self._pending = self._pending, []
-        for future in pending:
-            future.result()
+        """Wait until every result handed to the helper threads is fingerprinted and on disk
+        (called at the end of each run, so a run's results are stored when ``execute``
+        returns)."""
+        for pool in (self._hashing_pool, self._writing_pool):
+            with self._lock:
+                pending, self._pending[pool] = self._pending.get(pool, []), []
+            for future in pending:
+                future.result()
 
     # -- logs ----------------------------------------------------------------------------------
 

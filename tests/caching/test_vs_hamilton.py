@@ -77,3 +77,61 @@ def test_same_results_and_same_reuse_decisions_as_hamilton(tmp_path: Path) -> No
         assert ours.execute(outputs, inputs=inputs, overrides=overrides) == expected, change
         decisions = _dataflow_decisions(ours)
         assert decisions == _hamilton_decisions(theirs), change
+
+
+# -- intended differences (tests/compat/intended_differences.py), each shown on both sides -------
+
+SLOTTED = '''
+class Model:
+    __slots__ = ("weight",)
+
+    def __init__(self, weight):
+        self.weight = weight
+
+
+def model(weight: float) -> Model:
+    return Model(weight)
+
+
+def prediction(model: Model) -> float:
+    return model.weight * 2
+'''
+
+
+def test_objects_without_a_rule_are_fingerprinted_by_pickle(tmp_path: Path) -> None:
+    """cache-fingerprints-by-pickle: Hamilton cannot version the model, so each time it is
+    computed it gets a new random version and its readers are recomputed (with a warning);
+    dataflow fingerprints it and reuses them when it comes out the same."""
+    module = load_module(tmp_path, SLOTTED, stem="slotted")
+    ours = (df_driver.Builder().with_modules(module)
+            .with_cache(path=tmp_path / "d", recompute=["model"]).build())
+    theirs = (hamilton_driver.Builder().with_modules(module)
+              .with_cache(path=str(tmp_path / "h"), recompute=["model"]).build())
+    for _ in range(2):
+        assert ours.execute(["prediction"], inputs={"weight": 2.0}) == theirs.execute(
+            ["prediction"], inputs={"weight": 2.0}) == {"prediction": 4.0}
+    assert _hamilton_decisions(theirs)["prediction"] == "executed"
+    assert _dataflow_decisions(ours)["prediction"] == "reused"
+    assert ours.execute(["prediction"], inputs={"weight": 3.0}) == {"prediction": 6.0}
+
+
+def test_cache_format_names(tmp_path: Path) -> None:
+    """cache-format-names: Hamilton's @cache takes any saver format name; dataflow's the four
+    formats its store writes, and refuses others with a did-you-mean."""
+    from hamilton.function_modifiers import cache as hamilton_cache
+
+    from dataflow.function_modifiers import cache
+    from dataflow.instructions import DecoratorUsageError
+
+    hamilton_cache(format="json")  # accepted
+    with pytest.raises(DecoratorUsageError, match="not a cache format"):
+        cache(format="json")
+
+
+def test_default_cache_directory() -> None:
+    """cache-default-path: the default directory is dataflow's own."""
+    import inspect
+
+    ours = inspect.signature(df_driver.Builder.with_cache).parameters["path"].default
+    theirs = inspect.signature(hamilton_driver.Builder.with_cache).parameters["path"].default
+    assert (ours, theirs) == (".dataflow_cache", ".hamilton_cache")

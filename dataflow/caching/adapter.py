@@ -192,7 +192,14 @@ class CacheAdapter:
     # -- pickling (worker processes get a copy without locks, graph or driver) -----------------
 
     def __getstate__(self) -> dict[str, Any]:
+        """What a worker process needs: this run's behaviours, data versions and the code
+        versions; not the history of earlier runs, locks, threads, the graph or the driver."""
         state = dict(self.__dict__)
+        run = self._run_id
+        state["_events"] = {}
+        state["run_ids"] = [run] if run else []
+        for name in ("behaviors", "data_versions", "cache_keys"):
+            state[name] = {run: dict(self.__dict__[name].get(run, {}))} if run else {}
         state["_lock"] = None
         state["_pools"] = {}
         state["_pending"] = {}
@@ -510,6 +517,13 @@ class CacheAdapter:
         event = CachingEvent(self._run_id, actor, event_type, node_name, task_id, msg, value)
         with self._lock:
             self._events.setdefault(self._run_id, []).append(event)
+
+    @property
+    def code_versions(self) -> dict[str, dict[str, str]]:
+        """The code version of each node a run reached, by run id (as Hamilton's)."""
+        return {run: {name: self._code_versions[name] for name in behaviors
+                      if name in self._code_versions}
+                for run, behaviors in self.behaviors.items()}
 
     @property
     def last_run_id(self) -> str:

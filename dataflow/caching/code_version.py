@@ -145,6 +145,8 @@ def _part(obj: Any, seen: set[int], depth: int) -> str:
             return f"fn({normalised_source(fn)}, {cells}, {defaults})"
         if isinstance(obj, type):
             return f"class {obj.__module__}.{obj.__qualname__}"
+        if isinstance(obj, types.ModuleType):
+            return f"module {obj.__name__}"
         if not hasattr(obj, "__dict__") or callable(getattr(obj, "__code__", None)):
             try:
                 return data_version(obj)

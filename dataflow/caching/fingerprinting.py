@@ -45,7 +45,14 @@ def register_fingerprint(cls: type, fingerprint: Callable[[Any], bytes]) -> None
 def data_version(value: Any) -> str:
     """The data version of ``value``: a hex digest (raises :class:`Unfingerprintable`)."""
     digest = hashlib.sha256()
-    _feed(digest, value, set())
+    try:
+        _feed(digest, value, set())
+    except Unfingerprintable:
+        raise
+    except Exception as error:  # a library's hashing refusing the value (lists in a column)
+        raise Unfingerprintable(
+            f"fingerprinting a {type(value).__module__}.{type(value).__qualname__} failed: "
+            f"{type(error).__name__}: {error}") from None
     return digest.hexdigest()
 
 

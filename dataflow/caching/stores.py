@@ -176,11 +176,45 @@ def _read_series(path: Path) -> Any:
     return pd.Series(values, index=header["index"], name=header["name"], copy=False)
 
 
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` comes back from JSON as it went in: None, bools, ints, finite floats,
+    strings, lists and str-keyed dicts of them (a tuple would come back a list)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        cls = type(item)
+        if cls is float:
+            if item != item or item in (float("inf"), float("-inf")):
+                return False
+        elif cls is list:
+            stack.extend(item)
+        elif cls is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            stack.extend(item.values())
+        elif cls not in (type(None), bool, int, str):
+            return False
+    return True
+
+
+def _write_json(value: Any, handle: Any) -> None:
+    import json
+
+    handle.write(json.dumps(value).encode())
+
+
+def _read_json(path: Path) -> Any:
+    import json
+
+    return json.loads(path.read_bytes())
+
+
 FORMATS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, Any], None],
                          Callable[[Path], Any]]] = {
     "parquet": (lambda v: _is_frame(v) and _parquet_fits(v), _write_parquet, _read_parquet),
     "series": (_is_plain_series, _write_series, _read_series),
     "npy": (lambda v: _is_array(v) and not v.dtype.hasobject, _write_npy, _read_npy),
+    "json": (_is_json, _write_json, _read_json),
     "pickle": (lambda v: True, _write_pickle, _read_pickle),
 }
 """Result formats: name → (does it fit the value, write, read)."""
@@ -197,8 +231,9 @@ def format_for(value: Any, requested: str | None) -> str:
                 f"format {requested!r} cannot hold a {type(value).__module__}."
                 f"{type(value).__qualname__} (parquet: a pandas DataFrame with unique string "
                 "column names, pyarrow installed; series: a pandas Series of numbers, booleans "
-                "or naive datetimes; npy: a numpy array of a fixed-size dtype; pickle: anything "
-                "that pickles)")
+                "or naive datetimes; npy: a numpy array of a fixed-size dtype; json: None, bools, "
+                "numbers, strings, lists and str-keyed dicts of them; pickle: anything that "
+                "pickles)")
         return requested
     for name in ("parquet", "series", "npy"):
         if FORMATS[name][0](value):

@@ -163,7 +163,7 @@ class schema:
         return decorate
 
 
-CACHE_FORMATS = ("parquet", "series", "npy", "pickle")
+CACHE_FORMATS = ("parquet", "series", "npy", "json", "pickle")
 """Result formats of the cache (:mod:`dataflow.caching.stores`)."""
 
 
@@ -176,8 +176,8 @@ class cache:
     are recomputed) or ``"ignore"`` (run as without a cache; nodes reading it leave it out of
     their keys). The driver's ``with_cache(recompute=[...], ...)`` lists win over it.
     ``format``: the result file format, one of ``parquet`` (pandas DataFrames), ``series``
-    (pandas Series of numbers), ``npy`` (numpy arrays), ``pickle``; by default the cache picks
-    by type. Recorded as the tags
+    (pandas Series of numbers), ``npy`` (numpy arrays), ``json`` (plain JSON values),
+    ``pickle``; by default the cache picks by type. Recorded as the tags
     ``cache.behavior`` / ``cache.format``."""
 
     def __init__(self, *, behavior: str | None = None, format: str | None = None,

@@ -106,3 +106,9 @@ def test_equal_values_equal_versions_and_different_values_differ(a: object, b: o
     assert data_version(a) == data_version(a)
     if repr(a) != repr(b):  # repr tells 1 from 1.0 and True from 1, as the fingerprint must
         assert data_version(a) != data_version(b)
+
+
+def test_a_library_refusing_to_hash_a_value_makes_it_unfingerprintable() -> None:
+    frame = pd.DataFrame({"lists": [[1, 2], [3]]})  # pandas cannot hash list cells
+    with pytest.raises(Unfingerprintable, match="fingerprinting a pandas"):
+        data_version(frame)

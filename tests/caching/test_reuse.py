@@ -315,3 +315,21 @@ def test_series_come_back_equal_memory_mapped_and_writable(tmp_path: Path) -> No
     loaded.iloc[0] = 100.0  # a private copy-on-write map: the stored file does not change
     third = dr.execute(["spend"])
     assert third["spend"].iloc[0] == 1.5
+
+
+def test_json_format_only_for_values_that_come_back_the_same(tmp_path: Path) -> None:
+    @cache(format="json")
+    def settings() -> dict:
+        return {"a": [1, 2.5, None, True], "b": {"c": "d"}}
+
+    @cache(format="json")
+    def pair() -> tuple:
+        return (1, 2)
+
+    module = ad_hoc_utils.create_temporary_module(settings, pair)
+    dr = driver.Builder().with_modules(module).with_cache(path=tmp_path).build()
+    assert dr.execute(["settings"]) == dr.execute(["settings"])
+    assert dr.cache.reused() == ["settings"]
+    assert [p.suffix for p in (tmp_path / "results").iterdir()] == [".json"]
+    with pytest.raises(DataflowError, match="format='json'.*'pair'"):
+        dr.execute(["pair"])

@@ -116,16 +116,16 @@ def test_objects_without_a_rule_are_fingerprinted_by_pickle(tmp_path: Path) -> N
 
 
 def test_cache_format_names(tmp_path: Path) -> None:
-    """cache-format-names: Hamilton's @cache takes any saver format name; dataflow's the four
+    """cache-format-names: Hamilton's @cache takes any saver format name; dataflow's the
     formats its store writes, and refuses others with a did-you-mean."""
     from hamilton.function_modifiers import cache as hamilton_cache
 
     from dataflow.function_modifiers import cache
     from dataflow.instructions import DecoratorUsageError
 
-    hamilton_cache(format="json")  # accepted
+    hamilton_cache(format="csv")  # accepted
     with pytest.raises(DecoratorUsageError, match="not a cache format"):
-        cache(format="json")
+        cache(format="csv")
 
 
 def test_default_cache_directory() -> None:

@@ -519,8 +519,8 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
     ),
     IntendedDifference(
         id="cache-format-names",
-        what="@cache(format=...) takes parquet, series, npy or pickle and refuses other names "
-             "with a did-you-mean; Hamilton accepts any format name of its savers.",
+        what="@cache(format=...) takes parquet, series, npy, json or pickle and refuses other "
+             "names with a did-you-mean; Hamilton accepts any format name of its savers.",
         why="Those are the formats the cache's store writes and reads (docs/caching.md); a "
             "name it cannot honour is refused when the module is imported, not ignored.",
         consulted_by=(_CACHE + "test_cache_format_names",),

@@ -333,3 +333,23 @@ def test_json_format_only_for_values_that_come_back_the_same(tmp_path: Path) -> 
     assert [p.suffix for p in (tmp_path / "results").iterdir()] == [".json"]
     with pytest.raises(DataflowError, match="format='json'.*'pair'"):
         dr.execute(["pair"])
+
+
+def test_view_run_marks_the_nodes_taken_from_the_cache(tmp_path: Path) -> None:
+    pytest.importorskip("graphviz")
+    import re
+
+    module = load_module(tmp_path, PIPELINE.replace("{RIGHT}", "1"))
+    dr = _driver(module, tmp_path / "cache", recompute=["right"])
+    dr.execute(["total"], inputs={"x": 1})
+    dr.execute(["total"], inputs={"x": 1})
+    first_run = dr.cache.run_ids[0]
+    dot = dr.cache.view_run().source
+    styled = {name for name, attrs in re.findall(r"^\s*(\w+) \[(.*)\]$", dot, flags=re.M)
+              if "#FDE2DC" in attrs}  # the fill: an output keeps its green border
+    assert styled == {"raw", "left", "total"}  # right was recomputed (RECOMPUTE)
+    assert "from cache" in dot
+    assert "#FDE2DC" not in dr.cache.view_run(run_id=first_run).source.replace(
+        "from cache", "")  # nothing came from the cache on the first run
+    dr.cache.view_run(output_file_path=tmp_path / "run.svg")
+    assert (tmp_path / "run.svg").read_text().lstrip().startswith("<?xml")

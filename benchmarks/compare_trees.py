@@ -6,6 +6,8 @@ current tree (``git worktree add /tmp/old <commit>``) and run, alternating a few
     .venv/bin/python -m benchmarks.compare_trees /tmp/old
     .venv/bin/python -m benchmarks.compare_trees .
 
+``--issue-8`` adds the figures of issue 8's speed targets (a minute or two per tree).
+
 Each run imports ``dataflow`` from the given tree (first on ``sys.path``) and prints: the
 steady-state cost of one ``execute`` of 1 output needing 10 nodes of a 10,000-node graph, and
 the build time and steady-state execute time of a 2,000-deep chain (best of several repeats).
@@ -13,11 +15,15 @@ the build time and steady-state execute time of a 2,000-deep chain (best of seve
 
 from __future__ import annotations
 
+import gc
+import statistics
 import sys
 import tempfile
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def main(root: str) -> str:
@@ -61,9 +67,58 @@ def main(root: str) -> str:
         for _ in range(50):
             chain.execute([names[-1]], inputs=chain_inputs)
         runs.append((time.perf_counter() - start) / 50 * 1e3)
-    return (f"{root}: subset execute {min(per_request):.2f} us; chain 2,000 build "
-            f"{min(builds):.2f} ms; chain 2,000 steady execute {min(runs):.3f} ms")
+    report = (f"{root}: subset execute {min(per_request):.2f} us; chain 2,000 build "
+              f"{min(builds):.2f} ms; chain 2,000 steady execute {min(runs):.3f} ms")
+    if "--issue-8" in sys.argv:
+        report += "; " + _issue_8(directory, build)
+    return report
+
+
+def _issue_8(directory: Path, build: Callable[[types.ModuleType], Any]) -> str:
+    """The figures of issue 8's speed targets (absolute times; the tree's own code only):
+    steady state of the 10,000 chain and layered graphs (after 600 calls, past either tree's
+    compile), the first call of a fresh driver on a 100,000 chain (best of 3), and the slowest
+    / median of 200 executes after the first on a fresh 10,000-chain driver."""
+    from benchmarks import modules as generated
+
+    def steady(source: str, names: list[str]) -> float:
+        dr = build(generated.load(directory, "steady_graph", source))
+        for _ in range(600):
+            dr.execute(names, inputs={"x": 1})
+        runs = []
+        for _ in range(21):
+            start = time.perf_counter()
+            dr.execute(names, inputs={"x": 1})
+            runs.append(time.perf_counter() - start)
+        return statistics.median(runs) * 1e3
+
+    chain = steady(*generated.chain(10_000))
+    layered = steady(*generated.layered(100, 100))
+    source, names = generated.chain(100_000)
+    module = generated.load(directory, "long_chain", source)
+    firsts = []
+    for _ in range(3):
+        dr = build(module)
+        gc.collect()
+        start = time.perf_counter()
+        dr.execute(names, inputs={"x": 1})
+        firsts.append(time.perf_counter() - start)
+        del dr
+    source, names = generated.chain(10_000)
+    dr = build(generated.load(directory, "stall_chain", source))
+    dr.execute(names, inputs={"x": 1})
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        dr.execute(names, inputs={"x": 1})
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return (f"chain 10,000 steady {chain:.3f} ms; layered 10,000 steady {layered:.3f} ms; "
+            f"chain 100,000 first call {min(firsts) * 1e3:.1f} ms; stall (chain 10,000, 200 "
+            f"after the first) median {median * 1e3:.2f} ms, slowest {max(times) * 1e3:.2f} ms, "
+            f"{max(times) / median:.1f}x")
 
 
 if __name__ == "__main__":
-    print(main(sys.argv[1] if len(sys.argv) > 1 else "."))
+    trees = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    print(main(trees[0] if trees else "."))

@@ -61,7 +61,8 @@ def layered(layers: int, width: int) -> tuple[str, list[str]]:
 
 def hand_source(module_name: str, graph_source: str, outputs: list[str]) -> str:
     """Straight-line calls of the graph module's functions in dependency order, computing
-    ``outputs`` from ``x`` (only the functions the outputs need)."""
+    ``outputs`` from ``x`` (only the functions the outputs need), arguments by position and
+    values in local variables (``n1_ = n1(n0_)``)."""
     import ast
 
     params: dict[str, list[str]] = {}
@@ -84,8 +85,8 @@ def hand_source(module_name: str, graph_source: str, outputs: list[str]) -> str:
                 stack.pop()
                 order.append(name)
     body = [f"from {module_name} import {', '.join(order)}", "", "", "def run(x):"]
-    for name in order:
-        arguments = ", ".join(f"{p}={p}_" if p != "x" else "x=x" for p in params[name])
+    for name in order:  # by position, the fastest call a person would write
+        arguments = ", ".join(f"{p}_" if p != "x" else "x" for p in params[name])
         body.append(f"    {name}_ = {name}({arguments})")
     body.append("    return {" + ", ".join(f"{o!r}: {o}_" for o in outputs) + "}")
     return "\n".join(body) + "\n"

@@ -40,8 +40,13 @@ from benchmarks import modules
 HERE = Path(__file__).resolve().parent
 FRAMEWORKS = ("hand", "dataflow", "hamilton")
 WARM_UP = 40
-"""Calls before "repeated" timing starts: a driver compiles a plan after it ran
-``dataflow.driver.COMPILE_AFTER_RUNS`` (32) times, so repeated calls measure the steady state."""
+"""Calls before "repeated" timing starts, for every framework and the hand-written code alike
+(CPython specializes a function's bytecode only after it ran a few times)."""
+COMPILED_BY = 5_000
+"""dataflow compiles a reused plan a few steps after each run (``dataflow.execution.runner``):
+its steady state is timed once the plan is compiled, or after this many calls."""
+STALL_RUNS = 200
+"""Consecutive executes after the first call in the stall scenario."""
 
 
 @dataclass
@@ -55,15 +60,19 @@ class Sizes:
     parameterize: int
     extract: int
     repeats: int
+    long_chain: int
+    """First call on a fresh driver (dataflow and hand only: Hamilton's build takes seconds
+    and its executor hits RecursionError from 2,000 deep)."""
+    stall_chain: int
 
     @classmethod
     def full(cls) -> Sizes:
         return cls([2_000, 10_000], (40, 50), (100, 100), (1_000, 10), 1_000_000, 300,
-                   5_000, 2_000, 3)
+                   5_000, 2_000, 3, 100_000, 10_000)
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls([500], (10, 50), (20, 50), (100, 10), 20_000, 60, 500, 200, 2)
+        return cls([500], (10, 50), (20, 50), (100, 10), 20_000, 60, 500, 200, 2, 2_000, 500)
 
 
 @dataclass
@@ -109,6 +118,14 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
+def _per_call(fn: Callable[[], Any], batch: int) -> float:
+    """Seconds per call of ``fn``, timed over ``batch`` calls in a row."""
+    start = time.perf_counter()
+    for _ in range(batch):
+        fn()
+    return (time.perf_counter() - start) / batch
+
+
 def _best(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     times, value = [], None
     for _ in range(repeats):
@@ -122,6 +139,23 @@ def _failure(error: BaseException) -> str:
     return f"failed ({type(error).__name__})"
 
 
+def _dataflow_compiled(dr: Any) -> bool:
+    """Whether every plan a dataflow driver cached runs as compiled code."""
+    runners = dr.plan_cache.cached_values() if hasattr(dr, "plan_cache") else []
+    return all(getattr(r, "runner", True) is not None for r in runners)
+
+
+def _warm_up(framework: str, dr: Any, request: Callable[[], Any]) -> int:
+    """Run ``request`` WARM_UP times, and for dataflow on until its plan is compiled; the
+    number of calls made."""
+    calls = 0
+    while calls < WARM_UP or (framework == "dataflow" and not _dataflow_compiled(dr)
+                              and calls < COMPILED_BY):
+        request()
+        calls += 1
+    return calls
+
+
 # -- scalar scenarios --------------------------------------------------------------------------
 
 def scalar_scenario(name: str, source: str, outputs: list[str], frameworks: list[str],
@@ -133,11 +167,15 @@ def scalar_scenario(name: str, source: str, outputs: list[str], frameworks: list
     first = Row(name, "execute, first call")
     again = Row(name, "execute, steady state (median)")
     per_node = Row(name, "execute per node (steady state)", unit="us")
+    warm = Row(name, "calls before the steady state (warm-up)", unit="calls")
+    timed_runs = max(repeats, 9) if nodes_run > 1000 else 51
+    batch = 200 if nodes_run <= 100 else 1  # a call of a few us: time 200 calls per sample
     expected: Any = None
     if "hand" in frameworks:
         hand = modules.load(workdir, "hand", modules.hand_source(graph.__name__, source, outputs))
         first.seconds["hand"], expected = _timed(lambda: hand.run(1))
-        runs = [_timed(lambda: hand.run(1))[0] for _ in range(max(repeats, 5))]
+        warm.seconds["hand"] = float(_warm_up("hand", None, lambda: hand.run(1)))
+        runs = [_per_call(lambda: hand.run(1), batch) for _ in range(timed_runs)]
         median = statistics.median(runs)
         again.seconds["hand"], per_node.seconds["hand"] = median, median / nodes_run * 1e6
     for framework in frameworks:
@@ -146,7 +184,7 @@ def scalar_scenario(name: str, source: str, outputs: list[str], frameworks: list
         try:
             build.seconds[framework], dr = _best(partial(BUILDERS[framework], graph), repeats)
         except (RecursionError, Exception) as error:
-            for row in (build, first, again, per_node):
+            for row in (build, first, again, per_node, warm):
                 row.seconds[framework] = _failure(error)
             continue
         try:
@@ -154,21 +192,104 @@ def scalar_scenario(name: str, source: str, outputs: list[str], frameworks: list
             first.seconds[framework], result = _timed(request)
             if expected is not None and result != expected:
                 raise AssertionError(f"{framework} computed different values than hand")
-            for _ in range(WARM_UP):  # past dataflow's compile threshold, for every framework
-                request()
-            runs = [_timed(request)[0]
-                    for _ in range(max(repeats, 5) if nodes_run > 1000 else 50)]
+            warm.seconds[framework] = float(_warm_up(framework, dr, request))
+            runs = [_per_call(request, batch) for _ in range(timed_runs)]
             median = statistics.median(runs)
             again.seconds[framework] = median
             per_node.seconds[framework] = median / nodes_run * 1e6
         except (RecursionError, Exception) as error:
-            for row in (first, again, per_node):
+            for row in (first, again, per_node, warm):
                 row.seconds[framework] = _failure(error)
         del dr
     for loaded in [m for m in sys.modules if m.startswith((graph.__name__, "hand_"))]:
         del sys.modules[loaded]  # later scenarios start from a clean process state
     gc.collect()
-    return [build, first, again, per_node]
+    return [build, first, again, per_node, warm]
+
+
+def _forget(graph: types.ModuleType) -> None:
+    for loaded in [m for m in sys.modules if m.startswith((graph.__name__, "hand_"))]:
+        del sys.modules[loaded]
+    gc.collect()
+
+
+def first_call_scenario(n: int, frameworks: list[str], workdir: Path,
+                        repeats: int) -> list[Row]:
+    """The first call of a fresh driver on a chain ``n`` deep (planning included; the build is
+    its own row), against the first call of a freshly imported hand-written module; best of
+    ``repeats`` fresh drivers / modules."""
+    name = f"first call: chain {n:,} deep"
+    build, first = Row(name, "build"), Row(name, "execute, first call (best of fresh ones)")
+    source, outputs = modules.chain(n)
+    graph = modules.load(workdir, "graph", source)
+    expected: Any = None
+    if "hand" in frameworks:
+        times = []
+        for _ in range(repeats):
+            hand = modules.load(workdir, "hand",
+                                modules.hand_source(graph.__name__, source, outputs))
+            gc.collect()
+            seconds, expected = _timed(lambda: hand.run(1))  # noqa: B023 - called at once
+            times.append(seconds)
+        first.seconds["hand"] = min(times)
+    if "dataflow" in frameworks:
+        builds, times = [], []
+        for _ in range(repeats):
+            gc.collect()
+            seconds, dr = _timed(partial(_dataflow_build, graph))
+            builds.append(seconds)
+            gc.collect()
+            seconds, result = _timed(partial(dr.execute, outputs, inputs={"x": 1}))
+            times.append(seconds)
+            if expected is not None and result != expected:
+                raise AssertionError("dataflow computed different values than hand")
+            del dr
+        build.seconds["dataflow"], first.seconds["dataflow"] = min(builds), min(times)
+    if "hamilton" in frameworks:
+        for row in (build, first):
+            row.seconds["hamilton"] = "not run (RecursionError from 2,000 deep)"
+    _forget(graph)
+    return [build, first]
+
+
+def stall_scenario(n: int, runs: int, frameworks: list[str], workdir: Path) -> list[Row]:
+    """A fresh driver's first call, then ``runs`` consecutive executes: their median, their
+    slowest, slowest / median, and how many of them ran before the plan was all compiled. The
+    hand-written module's figures are the machine's own jitter."""
+    name = f"stall: chain {n:,} deep, {runs} executes after the first"
+    median_row = Row(name, f"median of {runs}")
+    slowest = Row(name, f"slowest of {runs}")
+    ratio = Row(name, "slowest / median", unit="x")
+    compiled_at = Row(name, "executes before the plan ran all compiled", unit="calls")
+    source, outputs = modules.chain(n)
+    graph = modules.load(workdir, "graph", source)
+    calls: dict[str, Callable[[], Any]] = {}
+    if "hand" in frameworks:
+        hand = modules.load(workdir, "hand", modules.hand_source(graph.__name__, source, outputs))
+        calls["hand"] = lambda: hand.run(1)
+    dr: Any = None
+    if "dataflow" in frameworks:
+        dr = _dataflow_build(graph)
+        calls["dataflow"] = partial(dr.execute, outputs, inputs={"x": 1})
+    for framework, call in calls.items():
+        gc.collect()
+        call()  # the first call: plans (dataflow); reported by the first-call scenarios
+        times, switched = [], None
+        for index in range(runs):
+            times.append(_timed(call)[0])
+            if framework == "dataflow" and switched is None and _dataflow_compiled(dr):
+                switched = index + 1
+        median = statistics.median(times)
+        median_row.seconds[framework], slowest.seconds[framework] = median, max(times)
+        ratio.seconds[framework] = max(times) / median
+        if framework == "dataflow":
+            compiled_at.seconds[framework] = (float(switched) if switched is not None
+                                              else f"not within {runs}")
+    if "hamilton" in frameworks:
+        for row in (median_row, slowest, ratio):
+            row.seconds["hamilton"] = "not run (RecursionError from 2,000 deep)"
+    _forget(graph)
+    return [median_row, slowest, ratio, compiled_at]
 
 
 # -- pandas features (each framework in a subprocess) ------------------------------------------
@@ -290,6 +411,10 @@ def _cell(value: float | str | None, unit: str) -> str:
         return f"{value * 1e3:,.2f} ms" if value < 10 else f"{value:,.1f} s"
     if unit == "us":
         return f"{value:,.2f} us"
+    if unit == "x":
+        return f"{value:,.2f}x"
+    if unit == "calls":
+        return f"{value:,.0f}"
     return f"{value:,.0f} {unit}"
 
 
@@ -305,6 +430,13 @@ def table(rows: list[Row]) -> str:
     lines = [head, "|" + "---|" * 8]
     for r in rows:
         s = r.seconds
+        if r.unit in ("x", "calls"):  # not times: no ratios of them
+            s = {k: v for k, v in s.items()}
+            lines.append(
+                f"| {r.scenario} | {r.metric} | {_cell(s.get('hand'), r.unit)} "
+                f"| {_cell(s.get('dataflow'), r.unit)} | {_cell(s.get('hamilton'), r.unit)} "
+                "| - | - | - |")
+            continue
         lines.append(
             f"| {r.scenario} | {r.metric} | {_cell(s.get('hand'), r.unit)} "
             f"| {_cell(s.get('dataflow'), r.unit)} | {_cell(s.get('hamilton'), r.unit)} "
@@ -352,6 +484,9 @@ def run_all(sizes: Sizes, frameworks: list[str], out: Path, quick: bool) -> list
         rows += scalar_scenario(f"subset: 1 output of {count * depth:,} nodes (needs {depth})",
                                 source, [f"c{count // 2}_{depth - 1}"], frameworks, workdir,
                                 sizes.repeats, depth)
+        rows += first_call_scenario(sizes.long_chain, frameworks, workdir, sizes.repeats)
+        rows += stall_scenario(sizes.stall_chain, STALL_RUNS if not quick else 50, frameworks,
+                               workdir)
         sys.path.remove(tmp)
         rows += decorator_scenario(sizes, frameworks, workdir)
     rows += features_scenario(sizes, frameworks)

@@ -72,6 +72,7 @@ class Driver(DriverViews):
         self._inline = True
         edge_checks = [
             functools.partial(_edge_check, method) for _, method in self.hooks.edge_checks]
+        self._edge_checks = edge_checks
         self.graph: Graph = graph_from_modules(modules, config or {}, allow_module_overrides,
                                                edge_checks=edge_checks)
         self._fanout = fanout_of(self.graph)
@@ -149,6 +150,66 @@ class Driver(DriverViews):
         if type(runner) is not PlanRunner:  # fan-out: dataflow.execution.fanout_run
             return runner.execute(values, self.graph, names, inputs, overrides)  # type: ignore
         return self.executor.run(runner, values, self.hooks, self.graph, names, inputs, overrides)
+
+    def materialize(
+        self,
+        *materializers: Any,
+        additional_vars: Sequence[FinalVar] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Run the graph with loaders and savers added (``dataflow.io.from_`` / ``to``) and
+        return ``(metadata by saver id, {name: value} of additional_vars)``, as Hamilton does.
+        The driver's own graph is not changed. See ``docs/io.md``."""
+        from dataflow.io.materialization import materialize
+
+        return materialize(self, *materializers, additional_vars=additional_vars,
+                           overrides=overrides, inputs=inputs)
+
+    def visualize_materialization(
+        self,
+        *materializers: Any,
+        output_file_path: Any = None,
+        render_kwargs: Mapping[str, Any] | None = None,
+        additional_vars: Sequence[FinalVar] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        **view_options: Any,
+    ) -> Any:
+        """Draw what ``materialize(*materializers, ...)`` would run, loaders and savers in
+        their own style (Hamilton's ``visualize_materialization``); ``view_options`` are those
+        of :meth:`visualize_execution` (``show_legend``, ``orient``, ``bypass_validation``...).
+        """
+        from dataflow.io.materialization import Materialize, materialized_graph
+
+        graph = materialized_graph(self.graph, materializers, self._edge_checks)
+        savers = [m.id for m in materializers if isinstance(m, Materialize)]
+        extended = self._with_graph(graph)
+        return extended.visualize_execution(
+            [*savers, *extended._output_names(list(additional_vars or []))],
+            output_file_path, render_kwargs, inputs=inputs, overrides=overrides,
+            **view_options)
+
+    def _add_materializers(self, materializers: Sequence[Any]) -> None:
+        """Make ``materializers``' nodes part of this driver's graph (``with_materializers``)."""
+        from dataflow.io.materialization import materialized_graph
+
+        self.graph = materialized_graph(self.graph, materializers, self._edge_checks)
+        self._fanout = fanout_of(self.graph)
+        self.plan_cache = PlanCache()
+        self._function_outputs = None
+        self.materializers: tuple[Any, ...] = (*getattr(self, "materializers", ()),
+                                               *materializers)
+
+    def _with_graph(self, graph: Graph) -> Driver:
+        """A driver like this one (adapters, executors) over another graph (materialize)."""
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.graph = graph
+        other._fanout = fanout_of(graph)
+        other.plan_cache = PlanCache()
+        other._function_outputs = None
+        return other
 
     def validate_execution(
         self,
@@ -304,7 +365,8 @@ class Driver(DriverViews):
         modules = tuple(_module_reference(m) for m in self.graph_modules)
         return (_restore_driver,
                 (dict(self.config), modules, self.adapters, self.allow_module_overrides,
-                 self.executor, self.dynamic_execution, self.remote_executor))
+                 self.executor, self.dynamic_execution, self.remote_executor,
+                 getattr(self, "materializers", ())))
 
     def __repr__(self) -> str:
         functions = sum(1 for n in self.graph.nodes.values() if n.role is NodeRole.FUNCTION)
@@ -361,9 +423,11 @@ def _restore_module(reference: tuple[str, Any]) -> types.ModuleType:
 def _restore_driver(config: dict[str, Any], modules: tuple[tuple[str, Any], ...],
                     adapters: list[Any], allow_module_overrides: bool,
                     executor: Any = None, dynamic_execution: bool = False,
-                    remote_executor: Any = None) -> Driver:
+                    remote_executor: Any = None, materializers: tuple[Any, ...] = ()) -> Driver:
     driver = Driver(config, *[_restore_module(m) for m in modules], adapter=adapters,
                     allow_module_overrides=allow_module_overrides)
+    if materializers:
+        driver._add_materializers(materializers)
     if executor is not None:
         driver.executor = executor
     driver.dynamic_execution = dynamic_execution
@@ -391,6 +455,7 @@ class Builder:
         self.local_executor: Any = None
         self.remote_executor: Any = None
         self.cache: Any = None
+        self.materializers: list[Any] = []
 
     def with_modules(self, *modules: types.ModuleType) -> Builder:
         self.modules.extend(modules)
@@ -437,6 +502,13 @@ class Builder:
             default_loader_behavior=default_loader_behavior,  # type: ignore[arg-type]
             default_saver_behavior=default_saver_behavior,  # type: ignore[arg-type]
             log_to_file=log_to_file)
+        return self
+
+    def with_materializers(self, *materializers: Any) -> Builder:
+        """Add loaders and savers (``dataflow.io.from_`` / ``to``) to the graph the driver
+        builds, as Hamilton's ``with_materializers``: their nodes can then be executed by name
+        (a ``to`` node's value is the saver's metadata)."""
+        self.materializers.extend(materializers)
         return self
 
     def allow_module_overrides(self) -> Builder:
@@ -495,6 +567,7 @@ class Builder:
         other.local_executor = self.local_executor
         other.remote_executor = self.remote_executor
         other.cache = self.cache
+        other.materializers = list(self.materializers)
         return other
 
     def build(self) -> Driver:
@@ -510,6 +583,8 @@ class Builder:
             adapters.append(self.cache)
         driver = Driver(self.config, *self.modules, adapter=adapters,
                         allow_module_overrides=self._allow_module_overrides)
+        if self.materializers:
+            driver._add_materializers(self.materializers)
         if self.cache is not None:
             self.cache.attach(driver)
         if self.local_executor is not None:

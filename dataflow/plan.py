@@ -8,8 +8,10 @@ later step needs it, so the runner can free intermediates at once. Plans depend 
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +130,27 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str],
     listing every missing input at once, when required external inputs are not in ``provided``.
     """
     _check_outputs_exist(graph, outputs, provided)
+    with without_collection():
+        return _plan(graph, outputs, provided, unchecked)
+
+
+@contextmanager
+def without_collection() -> Iterator[None]:
+    """No cyclic garbage collection inside: for code that makes many objects and no reference
+    cycles (planning). Each collection pass the allocations would trigger walks every object
+    of the process (a 100,000-node graph is over 700,000), and none could free anything."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _plan(graph: Graph, outputs: Sequence[str], provided: Collection[str],
+          unchecked: Collection[str]) -> Plan:
     order, args_of, missing = _walk(graph, outputs, provided)
     absent = _absent_outputs(graph, outputs, missing)
     if missing:
@@ -226,51 +249,58 @@ def _walk(
     graph: Graph, outputs: Sequence[str], provided: Collection[str]
 ) -> tuple[list[str], dict[str, tuple[str, ...]], dict[str, list[str]]]:
     """Post-order walk of the needed subgraph: (function nodes in run order, the arguments of
-    each, missing inputs → the nodes that need them)."""
+    each, missing inputs → the nodes that need them).
+
+    One stack of names: a function node seen for the first time gets its arguments and its
+    not yet walked function arguments pushed above it (first argument on top); seen again, its
+    arguments are done and it joins the order. A plan of 100,000 steps walks every node, so
+    the loop allocates only the argument tuples."""
     nodes = graph.nodes
+    function_role = NodeRole.FUNCTION
+    input_role = NodeRole.INPUT
     order: list[str] = []
     args_of: dict[str, tuple[str, ...]] = {}
     missing: dict[str, list[str]] = {}
-    visited: set[str] = set()
-
-    def is_leaf(name: str) -> bool:
-        return name in provided or nodes[name].role is not NodeRole.FUNCTION
-
+    placed: set[str] = set()
+    leaves: set[str] = set()
     for output in outputs:
-        if output in visited:
+        if output in args_of or output in leaves:
             continue
-        if is_leaf(output):
-            visited.add(output)
-            if output not in provided and nodes[output].role is NodeRole.INPUT:
+        if output in provided or nodes[output].role is not function_role:
+            leaves.add(output)
+            if output not in provided and nodes[output].role is input_role:
                 missing.setdefault(output, []).append(REQUESTED)
             continue
-        visited.add(output)
-        args_of[output] = _arguments(nodes[output], nodes, provided, missing)
-        stack = [(output, list(reversed(args_of[output])))]
+        stack = [output]
         while stack:
-            name, pending = stack[-1]
-            while pending:
-                dep = pending.pop()
-                if dep in visited:
-                    continue
-                visited.add(dep)
-                if not is_leaf(dep):
-                    args = args_of[dep] = _arguments(nodes[dep], nodes, provided, missing)
-                    stack.append((dep, list(reversed(args))))
-                    break
-            else:
+            name = stack[-1]
+            if name in args_of:  # its arguments are walked (or it is a second copy)
                 stack.pop()
-                order.append(name)
+                if name not in placed:
+                    placed.add(name)
+                    order.append(name)
+                continue
+            node = nodes[name]
+            args = args_of[name] = _arguments(node, nodes, provided, missing)
+            if len(args) == 1:  # most nodes: no list to reverse
+                dep = args[0]
+                if dep not in args_of and dep not in leaves:
+                    if dep in provided or nodes[dep].role is not function_role:
+                        leaves.add(dep)
+                    else:
+                        stack.append(dep)
+                continue
+            for dep in reversed(args):
+                if dep in args_of or dep in leaves:
+                    continue
+                if dep in provided or nodes[dep].role is not function_role:
+                    leaves.add(dep)
+                else:
+                    stack.append(dep)
     return order, args_of, missing
 
 
-def _present_args(node: Node, nodes: Mapping[str, Node], provided: Collection[str]) -> list[str]:
-    """Dependencies passed to ``node``: all required ones, and optional ones that something
-    supplies (a function, config, or a provided value)."""
-    return [
-        dep.name for dep in node.dependencies
-        if not dep.optional or dep.name in provided or nodes[dep.name].role is not NodeRole.INPUT
-    ]
+_INPUT = NodeRole.INPUT
 
 
 def _arguments(
@@ -278,29 +308,38 @@ def _arguments(
     missing: dict[str, list[str]],
 ) -> tuple[str, ...]:
     """The node's present arguments; required inputs nobody provides go into ``missing``."""
-    args = _present_args(node, nodes, provided)
-    for name in args:
-        if name not in provided and nodes[name].role is NodeRole.INPUT:
-            missing.setdefault(name, []).append(node.name)
+    args = []
+    for dep in node.dependencies:
+        name = dep.name
+        if name in provided:
+            args.append(name)
+        elif nodes[name].role is _INPUT:
+            if not dep.optional:
+                args.append(name)
+                missing.setdefault(name, []).append(node.name)
+        else:
+            args.append(name)
     return tuple(args)
 
 
 def _steps_with_releases(
     graph: Graph, order: list[str], args_of: Mapping[str, tuple[str, ...]], outputs: set[str]
 ) -> list[Step]:
-    last_use: dict[str, int] = {}
-    for index, name in enumerate(order):
-        for arg in args_of[name]:
-            last_use[arg] = index
-    releases: dict[int, list[str]] = {}
-    for value, index in last_use.items():
-        if value not in outputs:
-            releases.setdefault(index, []).append(value)
+    """The steps of ``order``, each releasing the values it is the last to read: walking the
+    order backwards, the first reader met of a value is its last."""
     nodes = graph.nodes
-    return [
-        _new_step(nodes[name], args_of[name], tuple(releases.get(index, ())))
-        for index, name in enumerate(order)
-    ]
+    seen = set(outputs)  # outputs are never released
+    steps: list[Step] = [None] * len(order)  # type: ignore[list-item]
+    for index in range(len(order) - 1, -1, -1):
+        name = order[index]
+        args = args_of[name]
+        release: tuple[str, ...] = ()
+        for arg in args:
+            if arg not in seen:
+                seen.add(arg)
+                release += (arg,)
+        steps[index] = _new_step(nodes[name], args, release)
+    return steps
 
 
 _STEP_SET = slot_setters(Step, ("node", "args", "release"))

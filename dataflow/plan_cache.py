@@ -98,6 +98,11 @@ class PlanCache:
         with self._lock:
             return list(self._entries)
 
+    def cached_values(self) -> list[Any]:
+        """The cached values (a driver's plan runners), least recently used first."""
+        with self._lock:
+            return [value for value, _ in self._entries.values()]
+
     @property
     def nbytes(self) -> int:
         """Estimated bytes held by the cached plans."""
@@ -120,7 +125,13 @@ class PlanCache:
 def estimated_plan_bytes(plan: Plan, key: Iterable[Any] = ()) -> int:
     """An estimate of the memory a cached plan holds on its own: its steps, their argument and
     release tuples, the key and the plan's tuples (nodes and functions belong to the graph)."""
+    steps = plan.steps
     size = sys.getsizeof(plan) + sum(sys.getsizeof(part) for part in key)
-    for step in plan.steps:
-        size += sys.getsizeof(step) + sys.getsizeof(step.args) + sys.getsizeof(step.release)
-    return size + sys.getsizeof(plan.steps) + sys.getsizeof(plan.typed_inputs) * 2
+    if steps:  # every step: the object, two tuples, a pointer per name in them
+        size += len(steps) * (sys.getsizeof(steps[0]) + 2 * _EMPTY_TUPLE)
+        size += _POINTER * sum([len(step.args) + len(step.release) for step in steps])
+    return size + sys.getsizeof(steps) + sys.getsizeof(plan.typed_inputs) * 2
+
+
+_EMPTY_TUPLE = sys.getsizeof(())
+_POINTER = sys.getsizeof((None,)) - _EMPTY_TUPLE

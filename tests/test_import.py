@@ -67,3 +67,12 @@ def test_a_plain_install_runs_draws_and_queries_without_the_optional_libraries()
     first, *loaded = completed.stdout.split("\n")
     assert "dataflow[networkx]" in first
     assert "dataflow.lineage.pictures" in loaded
+
+
+def test_the_progress_bar_libraries_load_only_with_their_plugins() -> None:
+    """tqdm and rich are the ``tqdm`` / ``rich`` extras: ``import dataflow``, the lifecycle API
+    and the logging and timing plugins do not load them."""
+    loaded = _modules_after("import dataflow, dataflow.driver, dataflow.lifecycle\n"
+                            "import dataflow.async_driver, dataflow.lifecycle.base\n"
+                            "from plugins import h_logging, h_timing")
+    assert sorted(m for m in loaded if m.split(".")[0] in ("tqdm", "rich")) == []

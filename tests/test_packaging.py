@@ -65,6 +65,20 @@ def test_networkx_is_an_extra_not_a_requirement() -> None:
     assert "networkx" in {r.name for r in _requirements("test")}
 
 
+def test_the_progress_bars_are_extras_and_tested() -> None:
+    """Read from pyproject.toml (the installed metadata may predate the extras)."""
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    required = {Requirement(r).name for r in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    for name in ("tqdm", "rich"):
+        assert name not in required
+        assert [Requirement(r).name for r in extras[name]] == [name]
+        assert name in {Requirement(r).name for r in extras["test"]}
+
+
 def test_the_oldest_matrix_leg_installs_exactly_the_declared_floors() -> None:
     declared = {r.name: _floor(r) for r in [*_requirements(), *_requirements("networkx")]}
     pinned = {}
@@ -93,3 +107,23 @@ def test_license_is_an_spdx_expression() -> None:
     """The TOML-table form of ``license`` is deprecated by setuptools; the SPDX string is not."""
     meta = metadata("dataflow")
     assert meta["License-Expression"] == "Apache-2.0"
+
+
+def test_the_wheel_holds_every_module(tmp_path: Path) -> None:
+    """A wheel built from this tree (what ``pip install dataflow`` gets) carries every module of
+    ``dataflow/`` and ``plugins/``: a subpackage missing from pyproject's list would be absent
+    from the install although the editable install used in development finds it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--wheel-dir", str(tmp_path), str(ROOT)],
+                   check=True, cwd=tmp_path)
+    (wheel,) = tmp_path.glob("dataflow-*.whl")
+    shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(".py")}
+    expected = {f"dataflow/{path.relative_to(ROOT / 'dataflow').as_posix()}"
+                for path in (ROOT / "dataflow").rglob("*.py")}
+    expected |= {f"dataflow/plugins/{path.relative_to(ROOT / 'plugins').as_posix()}"
+                 for path in (ROOT / "plugins").rglob("*.py")}
+    assert sorted(expected - shipped) == []

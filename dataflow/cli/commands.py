@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from dataflow import base
-from dataflow.cli import listing, result_files
+from dataflow.cli import listing, materialized, result_files
 from dataflow.cli.context import Context, load_context, with_command_line
 from dataflow.cli.errors import CliError, reports_errors
 from dataflow.cli.modules import load_modules
@@ -206,6 +206,10 @@ def run(modules: tuple[str, ...], context_path: str | None, config_items: tuple[
     note_unread_inputs(dr, input_items, outputs)
     with explains_request_errors(dr, outputs, context):
         values = dr.raw_execute(outputs, overrides=context.overrides, inputs=context.inputs)
+    for name in materialized.saver_names(dr.graph.nodes, list(values)):  # @save_to, @datasaver
+        click.echo(materialized.saved_line(name, values.pop(name)))
+    if not values:
+        return
     try:
         frame = base.PandasDataFrameResult().build_result(**values)
     except base.ResultError as error:

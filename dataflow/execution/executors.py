@@ -39,6 +39,7 @@ from dataflow.errors import DataflowError
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.loop import run_plan_with_hooks
 from dataflow.execution.pooled import run_plan_on_pool
+from dataflow.execution.reports import reporting_submit
 from dataflow.execution.runner import PlanRunner
 from dataflow.execution.tasks import NodeHooks, check_picklable, task_of
 from dataflow.graph import Graph
@@ -97,7 +98,9 @@ class PoolExecutor:
             pool = self.create_pool()
             interrupted = True
             try:
-                outputs = run_plan_on_pool(plan, tasks, values, pool.submit, self.max_tasks,
+                # on processes, adapters' copies in the workers report back (a timer)
+                submit = reporting_submit(pool.submit) if self.sends_to_processes else pool.submit
+                outputs = run_plan_on_pool(plan, tasks, values, submit, self.max_tasks,
                                            node_hooks, run_id)
                 interrupted = False
                 return outputs
@@ -126,7 +129,8 @@ class MultiThreadingExecutor(PoolExecutor):
 class MultiProcessingExecutor(PoolExecutor):
     """Runs independent steps at once on ``max_tasks`` processes. Functions, node hooks,
     arguments and results travel by pickle; node hooks run on the worker's copy of their
-    adapter."""
+    adapter, which can report back to the caller's adapter (:mod:`dataflow.execution.reports`:
+    ``report_to_caller`` / ``receive_from_worker``, as ``plugins.h_timing.NodeTimer`` does)."""
 
     sends_to_processes = True
 

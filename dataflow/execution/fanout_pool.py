@@ -24,6 +24,7 @@ from dataflow.execution.fanout import Block, NodeGroupPurpose
 from dataflow.execution.fanout_run import ItemHooks, note_item
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.pooled import note_worker_failure
+from dataflow.execution.reports import submit_of
 from dataflow.execution.scheduler import ReadyQueue
 from dataflow.execution.tasks import NodeHooks, check_picklable, run_task
 from dataflow.node import Node
@@ -96,6 +97,8 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
     local_pool: Executor = local.create_pool()
     remote_pool: Executor | None = (remote.create_pool()
                                     if getattr(remote, "create_pool", None) is not None else None)
+    local_submit = submit_of(local, local_pool)  # processes: their hooks report back
+    remote_submit = submit_of(remote, remote_pool) if remote_pool is not None else None
     interrupted = True
     try:
         while not queue.done:
@@ -116,9 +119,9 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     kwargs = queue.arguments(index)
                     step_hooks = _step_hooks(runner, step, hooks, node_hooks, overrides, run_id,
                                              kwargs)
-                    future = local_pool.submit(_run_step_task, runner._task(step), kwargs,
-                                               step_hooks, run_id, runner._task_id(step),
-                                               _purpose(runner, step))
+                    future = local_submit(_run_step_task, runner._task(step), kwargs,
+                                          step_hooks, run_id, runner._task_id(step),
+                                          _purpose(runner, step))
                     del kwargs
                     running[future] = (index, None)
                     local_busy += 1
@@ -131,10 +134,10 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     for position, item in enumerate(state.items):
                         state.rows[position] = state.submitted.run_here(position, item)
                     state.left = 0
-                while (remote_pool is not None and state.next_item < len(state.items)
+                while (remote_submit is not None and state.next_item < len(state.items)
                        and remote_busy < remote.max_tasks):
                     position = state.next_item
-                    future = state.submitted.submit(remote_pool.submit, position,
+                    future = state.submitted.submit(remote_submit, position,
                                                     state.items[position])
                     running[future] = (position, state)
                     state.next_item += 1

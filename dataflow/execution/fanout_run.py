@@ -422,9 +422,11 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
     """Every item on a pool of ``executor.max_tasks`` workers, at most that many submitted at
     once; the rows in item order. A failure cancels what has not started and is raised."""
     from dataflow.execution.executors import stop_workers
+    from dataflow.execution.reports import submit_of
 
     rows: list[Any] = [None] * len(items)
     pool = executor.create_pool()
+    submit = submit_of(executor, pool)  # processes: their hooks report back
     max_tasks = executor.max_tasks
     interrupted = True
     running: dict[Future[Any], int] = {}
@@ -432,7 +434,7 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
         next_index = 0
         while next_index < len(items) or running:
             while next_index < len(items) and len(running) < max_tasks:
-                running[submitted.submit(pool.submit, next_index, items[next_index])] = next_index
+                running[submitted.submit(submit, next_index, items[next_index])] = next_index
                 next_index += 1
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:

@@ -32,12 +32,16 @@ def start_values(plan: Plan, config: Mapping[str, Any], inputs: Mapping[str, Any
     for optional inputs requested but not given. Raises :class:`InputTypeError` listing every
     input whose value a step of the plan refuses and no ``validate_input`` of ``validators``
     (``(name, method)`` pairs, see :class:`~dataflow.execution.hooks.HookSet`) accepts."""
-    values = {name: config[name] for name in plan.config_used}
+    values = {name: config[name] for name in plan.config_used} if plan.config_used else {}
     for name in plan.provided_used:
         values[name] = overrides[name] if name in overrides else inputs[name]
     for name in plan.absent_outputs:
         values[name] = None
-    wrong = [t for t in plan.typed_inputs if not _accepts(t, values[t.name])]
+    wrong: list[TypedInput] = []
+    for typed in plan.typed_inputs:  # every execute: the common case is one comparison
+        value = values[typed.name]
+        if type(value) is not typed.type and not _accepts(typed, value):
+            wrong.append(typed)
     if wrong and validators:
         wrong = [t for t in wrong if not any(
             method(node_type=t.type, input_value=values[t.name]) for _, method in validators)]

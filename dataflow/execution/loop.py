@@ -13,6 +13,7 @@ loop (a client session) made by one node still works in the next.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from dataflow.execution.failures import annotate_failure
 from dataflow.execution.hooks import EMPTY_HOOKS, HookSet, call_hooks, hook_failure
 from dataflow.execution.scheduler import ReadyQueue
-from dataflow.plan import Plan, Step
+from dataflow.plan import Plan, Step, without_collection
 
 
 def run_plan(plan: Plan, values: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +139,15 @@ def call_node(step: Step, kwargs: dict[str, Any],
         result = node.fn(**kwargs)  # type: ignore[misc]
     else:
         hook, run_to_execute_node = method
+        if node.is_async:
+            from dataflow.execution import async_nodes  # only async graphs pay for asyncio
+
+            if not async_nodes.handles_coroutines(run_to_execute_node):
+                # a plain adapter sees the node's value or its error: it runs on a thread
+                return async_nodes.call_through_thread(hook, node.name, functools.partial(
+                    run_to_execute_node, node_name=node.name, node_tags=dict(node.tags),
+                    node_kwargs=kwargs, task_id=None, is_expand=False, is_collect=False),
+                    node.fn)  # type: ignore[arg-type]
         try:
             result = run_to_execute_node(
                 node_name=node.name, node_tags=dict(node.tags), node_callable=node.fn,
@@ -206,3 +216,60 @@ def await_result(awaitable: Any) -> Any:
         return asyncio.run(wait())
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, wait()).result()
+
+
+# -- the interpreted loop over prepared steps ---------------------------------------------------
+
+NO_ARGS, ONE_POSITIONAL, POSITIONAL, KEYWORDS = range(4)
+
+Prepared = tuple[Callable[..., Any], str, Any, int, tuple[str, ...]]
+"""A step ready for :func:`run_prepared`: (function, name, argument getter, call kind,
+values released after it)."""
+
+
+def prepare(steps: Sequence[Step], is_positional: Callable[[Step], bool]) -> list[Prepared]:
+    """``steps`` as :func:`run_prepared` reads them: the arguments fetched by one
+    ``operator.itemgetter`` call and passed by position where ``is_positional(step)``."""
+    import operator
+
+    getter = operator.itemgetter
+    prepared: list[Prepared] = []
+    append = prepared.append
+    get: Any
+    with without_collection():  # many small objects, no cycles
+        for step in steps:
+            args = step.args
+            if not args:
+                kind, get = NO_ARGS, None
+            elif not is_positional(step):
+                kind, get = KEYWORDS, args
+            elif len(args) == 1:
+                kind, get = ONE_POSITIONAL, getter(args[0])
+            else:
+                kind, get = POSITIONAL, getter(*args)
+            node = step.node
+            append((node.fn, node.name, get, kind, step.release))  # type: ignore[arg-type]
+    return prepared
+
+
+def run_prepared(prepared: Sequence[Prepared], steps: Sequence[Step],
+                 values: dict[str, Any]) -> None:
+    """Run ``prepared`` (made by :func:`prepare` from ``steps``) over ``values``, as
+    :func:`run_plan` runs steps: each value freed after its last reader, a failure annotated
+    with its step."""
+    name = ""
+    try:
+        for fn, name, get, kind, release in prepared:
+            if kind == ONE_POSITIONAL:
+                values[name] = fn(get(values))
+            elif kind == POSITIONAL:
+                values[name] = fn(*get(values))
+            elif kind == KEYWORDS:
+                values[name] = fn(**{arg: values[arg] for arg in get})
+            else:
+                values[name] = fn()
+            for dead in release:
+                del values[dead]
+    except Exception as error:
+        step = next(s for s in steps if s.node.name == name)
+        raise annotate_failure(error, step, {a: values[a] for a in step.args}) from None

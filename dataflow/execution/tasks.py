@@ -125,16 +125,22 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None,
         result = task.fn(**kwargs)
     else:
         hook, run_to_execute_node = method
+        node_callable = task.fn
+        if task.is_async:  # a plain adapter sees the node's value or its error
+            from dataflow.execution import async_nodes
+
+            if not async_nodes.handles_coroutines(run_to_execute_node):
+                node_callable = async_nodes.completing(task.fn)
         try:
             result = run_to_execute_node(
-                node_name=task.name, node_tags=dict(task.tags), node_callable=task.fn,
+                node_name=task.name, node_tags=dict(task.tags), node_callable=node_callable,
                 node_kwargs=kwargs, task_id=task_id, is_expand=task.is_expand,
                 is_collect=task.is_collect)
         except BaseException as error:
             if not raised_by(error, task.fn):
                 hook_failure(error, hook, task.name)
             raise
-    if task.is_async or inspect.isawaitable(result):
+    if inspect.isawaitable(result):  # not always, for an async node: an adapter may skip it
         result = await_result(result)
     return result
 

@@ -6,13 +6,15 @@ Decorators never wrap the call: each records an instruction that the resolve sta
 The submodules follow Hamilton's: ``configuration`` (config), ``delayed`` (resolve),
 ``expanders`` (parameterize, extract_*, inject...), ``macros`` (does, pipe*, step, mutate),
 ``recursive`` (subdag), ``metadata`` (tag, schema, cache), ``validation`` (check_output),
-``dependencies`` (source, value, group...) and ``base`` (the machinery and its errors). As in
+``dependencies`` (source, value, group...), ``adapters`` (load_from, save_to, dataloader,
+datasaver) and ``base`` (the machinery and its errors). As in
 Hamilton, the attribute ``function_modifiers.configuration`` is the ``configuration(key)``
 parameter source; ``from dataflow.function_modifiers.configuration import config`` imports the
 submodule.
 """
 
 from dataflow.data_quality.base import HAMILTON_DQ_TAGS as _DQ_TAGS
+from dataflow.function_modifiers.adapters import dataloader, datasaver, load_from, save_to
 from dataflow.function_modifiers.base import (
     InvalidDecoratorException,
     MissingConfigParametersException,

@@ -79,7 +79,14 @@ class NodeExecutionHook(LifecycleAdapter, abc.ABC):
 
 
 class NodeExecutionMethod(LifecycleAdapter, abc.ABC):
-    """Decides how a node's function is called (the last one registered wins)."""
+    """Decides how a node's function is called (the last one registered wins).
+
+    For an ``async def`` node too, ``node_callable(**node_kwargs)`` returns the node's value or
+    raises its error inside this method: on an event loop the method is then called on a helper
+    thread while the node runs on the run's loop (:mod:`dataflow.execution.async_nodes`). An
+    adapter that handles coroutines itself (an ``async def run_to_execute_node``, or a class
+    attribute ``awaits_async_nodes = True``) is handed the coroutine function instead, and the
+    driver awaits what it returns."""
 
     @abc.abstractmethod
     def run_to_execute_node(

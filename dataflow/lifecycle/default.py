@@ -14,10 +14,11 @@ carrying on past failures, and slowing a run down for tests.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from dataflow.lifecycle.api import EdgeConnectionHook, NodeExecutionHook, NodeExecutionMethod
@@ -111,6 +112,8 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
     :attr:`CONTEXT` holds the node's facts) and ``after`` it (with ``result`` and ``error``)."""
 
     CONTEXT: dict[str, Any] = {}
+    awaits_async_nodes = True
+    """An async node's coroutine is passed through (stepping into it needs ``break``)."""
 
     def __init__(self, node_filter: NodeFilter, before: bool = False, during: bool = False,
                  after: bool = False) -> None:
@@ -224,6 +227,9 @@ class GracefulErrorAdapter(NodeExecutionMethod):
     Choose a sentinel your nodes never return (the default, ``None``, is ambiguous). An input
     is the sentinel when it has the sentinel's exact type and compares equal to it."""
 
+    awaits_async_nodes = True
+    """Handed an async node's coroutine function, it awaits the node inside its ``try``."""
+
     def __init__(self, error_to_catch: type[Exception], sentinel_value: Any = None,
                  try_all_parallel: bool = True, allow_injection: bool = True) -> None:
         self.error_to_catch = error_to_catch
@@ -244,7 +250,16 @@ class GracefulErrorAdapter(NodeExecutionMethod):
         if not injectable and any(self._is_sentinel(v) for v in node_kwargs.values()):
             return skipped
         try:
-            return node_callable(**node_kwargs)
+            result = node_callable(**node_kwargs)
+        except self.error_to_catch:
+            return skipped
+        if inspect.isawaitable(result):  # an async node: its error comes when it is awaited
+            return self._awaited(result, skipped)
+        return result
+
+    async def _awaited(self, awaitable: Awaitable[Any], skipped: Any) -> Any:
+        try:
+            return await awaitable
         except self.error_to_catch:
             return skipped
 

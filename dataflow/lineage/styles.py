@@ -71,6 +71,10 @@ STYLES: Mapping[str, Style] = {
     "with_columns": Style("@with_columns", "#fce7f3", "#b83280"),
     "does": Style("@does", "#eef0ff", "#4c51bf"),
     "inject": Style("@inject", "#f7f3e3", "#8d7b3a"),
+    "loader": Style("loads data (from_, @load_from, @dataloader)", "#e6fffa", "#2c7a7b",
+                    shape="cylinder", style="filled"),
+    "saver": Style("saves data (to, @save_to, @datasaver)", "#fefcbf", "#b7791f",
+                   shape="cylinder", style="filled"),
     "decorator": Style("other decorator", "#f1f5f9", "#475569"),
     "added": Style("added", "#d7f0dd", "#2f855a", penwidth="2.2"),
     "removed": Style("removed", "#fde2e1", "#c53030", style="rounded,dashed,filled",
@@ -88,15 +92,22 @@ the fill and line style of what it is (a function, an ``@extract_columns`` colum
 and gains a thick green border. Other marks (``override``, ``skipped``, diff marks) replace the
 class, since they change what the node is in that picture."""
 
+MATERIALIZER_TAG = "dataflow.materializer"
+"""Set to ``"loader"`` / ``"saver"`` by :mod:`dataflow.io` on the nodes that load and save."""
+
 NAMESPACED_DECORATORS = ("subdag", "parameterized_subdag", "with_columns")
 """Decorators whose ``namespace.node`` names are drawn as one graphviz cluster per namespace."""
 
 def base_class(node: Node) -> str:
-    """The class a node has by itself: its role, else its decorator, else ``"function"``."""
+    """The class a node has by itself: its role, else loader / saver (the
+    ``dataflow.materializer`` tag), else its decorator, else ``"function"``."""
     if node.role is NodeRole.INPUT:
         return "input"
     if node.role is NodeRole.CONFIG:
         return "config"
+    materializer = node.tags.get(MATERIALIZER_TAG)
+    if materializer in ("loader", "saver"):
+        return str(materializer)
     decorator = node.tags.get(DECORATOR_TAG)
     if decorator is None:
         return "function"

@@ -46,6 +46,7 @@ _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
 _FANOUT = "tests/execution/test_fanout.py::"
 _FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
 _CACHE = "tests/caching/test_vs_hamilton.py::"
+_IO = "tests/compat/test_differential_io.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -455,11 +456,46 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
              "names are awaited (`run_after_graph_construction` by `await build()` / "
              "`ainit()`). Hamilton's AsyncDriver gives its node hooks asyncio Tasks and "
              "`success=True` for a failing node, tells a cancelled run `error=None`, and "
-             "awaits only hooks written against its internal `lifecycle.base` names "
-             "(`pre_node_execute`, ...).",
+             "awaits only hooks written on its `lifecycle.base` classes (`pre_node_execute`, "
+             "...; dataflow awaits those too, with the same arguments).",
         why="A tracker or progress bar needs the values and the true outcome; one hook API "
             "serves both drivers.",
-        consulted_by=(_DEMO + "test_async_driver_hooks",),
+        consulted_by=(_DEMO + "test_async_driver_hooks",
+                      "tests/execution/test_async_lifecycle.py::"
+                      "test_async_base_class_hooks_are_awaited_as_hamiltons_async_driver_awaits_them"),
+    ),
+    IntendedDifference(
+        id="plugin-wording",
+        what="`plugins.h_logging.LoggingAdapter` words its messages itself (`Run '<id>' - Run "
+             "started`, `Node 'x' - Done in 1.2ms`) and adds times and record attributes "
+             "(`run_id`, `node_name`, `task_id`, `duration`); Hamilton's says `Graph run "
+             "'<id>' - Starting graph execution`, `Node 'x' - Finished execution [OK]`. The "
+             "events, their order, levels, loggers and tracebacks are the same. The progress "
+             "bars end a failed run with `Failed at <node>` (tqdm) / `<desc> failed` (rich) "
+             "where Hamilton's say `Execution Complete!` or nothing, and the rich bar of a new "
+             "run replaces the last run's (Hamilton's adds a bar per run and advances the "
+             "first).",
+        why="Log lines and bars are for people: they say how long things took and whether "
+            "the run failed; a program reads the record attributes or a hook.",
+        consulted_by=("tests/plugins/test_logging.py::"
+                      "test_the_same_events_at_the_same_levels_as_hamilton",
+                      "tests/plugins/test_progress.py::"
+                      "test_tqdm_counts_the_nodes_names_each_and_says_complete_as_hamiltons_does",
+                      "tests/plugins/test_progress.py::"
+                      "test_rich_on_failure_and_ctrl_c_stops_and_says_failed"),
+    ),
+    IntendedDifference(
+        id="graceful-error-async-nodes",
+        what="`GracefulErrorAdapter` catches the errors of `async def` nodes (the node yields "
+             "the sentinel and its dependents are skipped), on the async driver and on the "
+             "sync driver; any `run_to_execute_node` adapter gets an async node's value or "
+             "error from `node_callable`. Hamilton's AsyncDriver does not call node execution "
+             "methods (the error propagates) and its sync driver hands a dependent the "
+             "unawaited coroutine.",
+        why="An adapter that carries on past failures must not depend on whether the failing "
+            "node awaits; the sync driver runs async nodes here.",
+        consulted_by=("tests/execution/test_async_lifecycle.py::"
+                      "test_graceful_errors_of_async_nodes_beside_hamilton",),
     ),
     IntendedDifference(
         id="fanout-shapes-refused",
@@ -531,6 +567,66 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         why="The two stores have different layouts; a ported project does not read or mix "
             "into Hamilton's directory.",
         consulted_by=(_CACHE + "test_default_cache_directory",),
+    ),
+    IntendedDifference(
+        id="io-future-annotations",
+        what="`@dataloader()` / `@datasaver()` check the return annotation from the resolved "
+             "type hints, so they work in modules with `from __future__ import annotations`; "
+             "Hamilton 1.90 reads the annotation string and refuses them (its issue #1297).",
+        why="The annotation is right; only Hamilton's check is wrong.",
+        consulted_by=(_IO + "test_io_decorators_under_future_annotations",),
+        refusing_side="hamilton",
+    ),
+    IntendedDifference(
+        id="io-metadata-extras",
+        what="Saver and loader metadata keep Hamilton's keys and add some: `file_metadata` has "
+             "`sha256` (the content hash), numpy arrays add `array_metadata` (shape, dtype), "
+             "`sql_metadata` puts a query under `query` and a table under `table_name` "
+             "(Hamilton puts either under `table_name`); loader and saver nodes carry the tag "
+             "`dataflow.materializer` (`loader` / `saver`).",
+        why="A content hash says whether two runs wrote the same data; the tag lets lineage "
+            "pictures draw loaders and savers in their own style.",
+        consulted_by=(_IO + "test_io_metadata_extras",),
+    ),
+    IntendedDifference(
+        id="io-atomic-write-options",
+        what="pandas formats accept Hamilton's options except those that cannot be atomic or "
+             "do not return one frame: `mode` (append), `chunksize`/`iterator` on readers, "
+             "`storage_options`, `filesystem`, `partition_cols`, `dest`; they are refused when "
+             "the materializer is made, listing the accepted options.",
+        why="Every write goes to a temporary file in the target's directory, fsynced and "
+            "renamed, so a failed or killed write never leaves half a file; appending to the "
+            "target or writing elsewhere would defeat that.",
+        consulted_by=(_IO + "test_io_atomic_write_options",),
+    ),
+    IntendedDifference(
+        id="io-sql-dbapi",
+        what="`from_.sql` / `to.sql` take any DB-API 2 connection (sqlite3, DuckDB, psycopg) "
+             "and run their own SELECT / CREATE TABLE + INSERT in one transaction; Hamilton "
+             "hands the connection to pandas' `read_sql` / `to_sql` (SQLAlchemy or sqlite3, "
+             "URL strings accepted). A URL string is refused; `to.sql` options "
+             "`dtype`, `chunksize`, `method`, `schema` are not accepted.",
+        why="No SQLAlchemy dependency, the same behaviour on every DB-API driver, and a failed "
+            "write (even `if_exists='replace'`) leaves the table as it was.",
+        consulted_by=(_IO + "test_io_sql_dbapi",),
+    ),
+    IntendedDifference(
+        id="io-error-types",
+        what="A format that does not fit the node's type (a dict to `csv`) raises "
+             "`dataflow.io.FormatTypeError` (a ValueError) naming the materializer, the node "
+             "and the formats that fit; Hamilton raises InvalidDecoratorException. A missing "
+             "file is a FileNotFoundError in both, ours naming the materializer and node.",
+        why="The error is about a materializer, not a decorator; the message says what to use "
+            "instead.",
+        consulted_by=(_IO + "test_io_error_types",),
+    ),
+    IntendedDifference(
+        id="io-excel-optional",
+        what="The `excel` format is registered only when openpyxl is installed "
+             "(`pip install dataflow[excel]`); Hamilton always lists it and fails when used.",
+        why="`from_.excel` then fails at once with a did-you-mean listing the formats that "
+            "work, instead of at run time inside pandas.",
+        consulted_by=("tests/io/test_formats.py::test_excel_is_registered_only_with_openpyxl",),
     ),
 )
 

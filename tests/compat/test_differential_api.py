@@ -39,10 +39,8 @@ PUBLIC_NAMES = [
     ("driver", "Builder"),
 ]
 
-MISSING_NOW = {
-    ("function_modifiers.adapters", "load_from"),  # the IO issue brings it
-}
-"""Names Hamilton has and dataflow lacks today (finding F-missing-public-names)."""
+# F-missing-public-names is fixed: function_modifiers.adapters.load_from (issue 9) was the
+# last name missing, so no parameter below carries its xfail marker any more.
 
 
 def _lookup(root: str, module: str, name: str) -> Any:
@@ -51,15 +49,13 @@ def _lookup(root: str, module: str, name: str) -> Any:
 
 
 @pytest.mark.parametrize(("module", "name"), [
-    pytest.param(m, n, id=f"{m}.{n}",
-                 marks=[xfail("F-missing-public-names")] if (m, n) in MISSING_NOW else [])
-    for m, n in PUBLIC_NAMES])
+    pytest.param(m, n, id=f"{m}.{n}") for m, n in PUBLIC_NAMES])
 def test_hamiltons_public_name_exists(module: str, name: str) -> None:
     _lookup("hamilton", module, name)  # the name is Hamilton's (the list is not a typo)
     try:
         _lookup("dataflow", module, name)
     except (ImportError, AttributeError) as missing:
-        settle([f"dataflow lacks {module}.{name}: {missing}"], ["F-missing-public-names"])
+        settle([f"dataflow lacks {module}.{name}: {missing}"])
 
 
 def _tagged_twins(tmp_path: Path) -> Any:

@@ -85,5 +85,6 @@ def test_a_failure_in_compiled_code_keeps_type_and_note(monkeypatch):
 def test_generated_source_reads_like_hand_written_code():
     graph = graph_from_modules([sample_module])
     compiled = compile_plan(plan_for(graph, ["spend_mean"], {"raw_spend"}))
-    assert "v['spend'] = f0(raw_spend=v['raw_spend'])" in compiled.source
-    assert "del v['raw_spend']" in compiled.source
+    assert "raw_spend = v.pop('raw_spend')" in compiled.source
+    assert "spend = f0(raw_spend)\n    del raw_spend\n" in compiled.source
+    assert "carry += (spend_mean,)" in compiled.source

@@ -168,8 +168,8 @@ class Counts(lifecycle.GraphExecutionHook):
 def test_graph_hooks_alone_leave_the_run_to_the_plans_own_compiled_loop(monkeypatch):
     compiled = []
 
-    def spy(plan):
-        compiled.append(compile_plan(plan))
+    def spy(plan, bounds=None, live_in=()):
+        compiled.append(compile_plan(plan, bounds, live_in))
         return compiled[-1]
 
     monkeypatch.setattr(driver, "COMPILE_AFTER_RUNS", 2)

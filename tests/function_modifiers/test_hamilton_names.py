@@ -16,12 +16,10 @@ from tests.function_modifiers.helpers import build
 
 hfm = pytest.importorskip("hamilton.function_modifiers")
 
-SUBMODULES = ["base", "configuration", "delayed", "dependencies", "expanders", "macros",
+SUBMODULES = ["adapters", "base", "configuration", "delayed", "dependencies", "expanders", "macros",
               "metadata", "recursive", "validation"]
 
 NOT_PROVIDED = {
-    # IO decorators: they come with dataflow.io (a later issue); no stand-in on purpose
-    "adapters", "dataloader", "datasaver", "load_from", "save_to",
     # features dataflow does not have
     "dynamic_transform", "model",
     # Hamilton's module-level logging objects, not API

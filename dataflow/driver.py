@@ -483,14 +483,16 @@ class Builder:
         ignore: Any = None,
         disable: Any = None,
         default_behavior: str = "default",
-        default_loader_behavior: str = "default",
-        default_saver_behavior: str = "default",
+        default_loader_behavior: str = "recompute",
+        default_saver_behavior: str = "recompute",
         log_to_file: bool = False,
     ) -> Builder:
         """Reuse results stored under ``path`` when a node's code and inputs are unchanged
         (Hamilton's ``with_cache``, same arguments). ``default`` / ``recompute`` / ``ignore`` /
         ``disable`` take node names, or ``True`` for every node; ``default_behavior`` applies
-        where neither these lists nor ``@cache(behavior=...)`` say. docs/caching.md."""
+        where neither these lists nor ``@cache(behavior=...)`` say. Loaders and savers
+        (``dataflow.io``) are recomputed by default (``default_loader_behavior`` /
+        ``default_saver_behavior``; Hamilton reuses them). docs/caching.md."""
         if self.cache is not None:
             raise DataflowError("with_cache was called twice: a driver has one cache.")
         from dataflow.caching.adapter import CacheAdapter

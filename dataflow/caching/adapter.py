@@ -15,7 +15,9 @@ Behaviours (Hamilton's): ``DEFAULT`` reuse and store; ``RECOMPUTE`` always run, 
 ``DISABLE`` run as without a cache, and every node reading it is recomputed; ``IGNORE`` run as
 without a cache, and readers leave it out of their keys (clients, connections). The driver's
 lists (``with_cache(recompute=[...])``) win over ``@cache(behavior=...)``, which wins over
-``default_behavior``.
+``default_behavior``. Loaders and savers (``dataflow.io``) default to ``RECOMPUTE``: a file
+read again may have changed, and a file to write must be written (Hamilton reuses both, and
+serves a changed file's old data).
 """
 
 from __future__ import annotations
@@ -149,8 +151,8 @@ class CacheAdapter:
                  default: NodeSelection = None, recompute: NodeSelection = None,
                  ignore: NodeSelection = None, disable: NodeSelection = None,
                  default_behavior: Behaviors = "default",
-                 default_loader_behavior: Behaviors = "default",
-                 default_saver_behavior: Behaviors = "default",
+                 default_loader_behavior: Behaviors = "recompute",
+                 default_saver_behavior: Behaviors = "recompute",
                  log_to_file: bool = False) -> None:
         self.path = Path(path)
         self.metadata_store = metadata_store or SQLiteMetadataStore(self.path)

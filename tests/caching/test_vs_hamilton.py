@@ -135,3 +135,29 @@ def test_default_cache_directory() -> None:
     ours = inspect.signature(df_driver.Builder.with_cache).parameters["path"].default
     theirs = inspect.signature(hamilton_driver.Builder.with_cache).parameters["path"].default
     assert (ours, theirs) == (".dataflow_cache", ".hamilton_cache")
+
+
+def test_loaders_read_the_file_again(tmp_path: Path) -> None:
+    """cache-loaders-recompute: after the input file changes, Hamilton's cache serves the old
+    data; dataflow reads the file again (and reuses what reads it only when it is unchanged)."""
+    import pandas as pd
+    from hamilton.io.materialization import from_ as hamilton_from
+
+    from dataflow.io import from_
+
+    module = load_module(tmp_path, "import pandas as pd\n\n\ndef doubled(raw: pd.DataFrame)"
+                                   " -> pd.DataFrame:\n    return raw * 2\n", stem="loading")
+    source = tmp_path / "in.csv"
+    seen: dict[str, list[int]] = {"dataflow": [], "hamilton": []}
+    for value in (1, 5):
+        pd.DataFrame({"a": [value]}).to_csv(source, index=False)
+        ours = df_driver.Builder().with_modules(module).with_cache(path=tmp_path / "d").build()
+        theirs = (hamilton_driver.Builder().with_modules(module)
+                  .with_cache(path=str(tmp_path / "h")).build())
+        _, extra = ours.materialize(from_.csv(target="raw", path=str(source)),
+                                    additional_vars=["doubled"])
+        seen["dataflow"].append(int(extra["doubled"]["a"][0]))
+        _, extra = theirs.materialize(hamilton_from.csv(target="raw", path=str(source)),
+                                      additional_vars=["doubled"])
+        seen["hamilton"].append(int(extra["doubled"]["a"][0]))
+    assert seen == {"dataflow": [2, 10], "hamilton": [2, 2]}

@@ -562,6 +562,16 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_CACHE + "test_cache_format_names",),
     ),
     IntendedDifference(
+        id="cache-loaders-recompute",
+        what="with_cache: data loaders and savers (materializers, @load_from, ...) default to "
+             "the RECOMPUTE behaviour (default_loader_behavior / default_saver_behavior); "
+             "Hamilton's default reuses them, so after the input file changes it serves the "
+             "old data, and an output file is not written again.",
+        why="A silently stale result; reading the file again costs one read, and what reads it "
+            "is still reused when its data is unchanged.",
+        consulted_by=(_CACHE + "test_loaders_read_the_file_again",),
+    ),
+    IntendedDifference(
         id="cache-default-path",
         what="Builder.with_cache's default path is .dataflow_cache (Hamilton: .hamilton_cache).",
         why="The two stores have different layouts; a ported project does not read or mix "

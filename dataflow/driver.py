@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -98,6 +99,16 @@ class Driver(DriverViews):
     def executor(self, executor: Any) -> None:
         self._executor = executor
         self._inline = type(executor) is SynchronousLocalTaskExecutor
+
+    @property
+    def cache(self) -> Any:
+        """The cache adapter (``Builder().with_cache(...)``): ``dr.cache.logs()``,
+        ``dr.cache.view_run()``, ``dr.cache.dry_run([...])``; see docs/caching.md."""
+        for adapter in self.adapters:
+            if type(adapter).__module__ == "dataflow.caching.adapter":
+                return adapter
+        raise DataflowError("This driver has no cache: build it with "
+                            "Builder().with_cache(path=...) to use dr.cache.")
 
     @property
     def config(self) -> Mapping[str, Any]:
@@ -421,6 +432,17 @@ def _check_executor(executor: Any, method: str) -> None:
             "root to dataflow.")
 
 
+def _check_cache_alone(adapters: list[Any]) -> None:
+    """The cache calls each node itself (``run_to_execute_node``); one other adapter doing so
+    would be silently replaced (the last wins), so it is refused, named."""
+    callers = [type(a).__name__ for a in adapters
+               if callable(getattr(a, "run_to_execute_node", None))]
+    if callers:
+        raise DataflowError(
+            f"with_cache cannot be combined with {', '.join(callers)}: both decide how each "
+            "node is called (run_to_execute_node) and only one can. Drop one of them.")
+
+
 def _as_list(adapter: Any) -> list[Any]:
     if adapter is None:
         return []
@@ -477,6 +499,7 @@ class Builder:
         self._dynamic_execution = False
         self.local_executor: Any = None
         self.remote_executor: Any = None
+        self.cache: Any = None
         self.materializers: list[Any] = []
 
     def with_modules(self, *modules: types.ModuleType) -> Builder:
@@ -494,6 +517,39 @@ class Builder:
 
     def with_adapter(self, adapter: Any) -> Builder:
         return self.with_adapters(adapter)
+
+    def with_cache(
+        self,
+        path: str | os.PathLike[str] = ".dataflow_cache",
+        metadata_store: Any = None,
+        result_store: Any = None,
+        default: Any = None,
+        recompute: Any = None,
+        ignore: Any = None,
+        disable: Any = None,
+        default_behavior: str = "default",
+        default_loader_behavior: str = "recompute",
+        default_saver_behavior: str = "recompute",
+        log_to_file: bool = False,
+    ) -> Builder:
+        """Reuse results stored under ``path`` when a node's code and inputs are unchanged
+        (Hamilton's ``with_cache``, same arguments). ``default`` / ``recompute`` / ``ignore`` /
+        ``disable`` take node names, or ``True`` for every node; ``default_behavior`` applies
+        where neither these lists nor ``@cache(behavior=...)`` say. Loaders and savers
+        (``dataflow.io``) are recomputed by default (``default_loader_behavior`` /
+        ``default_saver_behavior``; Hamilton reuses them). docs/caching.md."""
+        if self.cache is not None:
+            raise DataflowError("with_cache was called twice: a driver has one cache.")
+        from dataflow.caching.adapter import CacheAdapter
+
+        self.cache = CacheAdapter(
+            path, metadata_store=metadata_store, result_store=result_store, default=default,
+            recompute=recompute, ignore=ignore, disable=disable,
+            default_behavior=default_behavior,  # type: ignore[arg-type]
+            default_loader_behavior=default_loader_behavior,  # type: ignore[arg-type]
+            default_saver_behavior=default_saver_behavior,  # type: ignore[arg-type]
+            log_to_file=log_to_file)
+        return self
 
     def with_materializers(self, *materializers: Any) -> Builder:
         """Add loaders and savers (``dataflow.io.from_`` / ``to``) to the graph the driver
@@ -557,6 +613,7 @@ class Builder:
         other._dynamic_execution = self._dynamic_execution
         other.local_executor = self.local_executor
         other.remote_executor = self.remote_executor
+        other.cache = self.cache
         other.materializers = list(self.materializers)
         return other
 
@@ -568,10 +625,15 @@ class Builder:
         adapters = list(self.adapters)
         if not any(hasattr(a, "build_result") for a in adapters):
             adapters.append(DictResult())
+        if self.cache is not None:
+            _check_cache_alone(adapters)
+            adapters.append(self.cache)
         driver = Driver(self.config, *self.modules, adapter=adapters,
                         allow_module_overrides=self._allow_module_overrides)
         if self.materializers:
             driver._add_materializers(self.materializers)
+        if self.cache is not None:
+            self.cache.attach(driver)
         if self.local_executor is not None:
             driver.executor = self.local_executor
         if self._dynamic_execution:

@@ -163,9 +163,22 @@ class schema:
         return decorate
 
 
+CACHE_FORMATS = ("parquet", "series", "npy", "json", "pickle")
+"""Result formats of the cache (:mod:`dataflow.caching.stores`)."""
+
+
 class cache:
-    """Caching hints, recorded as tags ``cache.behavior`` / ``cache.format`` (the cache honours
-    them). ``behavior`` is one of default, recompute, disable, ignore."""
+    """How a driver built with ``Builder().with_cache(...)`` caches this function's nodes
+    (docs/caching.md); without a cache it changes nothing.
+
+    ``behavior``: ``"default"`` (reuse when code and inputs are unchanged), ``"recompute"``
+    (always run, store the result), ``"disable"`` (run as without a cache; nodes reading it
+    are recomputed) or ``"ignore"`` (run as without a cache; nodes reading it leave it out of
+    their keys). The driver's ``with_cache(recompute=[...], ...)`` lists win over it.
+    ``format``: the result file format, one of ``parquet`` (pandas DataFrames), ``series``
+    (pandas Series of numbers), ``npy`` (numpy arrays), ``json`` (plain JSON values),
+    ``pickle``; by default the cache picks by type. Recorded as the tags
+    ``cache.behavior`` / ``cache.format``."""
 
     def __init__(self, *, behavior: str | None = None, format: str | None = None,
                  target_: Any = None) -> None:
@@ -175,9 +188,13 @@ class cache:
         if behavior is not None and behavior not in CACHE_BEHAVIORS:
             raise DecoratorUsageError(
                 f"@cache: behavior={behavior!r} is not one of {CACHE_BEHAVIORS}")
-        if format is not None and (not isinstance(format, str) or not format):
+        if format is not None and format not in CACHE_FORMATS:
+            from dataflow.errors import did_you_mean
+
+            hint = did_you_mean(format, CACHE_FORMATS) if isinstance(format, str) else ""
             raise DecoratorUsageError(
-                f"@cache: format must be a format name such as 'parquet'; got {format!r}")
+                f"@cache: format={format!r} is not a cache format; use one of "
+                f"{CACHE_FORMATS}.{hint}")
         self.tags = {}
         if behavior is not None:
             self.tags[CACHE_BEHAVIOR_TAG] = behavior

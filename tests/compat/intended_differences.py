@@ -45,6 +45,7 @@ _DEMO = "tests/compat/test_intended_differences.py::"
 _NEEDED = _DEMO + "test_every_change_a_case_makes_is_needed"
 _FANOUT = "tests/execution/test_fanout.py::"
 _FANOUT_HOOKS = "tests/execution/test_fanout_hooks.py::"
+_CACHE = "tests/caching/test_vs_hamilton.py::"
 _IO = "tests/compat/test_differential_io.py::"
 _POLARS = "tests/plugins/test_polars.py::"
 _PANDERA = "tests/plugins/test_pandera.py::"
@@ -584,6 +585,43 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "enable_dynamic_execution.",
         consulted_by=(
             _FANOUT + "test_the_async_driver_refuses_fan_out_naming_the_parallelizable",),
+    ),
+    IntendedDifference(
+        id="cache-fingerprints-by-pickle",
+        what="with_cache: a value with no dedicated fingerprint rule (an object of the user's "
+             "class) is fingerprinted by its pickle, so when it is computed again and comes "
+             "out the same its readers are reused; Hamilton cannot version it, gives it a new "
+             "random version each time it is computed and recomputes its readers (with a "
+             "warning). A value that does not pickle either is never given a constant: its "
+             "readers are recomputed and the cache log says why.",
+        why="Equal pickles mean equal state, so reuse is safe; a constant version is how "
+            "Hamilton #1715 served a stale model.",
+        consulted_by=(_CACHE + "test_objects_without_a_rule_are_fingerprinted_by_pickle",),
+    ),
+    IntendedDifference(
+        id="cache-format-names",
+        what="@cache(format=...) takes parquet, series, npy, json or pickle and refuses other "
+             "names with a did-you-mean; Hamilton accepts any format name of its savers.",
+        why="Those are the formats the cache's store writes and reads (docs/caching.md); a "
+            "name it cannot honour is refused when the module is imported, not ignored.",
+        consulted_by=(_CACHE + "test_cache_format_names",),
+    ),
+    IntendedDifference(
+        id="cache-loaders-recompute",
+        what="with_cache: data loaders and savers (materializers, @load_from, ...) default to "
+             "the RECOMPUTE behaviour (default_loader_behavior / default_saver_behavior); "
+             "Hamilton's default reuses them, so after the input file changes it serves the "
+             "old data, and an output file is not written again.",
+        why="A silently stale result; reading the file again costs one read, and what reads it "
+            "is still reused when its data is unchanged.",
+        consulted_by=(_CACHE + "test_loaders_read_the_file_again",),
+    ),
+    IntendedDifference(
+        id="cache-default-path",
+        what="Builder.with_cache's default path is .dataflow_cache (Hamilton: .hamilton_cache).",
+        why="The two stores have different layouts; a ported project does not read or mix "
+            "into Hamilton's directory.",
+        consulted_by=(_CACHE + "test_default_cache_directory",),
     ),
     IntendedDifference(
         id="io-future-annotations",

@@ -1,0 +1,392 @@
+"""Where the cache keeps things: metadata in SQLite, results as files named by their content.
+
+:class:`SQLiteMetadataStore` maps a cache key (node, code version, data versions of its inputs)
+to the data version of the result and the format it was written in. The database runs in WAL
+mode and every write is one transaction, so a process killed in the middle of a write leaves
+the previous state; several processes may share it (SQLite locks; writers wait up to
+``timeout`` seconds).
+
+:class:`FileResultStore` writes each result once, under its data version, with
+:func:`write_atomically`: a temporary file in the same directory, flushed to disk, then renamed
+over the final name. A reader never sees half a file; a killed writer leaves at most a stray
+temporary file, which is never read. The result is written before its metadata, so metadata
+never names a result that is not there; a result file lost later (deleted by hand) is a miss
+and the node is recomputed.
+
+Results read back from ``pickle`` files run code when loaded, as any pickle does: a cache
+directory must only ever hold files this cache wrote (your own directory, never one shared
+with people you do not trust).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from dataflow.errors import DataflowError
+
+__all__ = ["FORMATS", "FileResultStore", "SQLiteMetadataStore", "write_atomically"]
+
+SCHEMA_VERSION = 1
+TEMP_PREFIX = ".tmp-"
+
+
+def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
+    """Create ``path`` with ``write(file)`` so that it appears whole or not at all."""
+    temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
+    try:
+        with open(temp, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- formats -----------------------------------------------------------------------------------
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _is_frame(value: Any) -> bool:
+    cls = type(value)
+    return cls.__module__.split(".", 1)[0] == "pandas" and cls.__name__ == "DataFrame"
+
+
+def _is_array(value: Any) -> bool:
+    cls = type(value)
+    return cls.__module__ == "numpy" and cls.__name__ == "ndarray"
+
+
+def _parquet_fits(value: Any) -> bool:
+    columns = list(value.columns)
+    return (all(isinstance(c, str) for c in columns) and len(set(columns)) == len(columns)
+            and _has_pyarrow())
+
+
+def _write_parquet(value: Any, handle: Any) -> None:
+    value.to_parquet(handle)
+
+
+def _read_parquet(path: Path) -> Any:
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
+def _write_npy(value: Any, handle: Any) -> None:
+    import numpy as np
+
+    np.save(handle, value, allow_pickle=False)
+
+
+def _read_npy(path: Path) -> Any:
+    import numpy as np
+
+    return np.load(path, allow_pickle=False)
+
+
+def _write_pickle(value: Any, handle: Any) -> None:
+    pickle.dump(value, handle, protocol=5)
+
+
+def _read_pickle(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def _is_plain_series(value: Any) -> bool:
+    """A pandas Series whose values are one fixed-size numpy array (numbers, booleans,
+    naive datetimes): what the ``series`` format holds."""
+    cls = type(value)
+    if not (cls.__module__.split(".", 1)[0] == "pandas" and cls.__name__ == "Series"):
+        return False
+    dtype = value.dtype
+    return (getattr(dtype, "kind", "O") in "biufcmM"
+            and type(dtype).__module__.split(".", 1)[0] == "numpy")
+
+
+SERIES_MAGIC = b"DFSERIES1"
+_ALIGN = 64
+
+
+def _write_series(value: Any, handle: Any) -> None:
+    """``series`` format: magic, header length, a pickled header (name, index, dtype, length),
+    padding to 64 bytes, then the values' raw bytes, so a read maps them instead of copying."""
+    import numpy as np
+
+    values = np.ascontiguousarray(value.to_numpy())
+    header = pickle.dumps({"name": value.name, "index": value.index, "dtype": values.dtype.str,
+                           "length": len(values)}, protocol=5)
+    start = len(SERIES_MAGIC) + 8 + len(header)
+    padding = (-start) % _ALIGN
+    handle.write(SERIES_MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * padding)
+    handle.write(values.reshape(-1).view(np.uint8).data)
+
+
+def _read_series(path: Path) -> Any:
+    """The Series over a copy-on-write memory map of the file: nothing is read until used,
+    and writing to the Series never changes the file."""
+    import numpy as np
+    import pandas as pd
+
+    with open(path, "rb") as handle:
+        magic = handle.read(len(SERIES_MAGIC))
+        if magic != SERIES_MAGIC:
+            raise ValueError("not a series file")
+        size = int.from_bytes(handle.read(8), "little")
+        header = pickle.loads(handle.read(size))
+    start = len(SERIES_MAGIC) + 8 + size
+    offset = start + (-start) % _ALIGN
+    dtype = np.dtype(header["dtype"])
+    length = header["length"]
+    if path.stat().st_size != offset + dtype.itemsize * length:
+        raise ValueError("truncated series file")
+    if length == 0:
+        values = np.empty(0, dtype=dtype)
+    else:
+        values = np.memmap(path, dtype=dtype, mode="c", offset=offset, shape=(length,))
+    return pd.Series(values, index=header["index"], name=header["name"], copy=False)
+
+
+def _is_json(value: Any) -> bool:
+    """Whether ``value`` comes back from JSON as it went in: None, bools, ints, finite floats,
+    strings, lists and str-keyed dicts of them (a tuple would come back a list)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        cls = type(item)
+        if cls is float:
+            if item != item or item in (float("inf"), float("-inf")):
+                return False
+        elif cls is list:
+            stack.extend(item)
+        elif cls is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            stack.extend(item.values())
+        elif cls not in (type(None), bool, int, str):
+            return False
+    return True
+
+
+def _write_json(value: Any, handle: Any) -> None:
+    import json
+
+    handle.write(json.dumps(value).encode())
+
+
+def _read_json(path: Path) -> Any:
+    import json
+
+    return json.loads(path.read_bytes())
+
+
+FORMATS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, Any], None],
+                         Callable[[Path], Any]]] = {
+    "parquet": (lambda v: _is_frame(v) and _parquet_fits(v), _write_parquet, _read_parquet),
+    "series": (_is_plain_series, _write_series, _read_series),
+    "npy": (lambda v: _is_array(v) and not v.dtype.hasobject, _write_npy, _read_npy),
+    "json": (_is_json, _write_json, _read_json),
+    "pickle": (lambda v: True, _write_pickle, _read_pickle),
+}
+"""Result formats: name → (does it fit the value, write, read)."""
+
+
+def format_for(value: Any, requested: str | None) -> str:
+    """The format a result is written in: ``requested`` (``@cache(format=...)``) when it fits
+    the value, else parquet for DataFrames (with pyarrow), ``series`` for Series of numbers
+    (memory-mapped when read back), npy for arrays, pickle otherwise."""
+    if requested is not None:
+        fits, _, _ = FORMATS[requested]
+        if not fits(value):
+            raise DataflowError(
+                f"format {requested!r} cannot hold a {type(value).__module__}."
+                f"{type(value).__qualname__} (parquet: a pandas DataFrame with unique string "
+                "column names, pyarrow installed; series: a pandas Series of numbers, booleans "
+                "or naive datetimes; npy: a numpy array of a fixed-size dtype; json: None, bools, "
+                "numbers, strings, lists and str-keyed dicts of them; pickle: anything that "
+                "pickles)")
+        return requested
+    for name in ("parquet", "series", "npy"):
+        if FORMATS[name][0](value):
+            return name
+    return "pickle"
+
+
+# -- results -----------------------------------------------------------------------------------
+
+class ResultMissing(Exception):
+    """A result file is not there (or cannot be read); the node is recomputed."""
+
+
+class FileResultStore:
+    """Result files under ``path``: ``<data version>.<format>``."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def file_of(self, data_version: str, format: str) -> Path:
+        return self.path / f"{data_version}.{format}"
+
+    def exists(self, data_version: str, format: str) -> bool:
+        return self.file_of(data_version, format).exists()
+
+    def set(self, data_version: str, format: str, value: Any) -> None:
+        """Write the result once (a file of that data version is already that content)."""
+        path = self.file_of(data_version, format)
+        if path.exists():
+            return
+        _, write, _ = FORMATS[format]
+        write_atomically(path, lambda handle: write(value, handle))
+
+    def get(self, data_version: str, format: str) -> Any:
+        path = self.file_of(data_version, format)
+        try:
+            return FORMATS[format][2](path)
+        except FileNotFoundError:
+            raise ResultMissing(f"no result file {path.name}") from None
+        except Exception as error:  # a corrupt or foreign file: the reader's own error type
+            raise ResultMissing(f"result file {path.name} cannot be read: "
+                                f"{type(error).__name__}: {error}") from None
+
+    def delete_all(self) -> None:
+        for file in self.path.iterdir():
+            if file.is_file():
+                file.unlink(missing_ok=True)
+
+
+# -- metadata ----------------------------------------------------------------------------------
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS cache_metadata (
+        cache_key TEXT PRIMARY KEY,
+        node_name TEXT NOT NULL,
+        code_version TEXT NOT NULL,
+        data_version TEXT NOT NULL,
+        format TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at REAL NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS cache_metadata_node ON cache_metadata (node_name)""",
+]
+_MIGRATIONS: dict[int, list[str]] = {}
+"""From version n to n + 1: the statements (none yet: version 1 is the first schema)."""
+
+
+class SQLiteMetadataStore:
+    """Cache key → (data version, format), in ``path/metadata.db``. One connection per thread
+    and process; safe to share between processes."""
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.db_file = self.path / "metadata.db"
+        self.timeout = timeout
+        self._local = threading.local()
+        with self._transaction() as connection:
+            for statement in _SCHEMA:
+                connection.execute(statement)
+            row = connection.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                connection.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif row[0] > SCHEMA_VERSION:
+                raise DataflowError(
+                    f"The cache at {self.path} was written by a newer dataflow (schema "
+                    f"{row[0]}, this one knows {SCHEMA_VERSION}): upgrade, or use another path.")
+            else:
+                for version in range(row[0], SCHEMA_VERSION):
+                    for statement in _MIGRATIONS.get(version, []):
+                        connection.execute(statement)
+                connection.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "db_file": self.db_file, "timeout": self.timeout}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            connection = sqlite3.connect(self.db_file, timeout=self.timeout,
+                                         isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            self._local.pid = os.getpid()
+        return connection
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        for attempt in range(50):
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:  # locked beyond the timeout
+                if "locked" not in str(error) or attempt == 49:
+                    raise
+                time.sleep(0.05)
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def get(self, cache_key: str) -> tuple[str, str] | None:
+        """(data version, format) stored under ``cache_key``, or ``None``."""
+        row = self._connection().execute(
+            "SELECT data_version, format FROM cache_metadata WHERE cache_key = ?",
+            (cache_key,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def set(self, *, cache_key: str, node_name: str, code_version: str, data_version: str,
+            format: str, run_id: str) -> None:
+        """Record one result, in one transaction."""
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (cache_key, node_name, code_version, data_version, format, run_id, time.time()))
+
+    def delete(self, cache_key: str) -> None:
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM cache_metadata WHERE cache_key = ?", (cache_key,))
+
+    def delete_all(self) -> None:
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM cache_metadata")
+
+    def size(self) -> int:
+        row = self._connection().execute("SELECT COUNT(*) FROM cache_metadata").fetchone()
+        return int(row[0])

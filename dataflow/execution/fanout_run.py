@@ -191,6 +191,14 @@ class FanoutRunner:
 
     def _run(self, values: dict[str, Any], run_id: str, overrides: dict[str, Any],
              hooks: HookSet | None) -> dict[str, Any]:
+        for unit in self.fanout.units:  # an overriding iterable (a generator, used up once)
+            if type(unit) is Block:     # is run over, returned and hooked as a list
+                name = unit.expander
+                items = values.get(name)
+                if items is not None and not isinstance(items, list):
+                    values[name] = list(items)
+                    if name in overrides:
+                        overrides[name] = values[name]
         if getattr(self.remote, "sends_to_processes", False):  # refused before anything runs
             for unit in self.fanout.units:
                 if type(unit) is Block:

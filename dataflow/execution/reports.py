@@ -24,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
+from dataflow.execution.failures import add_note
 from dataflow.execution.hooks import Hook, hook_failure
 from dataflow.execution.tasks import NodeHooks
 
@@ -95,15 +96,21 @@ def reporting_submit(submit: Callable[..., Future[Any]]) -> Callable[..., Future
         inner = submit(run_reporting, fn, *arguments)
         outer: Future[Any] = Future()
 
-        def deliver(reports: list[tuple[int, Any]]) -> None:
+        def deliver(reports: list[tuple[int, Any]], node_error: BaseException | None) -> None:
             for index, report in reports:
                 adapter = adapters[index]
                 try:
                     adapter.receive_from_worker(report)
                 except BaseException as error:
-                    hook_failure(error, f"{type(adapter).__name__}.receive_from_worker",
-                                 _label(arguments))
-                    raise
+                    hook = f"{type(adapter).__name__}.receive_from_worker"
+                    if node_error is None:
+                        hook_failure(error, hook, _label(arguments))
+                        raise
+                    # The node's own failure stays the one raised; it says the hook broke too.
+                    add_note(node_error, f"dataflow: the lifecycle hook {hook} also failed "
+                                         f"on this failure's report: "
+                                         f"{type(error).__name__}: {error}")
+                    return
 
         def forward(done: Future[Any]) -> None:
             if done.cancelled():
@@ -114,12 +121,12 @@ def reporting_submit(submit: Callable[..., Future[Any]]) -> Callable[..., Future
             try:
                 if error is None:
                     result, reports = done.result()
-                    deliver(reports)
+                    deliver(reports, None)
                 else:
                     reports = getattr(error, _REPORTS, [])
                     if reports:
                         delattr(error, _REPORTS)
-                        deliver(reports)
+                        deliver(reports, error)
             except BaseException as failure:  # a receiving adapter failed: the run fails
                 error = failure
             try:

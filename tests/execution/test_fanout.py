@@ -173,6 +173,24 @@ def test_overrides_of_the_expanding_and_the_collecting_nodes():
     assert "items" not in fanout_nodes.CALLS  # the block is not needed any more
 
 
+LOCALS = {"default": lambda: None, **REMOTES}
+
+
+@pytest.mark.parametrize("remote", sorted(REMOTES))
+@pytest.mark.parametrize("local", sorted(LOCALS))
+@pytest.mark.parametrize("hooked", [False, True])
+def test_a_generator_overriding_the_expanding_node_is_returned_as_its_list(local, remote,
+                                                                           hooked):
+    from plugins.h_timing import NodeTimer
+
+    dr = _dynamic(fanout_nodes, remote=REMOTES[remote](), local=LOCALS[local](),
+                  adapters=(NodeTimer(),) if hooked else ())
+    squares = [(2 * i + 20) ** 2 for i in (5, 6)]
+    assert dr.execute(["total", "items"], inputs={"n": 2},
+                      overrides={"items": (i for i in [5, 6])}) == {
+        "total": sum(squares), "items": [5, 6]}
+
+
 def test_two_blocks_one_after_the_other():
     def first(n: int) -> Parallelizable[int]:
         return range(n)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataflow.errors import DataflowError
+from dataflow.execution.failures import add_note
 from dataflow.io import registry
 from dataflow.node import DECORATOR_TAG, Dependency, Node, Origin
 
@@ -89,8 +90,7 @@ def _annotate(error: BaseException, where: str) -> BaseException:
     ``FileNotFoundError`` whose message says who looked for it; other errors gain a note."""
     if isinstance(error, FileNotFoundError) and error.filename is not None:
         return FileNotFoundError(error.errno, f"{error.strerror} (in {where})", error.filename)
-    if hasattr(error, "add_note"):
-        error.add_note(f"raised in {where}")
+    add_note(error, f"raised in {where}")
     return error
 
 

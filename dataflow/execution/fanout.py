@@ -129,11 +129,13 @@ def fanout_of(graph: Graph) -> FanoutGraph | None:
         node = nodes[name]
         collected = collecting.get(name, ())
         reads: set[str] = set()
+        per_item: list[str] = []  # parameters that are one value per item of a block
         for dep in node.dependencies:
             if dep.name not in collected:
                 block = block_of.get(dep.name) or (dep.name if dep.name in expanders else None)
                 if block is not None:
                     reads.add(block)
+                    per_item.append(dep.name)
         if len(reads) > 1:
             problems.append(f"{_where(node)} reads values of two fan-out blocks "
                             f"({_blocks(graph, reads)}): a node belongs to one block at most; "
@@ -160,7 +162,14 @@ def fanout_of(graph: Graph) -> FanoutGraph | None:
             if len(sources) > 1:
                 problems.append(f"{_where(node)} collects from two fan-out blocks "
                                 f"({_blocks(graph, sources)}): collect each in its own node.")
-            if reads:
+            if reads & sources:
+                problems.append(
+                    f"{_where(node)} collects {', '.join(collected)} and also reads "
+                    f"{', '.join(repr(p) for p in per_item)} without Collect[...]: that is one "
+                    f"value per item of the fan-out block of {_where(nodes[next(iter(reads))])}, "
+                    "and a collecting node runs once, after every item. Annotate it "
+                    "Collect[...] too, or compute what needs it inside the block.")
+            elif reads:
                 problems.append(
                     f"{_where(node)} collects inside the fan-out block of "
                     f"{_where(nodes[next(iter(reads))])}: nested blocks are not supported.")

@@ -71,6 +71,13 @@ class HookNode:
     callable: Callable[..., Any] | None = None
     """The node's function (given to ``do_node_execute``; ``None`` for the other hooks)."""
 
+    def __call__(self, **kwargs: Any) -> Any:
+        """Run the node's function, as calling Hamilton's node does (``node_(**kwargs)``)."""
+        if self.callable is None:
+            raise TypeError(f"node {self.name!r}: only the node given to do_node_execute can "
+                            "be called")
+        return self.callable(**kwargs)
+
 
 def _node(node_name: str, facts: dict[str, Any], fn: Callable[..., Any] | None = None) -> HookNode:
     return HookNode(node_name, facts.get("node_return_type", Any), dict(facts.get("node_tags", {})),

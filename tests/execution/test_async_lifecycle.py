@@ -525,3 +525,30 @@ def test_a_node_error_through_a_wrapper_is_not_blamed_on_it(run: Any):
         run("bad", PassThrough())
     notes = " ".join(getattr(raised.value, "__notes__", []))
     assert "looked_up" in notes and "lifecycle hook" not in notes
+
+
+def test_do_node_execute_calls_the_node_as_hamiltons_does():
+    """Hamilton's ``do_node_execute`` examples call ``node_(**kwargs)``: the same adapter code
+    gives the same results on both."""
+    from hamilton import ad_hoc_utils as hamilton_ad_hoc
+    from hamilton import driver as hamilton_driver
+    from hamilton.lifecycle import base as hamilton_base
+
+    def a(x: int) -> int:
+        return x + 1
+
+    def b(a: int) -> int:
+        return a * 3
+
+    def results(base_module, ad_hoc, driver_module) -> Any:
+        class Bumped(base_module.BaseDoNodeExecute):
+            def do_node_execute(self, *, run_id, node_, kwargs, task_id=None):
+                value = node_(**kwargs)
+                return value + 1000 if node_.name == "a" else value
+
+        dr = (driver_module.Builder().with_modules(ad_hoc.create_temporary_module(a, b))
+              .with_adapters(Bumped()).build())
+        return dr.execute(["b"], inputs={"x": 1})
+
+    ours = results(lifecycle_base, ad_hoc_utils, dataflow.driver)
+    assert ours == results(hamilton_base, hamilton_ad_hoc, hamilton_driver) == {"b": 3006}

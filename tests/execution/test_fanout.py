@@ -292,6 +292,27 @@ def test_nested_blocks_are_refused():
     assert "'nested'" in message and "'inner_total'" in message and f"{HERE}:" in message
 
 
+def test_a_collecting_node_reading_an_item_without_collect_is_told_so():
+    """Reading one block value with ``Collect`` and another of the same block without it is a
+    mistake in the collecting function, not a nested block: the message says which parameter."""
+    def items() -> Parallelizable[int]:
+        return [1, 2]
+
+    def doubled(items: int) -> int:
+        return items * 2
+
+    def shifted(items: int) -> int:
+        return items + 1
+
+    def total(doubled: Collect[int], shifted: int) -> int:
+        return sum(doubled) + shifted
+
+    message = _shape_error(items, doubled, shifted, total)
+    assert "nested" not in message
+    assert "'total'" in message and "reads 'shifted' without Collect[...]" in message
+    assert f"{HERE}:" in message
+
+
 def test_a_node_mixing_two_blocks_and_a_collect_outside_any_block_are_refused():
     def left() -> Parallelizable[int]:
         return [1]

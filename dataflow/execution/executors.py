@@ -38,10 +38,15 @@ from typing import Any
 from dataflow.errors import DataflowError
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.loop import run_plan_with_hooks
-from dataflow.execution.pooled import run_plan_on_pool
+from dataflow.execution.pooled import close_pools, run_plan_on_pool
 from dataflow.execution.reports import reporting_submit
 from dataflow.execution.runner import PlanRunner
-from dataflow.execution.tasks import NodeHooks, check_picklable, task_of
+from dataflow.execution.tasks import (
+    NodeHooks,
+    check_picklable,
+    check_values_picklable,
+    task_of,
+)
 from dataflow.graph import Graph
 
 Body = Callable[[dict[str, Any], str], dict[str, Any]]
@@ -93,6 +98,8 @@ class PoolExecutor:
                       if hooks.node_level else None)
         if self.sends_to_processes:
             check_picklable(plan.steps, tasks, node_hooks)
+            check_values_picklable(((s.name, s.args) for s in plan.steps), values, overrides,
+                                   inputs)
 
         def body(values: dict[str, Any], run_id: str) -> dict[str, Any]:
             pool = self.create_pool()
@@ -108,9 +115,7 @@ class PoolExecutor:
                 interrupted = False
                 raise
             finally:
-                if interrupted:
-                    stop_workers(pool)
-                pool.shutdown(wait=not interrupted, cancel_futures=True)
+                close_pools((pool,), interrupted)
 
         if hooks.empty:
             return body(values, "")
@@ -136,16 +141,6 @@ class MultiProcessingExecutor(PoolExecutor):
 
     def create_pool(self) -> Executor:
         return ProcessPoolExecutor(max_workers=self.max_tasks)
-
-
-def stop_workers(pool: Executor) -> None:
-    """After an interruption (Ctrl-C): end a process pool's workers now, since a running
-    function cannot be interrupted from outside any other way. Threads cannot be killed: a
-    thread pool runs no further step, and the steps running finish on their own."""
-    if isinstance(pool, ProcessPoolExecutor):
-        processes = getattr(pool, "_processes", None) or {}  # no public handle before 3.14
-        for process in list(processes.values()):
-            process.terminate()
 
 
 def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, graph: Graph,

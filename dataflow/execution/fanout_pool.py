@@ -16,18 +16,24 @@ does not wait) and raises the node's own exception with its notes.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future, wait
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataflow.execution.fanout import Block, NodeGroupPurpose
-from dataflow.execution.fanout_run import ItemHooks, note_item
+from dataflow.execution.fanout_run import ItemHooks
 from dataflow.execution.hooks import HookSet, call_hooks
 from dataflow.execution.interrupts import InterruptWatch
-from dataflow.execution.pooled import note_worker_failure
+from dataflow.execution.pooled import close_pools, note_worker_failure, stop_running
 from dataflow.execution.reports import submit_of
 from dataflow.execution.scheduler import ReadyQueue
-from dataflow.execution.tasks import NodeHooks, check_picklable, run_task
+from dataflow.execution.tasks import (
+    NodeHooks,
+    check_picklable,
+    check_values_picklable,
+    run_task,
+)
 from dataflow.node import Node
 from dataflow.plan import Plan, Step, _new_step
 from dataflow.variables import Variable
@@ -94,6 +100,7 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
     if getattr(local, "sends_to_processes", False):
         outer = [step for index, step in enumerate(steps) if index not in macro.stand_ins]
         check_picklable(outer, [runner._task(step) for step in outer], node_hooks)
+        check_values_picklable(((step.name, step.args) for step in outer), values, overrides)
     # the pools start only once nothing before the run can fail any more
     local_pool: Executor = local.create_pool()
     remote_pool: Executor | None = (remote.create_pool()
@@ -165,7 +172,8 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     try:
                         result = future.result()
                     except BaseException as error:
-                        note_worker_failure(error, step)
+                        note_worker_failure(error, f"node {step.name!r} ({step.node.where()})",
+                                            [_label(steps, *task) for task in running.values()])
                         runner._returned(step, None, error, run_id, hooks)
                         raise
                     runner._returned(step, result, None, run_id, hooks)
@@ -176,11 +184,8 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
                     try:
                         row = future.result()
                     except BaseException as error:
-                        if not any(str(n).startswith("dataflow: in fan-out item")
-                                   for n in getattr(error, "__notes__", ())):
-                            note_item(error, block_run.block.expander,
-                                      runner._where.get(block_run.block.expander, ""), index)
-                        block_run.submitted.after(index, None, error)
+                        block_run.submitted.failed(
+                            index, error, [i for i, b in running.values() if b is block_run])
                         raise
                     block_run.submitted.after(index, row, None)
                     block_run.rows[index] = row
@@ -190,22 +195,20 @@ def run_on_pools(runner: FanoutRunner, local: Any, values: dict[str, Any], run_i
         interrupted = False
         return queue.outputs()
     except BaseException as error:
-        for future in running:
-            future.cancel()
-        if isinstance(error, Exception):
-            interrupted = False
-            wait(running)
+        stop_running(running, error)
+        interrupted = not isinstance(error, Exception)
         values.clear()
         raise
     finally:
         watch.restore()
-        from dataflow.execution.executors import stop_workers
+        close_pools((local_pool, remote_pool), interrupted)
 
-        for pool in (local_pool, remote_pool):
-            if pool is not None:
-                if interrupted:
-                    stop_workers(pool)
-                pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+def _label(steps: Sequence[Step], index: int, block_run: _BlockRun | None) -> str:
+    """What a running task of a fan-out run runs, for a note."""
+    if block_run is None:
+        return repr(steps[index].name)
+    return f"item {index} of {block_run.block.expander!r}"
 
 
 def _start(runner: FanoutRunner, block: Block, queue: ReadyQueue, index: int, run_id: str,

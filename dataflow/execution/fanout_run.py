@@ -29,7 +29,7 @@ import dataclasses
 import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,16 @@ from dataflow.execution.failures import add_note, annotate_failure
 from dataflow.execution.fanout import Block, FanoutPlan, NodeGroupPurpose
 from dataflow.execution.hooks import Hook, HookSet, call_hooks
 from dataflow.execution.interrupts import InterruptWatch
-from dataflow.execution.tasks import NodeHooks, Task, check_picklable, run_task, task_of
+from dataflow.execution.pooled import close_pools, note_worker_failure, stop_running
+from dataflow.execution.reports import submit_of
+from dataflow.execution.tasks import (
+    NodeHooks,
+    Task,
+    check_picklable,
+    check_values_picklable,
+    run_task,
+    task_of,
+)
 from dataflow.graph import Graph
 from dataflow.plan import Step
 from dataflow.variables import Variable
@@ -200,10 +209,12 @@ class FanoutRunner:
                     if name in overrides:
                         overrides[name] = values[name]
         if getattr(self.remote, "sends_to_processes", False):  # refused before anything runs
-            for unit in self.fanout.units:
-                if type(unit) is Block:
-                    self._check_picklable(unit, self._submitted(unit, {}, run_id, overrides,
-                                                                hooks))
+            blocks = [unit for unit in self.fanout.units if type(unit) is Block]
+            for unit in blocks:
+                self._check_picklable(unit, self._submitted(unit, {}, run_id, overrides, hooks))
+            check_values_picklable(((f"the fan-out block of {unit.expander!r}",
+                                     (unit.expander, *unit.reads)) for unit in blocks),
+                                   values, overrides)
         if getattr(self.local, "create_pool", None) is not None:
             from dataflow.execution.fanout_pool import run_on_pools
 
@@ -410,6 +421,18 @@ class _Submitted:
             call_hooks(self.hooks.task_return, None, **self.facts(index), result=result,
                        success=error is None, error=error)
 
+    def failed(self, index: int, error: BaseException, others: Iterable[int] = ()) -> None:
+        """Item ``index`` failed on a pool (items ``others`` still running): its error says
+        which item (and, if its worker broke, what ran beside it); its return hook is
+        called."""
+        expander = self.task.expander
+        if not any(str(note).startswith("dataflow: in fan-out item")
+                   for note in getattr(error, "__notes__", ())):
+            note_worker_failure(error, f"fan-out item {index} of {expander!r}",
+                                [f"item {other}" for other in others])
+            note_item(error, expander, self.task.expander_where, index)
+        self.after(index, None, error)
+
     def run_here(self, index: int, item: Any) -> list[Any]:
         self.before(index, item)
         try:
@@ -430,9 +453,6 @@ class _Submitted:
 def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> list[list[Any]]:
     """Every item on a pool of ``executor.max_tasks`` workers, at most that many submitted at
     once; the rows in item order. A failure cancels what has not started and is raised."""
-    from dataflow.execution.executors import stop_workers
-    from dataflow.execution.reports import submit_of
-
     rows: list[Any] = [None] * len(items)
     pool = executor.create_pool()
     submit = submit_of(executor, pool)  # processes: their hooks report back
@@ -453,25 +473,16 @@ def _items_on_pool(executor: Any, items: list[Any], submitted: _Submitted) -> li
                 try:
                     rows[index] = future.result()
                 except BaseException as error:
-                    if not any(str(n).startswith("dataflow: in fan-out item")
-                               for n in getattr(error, "__notes__", ())):
-                        note_item(error, submitted.task.expander,
-                                  submitted.task.expander_where, index)
-                    submitted.after(index, None, error)
+                    submitted.failed(index, error, running.values())
                     raise
                 submitted.after(index, rows[index], None)
         watch.check()
         interrupted = False
         return rows
     except BaseException as error:
-        for future in running:
-            future.cancel()
-        if isinstance(error, Exception):
-            interrupted = False
-            wait(running)
+        stop_running(running, error)
+        interrupted = not isinstance(error, Exception)
         raise
     finally:
         watch.restore()
-        if interrupted:
-            stop_workers(pool)
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        close_pools((pool,), interrupted)

@@ -20,6 +20,7 @@ report nothing.
 from __future__ import annotations
 
 import contextlib
+import pickle
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from typing import Any
@@ -56,10 +57,30 @@ def reporting_adapters(*arguments: Any) -> list[Any]:
     return list(adapters.values())
 
 
-def _collect(arguments: tuple[Any, ...]) -> list[tuple[int, Any]]:
+def _collect(arguments: tuple[Any, ...], node_error: BaseException | None = None
+             ) -> list[tuple[int, Any]]:
+    """In a worker: the reports of the adapters among ``arguments``' hooks, each checked to
+    pickle. A report that fails (``report_to_caller`` raised, or its value does not pickle)
+    fails the task naming the hook, or, when the task failed already (``node_error``), is left
+    out with a note on that error."""
     reports = []
+    label = _label(arguments)
     for index, adapter in enumerate(reporting_adapters(*arguments)):
-        report = adapter.report_to_caller()
+        hook = f"{type(adapter).__name__}.report_to_caller"
+        try:
+            report = adapter.report_to_caller()
+            if report is not None:
+                pickle.dumps(report)  # small; what does not pickle is named here, not lost
+        except Exception as error:
+            problem = (f"dataflow: the lifecycle hook {hook} failed in the worker"
+                       f"{f' for node {label!r}' if label else ''} (what it returns travels "
+                       f"back to the calling process and must pickle): "
+                       f"{type(error).__name__}: {error}")
+            if node_error is not None:
+                add_note(node_error, problem)
+                continue
+            add_note(error, problem)
+            raise
         if report is not None:
             reports.append((index, report))
     return reports
@@ -73,9 +94,37 @@ def run_reporting(fn: Callable[..., Any], *arguments: Any) -> tuple[Any, list[tu
         result = fn(*arguments)
     except BaseException as error:
         with contextlib.suppress(Exception):  # an exception without attributes: none sent
-            setattr(error, _REPORTS, _collect(arguments))
+            setattr(error, _REPORTS, _collect(arguments, error))
         raise
     return result, _collect(arguments)
+
+
+def run_in_worker(fn: Callable[..., Any], reports: bool, *arguments: Any) -> Any:
+    """What a worker process runs for each task: ``fn(*arguments)`` (with the adapters'
+    reports, :func:`run_reporting`, when ``reports``). An exception that would not survive the
+    trip back to the calling process (it does not pickle, or does not unpickle: an
+    ``__init__`` that takes other arguments than it passes to ``Exception``) is replaced by a
+    :class:`~dataflow.execution.tasks.UnsendableExceptionError` naming it, so the run fails on
+    the node's error instead of breaking the whole pool or losing it."""
+    try:
+        return run_reporting(fn, *arguments) if reports else fn(*arguments)
+    except BaseException as error:
+        stand_in = sendable(error)
+        if stand_in is error:
+            raise
+        raise stand_in from stand_in.__cause__
+
+
+def sendable(error: BaseException) -> BaseException:
+    """``error`` if it pickles and unpickles (in this process), or else a stand-in naming it,
+    with its notes, its text and its traceback."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception as problem:
+        from dataflow.execution.tasks import UnsendableExceptionError
+
+        return UnsendableExceptionError.standing_in(error, problem)
 
 
 def _label(arguments: tuple[Any, ...]) -> str | None:
@@ -84,17 +133,38 @@ def _label(arguments: tuple[Any, ...]) -> str | None:
     return getattr(first, "name", None) or getattr(first, "expander", None)
 
 
+class _Forwarded(Future[Any]):
+    """The caller's side of a task sent through :func:`reporting_submit`: done once the
+    worker's task is done and its reports are delivered. Cancelling it cancels the task, and
+    succeeds only if the task had not started (a running task is waited for, with its
+    hooks), as a pool's own future does."""
+
+    def __init__(self, inner: Future[Any]) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def cancel(self) -> bool:
+        # the task's callback (``forward``) cancels this future when the task is cancelled
+        return self._inner.cancel() and self.cancelled()
+
+    def _cancel_now(self) -> None:
+        """Cancelled, and its waiters told so (a bare ``Future.cancel`` tells no waiter: a
+        ``concurrent.futures.wait`` on it would never return)."""
+        if Future.cancel(self):
+            self.set_running_or_notify_cancel()
+
+
 def reporting_submit(submit: Callable[..., Future[Any]]) -> Callable[..., Future[Any]]:
-    """A process pool's ``submit`` whose tasks also bring back the reports of the adapters
-    among their hooks, handed to the caller's adapters before the task's future is done. A task
-    without such adapters is submitted as it is."""
+    """A process pool's ``submit`` whose tasks run through :func:`run_in_worker` and also bring
+    back the reports of the adapters among their hooks, handed to the caller's adapters before
+    the task's future is done. A task without such adapters returns the pool's own future."""
 
     def reporting(fn: Callable[..., Any], *arguments: Any) -> Future[Any]:
         adapters = reporting_adapters(*arguments)
         if not adapters:
-            return submit(fn, *arguments)
-        inner = submit(run_reporting, fn, *arguments)
-        outer: Future[Any] = Future()
+            return submit(run_in_worker, fn, False, *arguments)
+        inner = submit(run_in_worker, fn, True, *arguments)
+        outer = _Forwarded(inner)
 
         def deliver(reports: list[tuple[int, Any]], node_error: BaseException | None) -> None:
             for index, report in reports:
@@ -114,7 +184,7 @@ def reporting_submit(submit: Callable[..., Future[Any]]) -> Callable[..., Future
 
         def forward(done: Future[Any]) -> None:
             if done.cancelled():
-                outer.cancel()
+                outer._cancel_now()
                 return
             result: Any = None
             error = done.exception()
@@ -134,14 +204,9 @@ def reporting_submit(submit: Callable[..., Future[Any]]) -> Callable[..., Future
                     outer.set_result(result)
                 else:
                     outer.set_exception(error)
-            except InvalidStateError:  # the run cancelled it meanwhile
+            except InvalidStateError:  # cannot happen (only this callback ends it); be safe
                 pass
 
-        def cancel_inner(done: Future[Any]) -> None:
-            if done.cancelled():
-                inner.cancel()
-
-        outer.add_done_callback(cancel_inner)
         inner.add_done_callback(forward)
         return outer
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import inspect
 import pickle
-from collections.abc import Callable, Mapping, Sequence
+import traceback
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,6 +152,38 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None,
     return result
 
 
+class UnsendableExceptionError(DataflowError):
+    """Stands in for a node's exception that could not travel back from its worker process
+    (it does not pickle, or does not unpickle), naming its type and text; its notes are kept
+    and its traceback is its ``__cause__``."""
+
+    @classmethod
+    def standing_in(cls, error: BaseException, problem: BaseException
+                    ) -> UnsendableExceptionError:
+        kind = type(error)
+        stand_in = cls(
+            f"{kind.__module__}.{kind.__qualname__}: {error} (the exception could not be sent "
+            f"back from the worker process, so this error stands in for it: "
+            f"{type(problem).__name__}: {problem}. An exception travels by pickle: it must "
+            "keep what it needs in its args, e.g. pass every argument of its __init__ on to "
+            "super().__init__)")
+        for note in getattr(error, "__notes__", ()):
+            add_note(stand_in, str(note))
+        reports = getattr(error, "__dataflow_worker_reports__", None)  # reports.py's
+        if reports is not None:
+            stand_in.__dataflow_worker_reports__ = reports  # type: ignore[attr-defined]
+        stand_in.__cause__ = WorkerTraceback("".join(
+            traceback.format_exception(kind, error, error.__traceback__)))
+        return stand_in
+
+
+class WorkerTraceback(Exception):
+    """The traceback of an exception raised in a worker process, as text."""
+
+    def __str__(self) -> str:
+        return f"\n{self.args[0]}" if self.args else ""
+
+
 class NotPicklableError(DataflowError):
     """A node (or a hook) cannot be sent to a worker process; raised before anything runs."""
 
@@ -181,3 +214,40 @@ def check_picklable(steps: Sequence[Step], tasks: Sequence[Task],
             "the top level of an importable module, no lambdas or closures):\n"
             + "\n".join(problems)
             + "\nRun them on MultiThreadingExecutor, or move the functions to module level.")
+
+
+_PLAIN = frozenset({int, float, complex, str, bytes, bool, type(None)})
+"""Types whose values always pickle: not checked."""
+
+
+def check_values_picklable(readers: Iterable[tuple[str, Iterable[str]]],
+                           values: Mapping[str, Any], overrides: Collection[str],
+                           inputs: Collection[str] | None = None) -> None:
+    """Refuse, before anything runs, a run on worker processes that would send them a
+    starting value (an input, an override or a config value) that does not pickle, naming the
+    value and the nodes that read it. ``readers`` pairs the name of what a worker runs (a node,
+    a fan-out block) with the names it reads. Each such value is pickled once more here (its
+    readers pickle it again to send it)."""
+    read_by: dict[str, list[str]] = {}
+    for reader, names in readers:
+        for name in names:
+            if name in values:
+                read_by.setdefault(name, []).append(reader)
+    problems = []
+    for name, nodes in read_by.items():
+        value = values[name]
+        if type(value) in _PLAIN:
+            continue
+        try:
+            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # PicklingError, TypeError, AttributeError, ...
+            kind = ("override" if name in overrides else "input"
+                    if inputs is None or name in inputs else "config value")
+            problems.append(f"  {kind} {name!r} ({type(value).__module__}."
+                            f"{type(value).__qualname__}), read by {', '.join(nodes)}: "
+                            f"{type(error).__name__}: {error}")
+    if problems:
+        raise NotPicklableError(
+            "These values cannot be sent to worker processes (what a worker process reads "
+            "must pickle):\n" + "\n".join(problems)
+            + "\nPass values that pickle, or run on MultiThreadingExecutor.")

@@ -398,13 +398,20 @@ def test_the_executors_have_hamiltons_names_and_agree_with_it():
         request[0], inputs=request[1])
 
 
-@pytest.mark.parametrize(("request_", "inputs"), [
-    (["lock_maker"], {"start": 1}),  # the result cannot come back
-    (["lock_user"], {"held": threading.Lock()}),  # the argument cannot go
-])
-def test_a_value_that_cannot_travel_between_processes_names_its_node(request_, inputs):
+def test_a_result_that_cannot_travel_between_processes_names_its_node():
     dr = _driver(parallel_nodes, executor=executors.MultiProcessingExecutor(2))
     with pytest.raises(TypeError, match="pickle") as caught:
-        dr.execute(request_, inputs=inputs)
-    assert any(f"node {request_[0]!r}" in note and "parallel_nodes.py:" in note
+        dr.execute(["lock_maker"], inputs={"start": 1})
+    assert any("node 'lock_maker'" in note and "parallel_nodes.py:" in note
                for note in caught.value.__notes__)
+
+
+def test_an_input_that_cannot_travel_between_processes_is_refused_before_anything_runs(
+        tmp_path):
+    dr = _driver(parallel_nodes, executor=executors.MultiProcessingExecutor(2))
+    marker = str(tmp_path / "ran")
+    with pytest.raises(NotPicklableError, match=r"input 'held' \(_thread.lock\), read by "
+                                                r"lock_user: TypeError") as caught:
+        dr.execute(["lock_user", "touch"], inputs={"held": threading.Lock(), "marker": marker})
+    assert "MultiThreadingExecutor" in str(caught.value)
+    assert not os.path.exists(marker)

@@ -1,0 +1,97 @@
+"""Failures around worker processes end the run promptly with an error that says what broke:
+an adapter refusing a worker's report, a report or a starting value that does not pickle, a
+worker process that dies, an exception that cannot travel back. Each run is a process of its
+own (:mod:`tests.execution.worker_failures`) with a deadline, so a hang fails the test."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEADLINE = 60.0
+"""Seconds a scenario may take (they take well under 2 s; the machine may be loaded)."""
+
+
+def run_scenario(name: str, *arguments: str) -> dict[str, Any]:
+    """What ``name`` raised or returned, run in a process group of its own that is killed
+    whole (worker processes included) if it outlives :data:`DEADLINE`."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.execution.worker_failures", name, *arguments],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"scenario {name!r} hung (killed after {DEADLINE:.0f} s):\n{out}\n{err}")
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    assert lines, f"scenario {name!r} printed no outcome:\n{out}\n{err}"
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def test_an_adapter_refusing_a_report_while_another_node_runs_fails_the_run_not_hangs():
+    outcome = run_scenario("refused_report")
+    assert outcome.get("raised") == "RuntimeError", outcome
+    assert outcome["message"] == "this adapter takes no report"
+    assert any("Refusing.receive_from_worker" in note and "'short'" in note
+               for note in outcome["notes"])
+
+
+def test_a_refused_report_on_a_fanout_run_with_processes_both_sides_fails_the_run():
+    outcome = run_scenario("refused_report_fanout")
+    assert outcome.get("raised") == "RuntimeError", outcome
+    assert any("Refusing.receive_from_worker" in note for note in outcome["notes"])
+
+
+def test_a_report_that_does_not_pickle_names_the_hook_and_the_node():
+    outcome = run_scenario("unpicklable_report")
+    assert outcome.get("raised") in {"PicklingError", "AttributeError"}, outcome
+    assert any("UnpicklableReport.report_to_caller" in note and "must pickle" in note
+               for note in outcome["notes"])
+
+
+@pytest.mark.parametrize(("scenario", "named"), [
+    ("unpicklable_override", "override 'short' (builtins.function), read by joined"),
+    ("unpicklable_input_fanout", "input 'anything' (builtins.function), read by "
+                                 "reads_anything"),
+    ("unpicklable_override_in_block", "override 'start' (builtins.function), read by "
+                                      "the fan-out block of 'items'"),
+])
+def test_a_starting_value_that_does_not_pickle_is_refused_before_anything_runs(
+        tmp_path, scenario, named):
+    marker = tmp_path / "ran"
+    outcome = run_scenario(scenario, str(marker))
+    assert outcome.get("raised") == "NotPicklableError", outcome
+    assert named in outcome["message"]
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("scenario", ["exits", "killed"])
+def test_a_worker_process_that_dies_fails_the_run_naming_what_ran(scenario):
+    outcome = run_scenario(scenario)
+    assert outcome.get("raised") == "BrokenProcessPool", outcome
+    (note,) = outcome["notes"]
+    assert "ended abruptly" in note and "SIGKILL" in note
+    assert f"'{scenario}'" in note  # the node that died, running or beside the one noted
+    assert outcome["seconds"] < 30
+
+
+def test_an_exception_that_cannot_be_unpickled_comes_back_as_a_stand_in_naming_it():
+    outcome = run_scenario("two_arguments")
+    assert outcome.get("raised") == "UnsendableExceptionError", outcome
+    assert outcome["message"].startswith(
+        "tests.execution.worker_failures.TwoArguments: no quote for the day")
+    assert "TypeError" in outcome["message"] and "super().__init__" in outcome["message"]
+    assert any("node 'raises_two_arguments'" in note for note in outcome["notes"])
+    assert "raise TwoArguments" in outcome["cause"]  # the worker's traceback

@@ -30,6 +30,7 @@ executor holds nothing between runs and a driver using it still pickles.
 
 from __future__ import annotations
 
+import multiprocessing
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -135,12 +136,39 @@ class MultiProcessingExecutor(PoolExecutor):
     """Runs independent steps at once on ``max_tasks`` processes. Functions, node hooks,
     arguments and results travel by pickle; node hooks run on the worker's copy of their
     adapter, which can report back to the caller's adapter (:mod:`dataflow.execution.reports`:
-    ``report_to_caller`` / ``receive_from_worker``, as ``plugins.h_timing.NodeTimer`` does)."""
+    ``report_to_caller`` / ``receive_from_worker``, as ``plugins.h_timing.NodeTimer`` does).
+
+    ``start_method`` is how worker processes start (``"fork"``, ``"forkserver"``,
+    ``"spawn"``, as :func:`multiprocessing.get_context` takes them); by default the
+    interpreter's own, as Hamilton's executor does: ``fork`` on Linux before Python 3.14
+    (fast, and works in notebooks and in scripts without an ``if __name__ == "__main__":``
+    guard; Python 3.12+ warns when the process has threads, as numpy's and pandas' start),
+    ``forkserver`` from 3.14, ``spawn`` on macOS and Windows. See docs/execution.md."""
 
     sends_to_processes = True
 
+    def __init__(self, max_tasks: int, start_method: str | None = None) -> None:
+        super().__init__(max_tasks)
+        if start_method is not None and start_method not in ALL_START_METHODS:
+            raise DataflowError(
+                f"MultiProcessingExecutor(start_method={start_method!r}): this platform "
+                f"starts processes by {', '.join(map(repr, ALL_START_METHODS))}.")
+        self.start_method = start_method
+
     def create_pool(self) -> Executor:
-        return ProcessPoolExecutor(max_workers=self.max_tasks)
+        context = (multiprocessing.get_context(self.start_method)
+                   if self.start_method is not None else None)
+        return ProcessPoolExecutor(max_workers=self.max_tasks, mp_context=context)
+
+    def __repr__(self) -> str:
+        if self.start_method is None:
+            return super().__repr__()
+        return (f"{type(self).__name__}(max_tasks={self.max_tasks}, "
+                f"start_method={self.start_method!r})")
+
+
+ALL_START_METHODS = tuple(multiprocessing.get_all_start_methods())
+"""The start methods of worker processes this platform offers."""
 
 
 def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, graph: Graph,

@@ -112,7 +112,9 @@ def note_worker_failure(error: BaseException, what: str, others: Sequence[str] =
         add_note(error, f"dataflow: the worker processes broke while {what} was running"
                         f"{beside}: a worker process ended abruptly (os._exit, a signal such "
                         "as SIGKILL, out of memory, a crash in C code), or sent back a value "
-                        "that could not be unpickled here")
+                        "that could not be unpickled here; workers started by 'spawn' or "
+                        "'forkserver' import the main script, which must then run the driver "
+                        "under if __name__ == '__main__':")
     else:
         add_note(error, f"dataflow: {what} could not be run in a worker: its arguments and its "
                         "result must pickle to travel between processes")

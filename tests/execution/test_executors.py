@@ -415,3 +415,19 @@ def test_an_input_that_cannot_travel_between_processes_is_refused_before_anythin
         dr.execute(["lock_user", "touch"], inputs={"held": threading.Lock(), "marker": marker})
     assert "MultiThreadingExecutor" in str(caught.value)
     assert not os.path.exists(marker)
+
+
+def test_the_start_method_of_worker_processes_can_be_chosen(tmp_path):
+    forkserver = executors.MultiProcessingExecutor(2, start_method="forkserver")
+    assert repr(forkserver) == "MultiProcessingExecutor(max_tasks=2, start_method='forkserver')"
+    dr = _driver(parallel_nodes, executor=forkserver)
+    assert dr.execute(["total"], inputs={"start": 4}) == {"total": 25}
+    pids = dr.execute(["worker_pid"], inputs={"start": 4})
+    assert pids["worker_pid"] != os.getpid()
+    assert repr(executors.MultiProcessingExecutor(2)) == "MultiProcessingExecutor(max_tasks=2)"
+
+
+def test_an_unknown_start_method_is_refused_naming_the_ones_there_are():
+    with pytest.raises(DataflowError, match=r"start_method='thread'\): this platform starts "
+                                            r"processes by .*'spawn'"):
+        executors.MultiProcessingExecutor(2, start_method="thread")

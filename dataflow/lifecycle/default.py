@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import logging
 import random
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -113,7 +114,8 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
 
     CONTEXT: dict[str, Any] = {}
     awaits_async_nodes = True
-    """An async node's coroutine is passed through (stepping into it needs ``break``)."""
+    """An async node's coroutine is passed through, traced: ``during`` stops at its first
+    line when the run's loop starts it."""
 
     def __init__(self, node_filter: NodeFilter, before: bool = False, during: bool = False,
                  after: bool = False) -> None:
@@ -135,6 +137,8 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
 
         logger.warning("pdb: stepping into node %s; PDBDebugger.CONTEXT holds its name, tags, "
                        "function and inputs (%s)", node_name, ", ".join(node_kwargs))
+        if inspect.iscoroutinefunction(node_callable):
+            return _stepping_into(node_callable(**node_kwargs), pdb.Pdb())
         return pdb.runcall(node_callable, **node_kwargs)
 
     def run_before_node_execution(self, *, node_name: str, node_tags: dict[str, Any],
@@ -157,6 +161,18 @@ class PDBDebugger(NodeExecutionHook, NodeExecutionMethod):
             logger.warning("pdb: after node %s; locals: node_name, node_tags, node_kwargs, "
                            "node_return_type, result, error, success, task_id", node_name)
             pdb.set_trace()
+
+
+async def _stepping_into(coroutine: Any, debugger: Any) -> Any:
+    """``coroutine`` awaited under ``debugger``, which stops at its first line (calling an
+    ``async def`` function runs none of it, so ``pdb.runcall`` would stop nowhere)."""
+    debugger.reset()
+    sys.settrace(debugger.trace_dispatch)
+    try:
+        return await coroutine
+    finally:
+        debugger.quitting = True
+        sys.settrace(None)
 
 
 class SlowDownYouMoveTooFast(NodeExecutionHook):

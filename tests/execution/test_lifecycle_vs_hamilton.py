@@ -314,6 +314,48 @@ def test_pdb_debugger_steps_into_the_chosen_nodes_function(tmp_path):
     assert "('DURING', 3, 'doubled')" in out
 
 
+ASYNC_PDB_SCRIPT = textwrap.dedent('''
+    import asyncio
+    from dataflow import ad_hoc_utils, async_driver, base, driver
+    from dataflow.lifecycle import PDBDebugger
+
+    async def seed() -> int:
+        await asyncio.sleep(0)
+        return 3
+
+    async def doubled(seed: int) -> int:
+        twice = seed * 2
+        await asyncio.sleep(0.01)
+        return twice
+
+    module = ad_hoc_utils.create_temporary_module(seed, doubled)
+    if ASYNC_DRIVER:
+        async def main():
+            dr = await (async_driver.Builder().with_modules(module)
+                        .with_adapters(PDBDebugger(["doubled"], during=True)).build())
+            return await dr.execute(["doubled"])
+        print("result", asyncio.run(main()))
+    else:
+        dr = (driver.Builder().with_modules(module)
+              .with_adapters(PDBDebugger(["doubled"], during=True), base.DictResult()).build())
+        print("result", dr.execute(["doubled"]))
+''')
+
+
+@pytest.mark.parametrize("async_driver", [False, True])
+def test_pdb_debugger_steps_into_an_async_nodes_body(tmp_path, async_driver):
+    import subprocess
+    import sys
+
+    script = tmp_path / "debugged.py"
+    script.write_text(f"ASYNC_DRIVER = {async_driver!r}\n" + ASYNC_PDB_SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], text=True, capture_output=True,
+                          timeout=60, input="p ('DURING', seed)\nn\nn\np ('TWICE', twice)\nc\n")
+    assert done.returncode == 0, done.stderr
+    assert "('DURING', 3)" in done.stdout and "('TWICE', 6)" in done.stdout
+    assert "result {'doubled': 6}" in done.stdout
+
+
 def test_a_legacy_graph_adapter_widens_the_input_check(tmp_path):
     (_, ours), (_, theirs) = _both(tmp_path, lambda m: [m.TenTimes()], ["typed"],
                                    inputs={"number": 1.5}, result=False)

@@ -36,7 +36,8 @@ from dataflow.lifecycle import (
     TaskGroupingHook,
 )
 
-from ._progress import purpose_name  # relative: installed, this package is dataflow.plugins
+# relative: installed, this package is dataflow.plugins
+from ._progress import purpose_name, sendable
 
 __all__ = ["RichProgressBar"]
 
@@ -72,12 +73,18 @@ class RichProgressBar(TaskExecutionHook, TaskGroupingHook, GraphExecutionHook,
     # -- in worker processes: the display stays in the caller -------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        """A copy (a worker's) has no display, and leaves the columns and ``Progress``
-        arguments behind (a console does not pickle): a copy that runs a graph itself (a
-        pickled driver) shows rich's default display."""
+        """A copy (a worker's) has no display, and keeps the columns and ``Progress``
+        arguments that pickle (``transient``, text columns, ...): a copy that runs a graph
+        itself (a pickled driver) shows the same display, on rich's default console if
+        ``console`` was given (a console does not pickle)."""
         state = dict(self.__dict__)
-        state.update(_progress=None, _run=None, _items=None, _events=[], _columns=[],
-                     _kwargs={})
+        sent = self.__dict__.get("_sent")
+        if sent is None or sent[0] is not self._columns or sent[1] is not self._kwargs:
+            sent = self._sent = (self._columns, self._kwargs, sendable(self._columns),
+                                 sendable(self._kwargs))
+        state.update(_progress=None, _run=None, _items=None, _events=[],
+                     _columns=list(sent[2]), _kwargs=dict(sent[3]))
+        state.pop("_sent", None)
         return state
 
     def report_to_caller(self) -> list[tuple[str, dict[str, Any]]] | None:

@@ -35,7 +35,8 @@ from dataflow.lifecycle import (
     TaskGroupingHook,
 )
 
-from ._progress import purpose_name  # relative: installed, this package is dataflow.plugins
+# relative: installed, this package is dataflow.plugins
+from ._progress import purpose_name, sendable
 
 __all__ = ["ProgressBar"]
 
@@ -67,11 +68,15 @@ class ProgressBar(GraphExecutionHook, NodeExecutionHook, TaskGroupingHook, TaskE
     # -- in worker processes: the bars stay in the caller -----------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        """A copy (a worker's) has no bar, and leaves tqdm's arguments behind (an open file
-        does not pickle): a copy that runs a graph itself (a pickled driver) writes to
-        tqdm's default stream."""
+        """A copy (a worker's) has no bar, and keeps the tqdm arguments that pickle (``ascii``,
+        ``ncols``, ...): a copy that runs a graph itself (a pickled driver) shows the same bar,
+        on tqdm's default stream if ``file`` was one that does not pickle (an open file)."""
         state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
-        state.update(progress_bar=None, item_bar=None, _finished=[], kwargs={})
+        kwargs = self.__dict__.get("_sent_kwargs")
+        if kwargs is None or kwargs[0] is not self.kwargs:  # checked once per kwargs dict
+            kwargs = self._sent_kwargs = (self.kwargs, sendable(self.kwargs))
+        state.update(progress_bar=None, item_bar=None, _finished=[], kwargs=dict(kwargs[1]))
+        state.pop("_sent_kwargs", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -306,3 +306,25 @@ def test_ctrl_c_during_a_process_run_closes_both_bars_quietly(tmp_path, capfd):
     assert "Running: failed" in rich_shown.getvalue()
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out + shown.getvalue()
+
+
+def test_a_pickled_bar_keeps_the_constructor_arguments_that_can_travel():
+    import pickle
+
+    from rich.progress import BarColumn, TextColumn
+
+    bar = ProgressBar(desc="Copied", file=io.StringIO(), ascii=True, ncols=60)
+    copy = pickle.loads(pickle.dumps(bar))
+    assert (copy.desc, copy.kwargs) == ("Copied", {"ascii": True, "ncols": 60})  # not the file
+    assert bar.kwargs["ascii"] and "file" in bar.kwargs  # the caller's own bar keeps all
+
+    console, _ = _console()
+    rich_bar = RichProgressBar(run_desc="Copied", console=console, transient=True,
+                               columns=["{task.description}", TextColumn("{task.completed}"),
+                                        BarColumn()])
+    rich_copy = pickle.loads(pickle.dumps(rich_bar))
+    assert rich_copy._kwargs == {"transient": True}
+    assert [type(c).__name__ for c in rich_copy._columns] == ["str", "TextColumn", "BarColumn"]
+    rich_copy.run_before_graph_execution(execution_path=["a"])  # the copy's own display
+    assert rich_copy.progress.columns[0] == "{task.description}"
+    rich_copy.run_after_graph_execution(success=True)

@@ -475,6 +475,30 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_DEMO + "test_unpicklable_node_refused_first",),
     ),
     IntendedDifference(
+        id="unpicklable-value-refused-first",
+        what="On `MultiProcessingExecutor` (local or remote), an input, override or config "
+             "value read by a node that runs in a worker and that cannot be pickled is refused "
+             "before any node runs, with `NotPicklableError` naming the value and the nodes "
+             "that read it. Hamilton 1.90 raises pickle's own error when it submits the first "
+             "node reading it, by which time other nodes may have run.",
+        why="As for unpicklable functions: a half-run graph may have had effects, and the fix "
+            "is known before anything runs.",
+        consulted_by=("tests/execution/test_worker_failures.py::"
+                      "test_a_starting_value_that_does_not_pickle_is_refused_before_anything_runs",),
+    ),
+    IntendedDifference(
+        id="unsendable-exception-stand-in",
+        what="On `MultiProcessingExecutor`, a node's exception that cannot be unpickled in the "
+             "caller (an `__init__` taking other arguments than it passes to `Exception`) "
+             "fails the run with `UnsendableExceptionError` naming its type, text, the node "
+             "and the worker's traceback; Hamilton 1.90 raises `BrokenProcessPool` (\"A "
+             "process in the process pool was terminated abruptly\") and its pool is broken.",
+        why="The node's error, not a misleading crash report, is what the user needs; the "
+            "real exception cannot be rebuilt, so a stand-in says what it was.",
+        consulted_by=("tests/execution/test_worker_failures.py::"
+                      "test_an_exception_that_cannot_be_unpickled_comes_back_as_a_stand_in_naming_it",),
+    ),
+    IntendedDifference(
         id="executor-max-tasks-checked",
         what="`MultiThreadingExecutor(max_tasks)` and `MultiProcessingExecutor(max_tasks)` "
              "refuse a `max_tasks` that is not a whole number of at least 1 when constructed; "

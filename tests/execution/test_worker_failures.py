@@ -95,3 +95,20 @@ def test_an_exception_that_cannot_be_unpickled_comes_back_as_a_stand_in_naming_i
     assert "TypeError" in outcome["message"] and "super().__init__" in outcome["message"]
     assert any("node 'raises_two_arguments'" in note for note in outcome["notes"])
     assert "raise TwoArguments" in outcome["cause"]  # the worker's traceback
+
+
+def test_an_exception_that_does_not_pickle_comes_back_as_a_stand_in_naming_it():
+    outcome = run_scenario("holding_a_lock")
+    assert outcome.get("raised") == "UnsendableExceptionError", outcome
+    assert outcome["message"].startswith(
+        "tests.execution.worker_failures.HoldsALock: the ledger is busy")
+    assert "_thread.lock" in outcome["message"]
+    assert any("node 'raises_holding_a_lock'" in note for note in outcome["notes"])
+
+
+def test_a_result_that_cannot_be_unpickled_here_names_its_node():
+    outcome = run_scenario("value_two_arguments")
+    assert outcome.get("raised") == "BrokenProcessPool", outcome
+    (note,) = outcome["notes"]
+    assert "node 'returns_two_arguments'" in note and "could not be unpickled here" in note
+    assert "TwoArguments.__init__() missing" in outcome["cause"]

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -63,6 +64,21 @@ class TwoArguments(Exception):
 
 def raises_two_arguments(start: float) -> float:
     raise TwoArguments("no quote for the day", 42)
+
+
+class HoldsALock(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def raises_holding_a_lock(start: float) -> float:
+    raise HoldsALock("the ledger is busy")
+
+
+def returns_two_arguments(start: float) -> TwoArguments:
+    """A value that pickles in the worker but cannot be unpickled in the caller."""
+    return TwoArguments("a value this time", 7)
 
 
 def touch(marker: str) -> str:
@@ -148,6 +164,10 @@ SCENARIOS = {
     "killed": lambda: _driver().execute(["killed", "long"], inputs={"start": 1.0}),
     "two_arguments": lambda: _driver(Reporting()).execute(
         ["raises_two_arguments", "long"], inputs={"start": 1.0}),
+    "holding_a_lock": lambda: _driver().execute(["raises_holding_a_lock"],
+                                                inputs={"start": 1.0}),
+    "value_two_arguments": lambda: _driver().execute(["returns_two_arguments"],
+                                                     inputs={"start": 1.0}),
 }
 
 

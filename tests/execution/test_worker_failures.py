@@ -11,9 +11,18 @@ import pathlib
 import signal
 import subprocess
 import sys
+import threading
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataflow import driver
+from dataflow.execution import executors
+from tests.core.test_properties import _expected, dags
+from tests.execution.test_executors import _module_of
+from tests.execution.worker_failures import RefusingAt
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEADLINE = 60.0
@@ -112,3 +121,45 @@ def test_a_result_that_cannot_be_unpickled_here_names_its_node():
     (note,) = outcome["notes"]
     assert "node 'returns_two_arguments'" in note and "could not be unpickled here" in note
     assert "TwoArguments.__init__() missing" in outcome["cause"]
+
+
+def _within(seconds: float, run: Any) -> Any:
+    """``run()``'s result or exception, from a thread given ``seconds`` to finish: a hang
+    fails the test instead of blocking the suite."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["returned"] = run()
+        except BaseException as error:
+            outcome["raised"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"the run hung (still running after {seconds} s)"
+    return outcome
+
+
+@settings(max_examples=10)
+@given(dag=dags(), data=st.data())
+def test_refused_reports_anywhere_in_a_random_dag_end_the_run_on_processes(dag, data):
+    inputs, parents, outputs, overridden = dag
+    module = _module_of(parents)
+    input_values = {name: data.draw(st.integers(-100, 100)) for name in inputs}
+    overrides = {name: data.draw(st.integers(-100, 100)) for name in overridden}
+    expected, ran = _expected(parents, input_values, overrides, outputs)
+    refused = frozenset(data.draw(st.lists(st.sampled_from(sorted(parents)), max_size=3)))
+    adapter = RefusingAt(refused)
+    dr = (driver.Builder().with_modules(module).with_adapters(adapter)
+          .enable_dynamic_execution(allow_experimental_mode=True)
+          .with_local_executor(executors.MultiProcessingExecutor(2)).build())
+    outcome = _within(DEADLINE, lambda: dr.execute(outputs, inputs=input_values,
+                                                  overrides=overrides))
+    if refused.intersection(ran):
+        error = outcome.get("raised")
+        assert isinstance(error, RuntimeError) and "refused a report" in str(error), outcome
+        assert any("RefusingAt.receive_from_worker" in note for note in error.__notes__)
+    else:
+        assert outcome == {"returned": expected}
+        assert sorted(adapter.received) == sorted(ran)

@@ -117,6 +117,19 @@ class Refusing(Reporting):
         raise RuntimeError("this adapter takes no report")
 
 
+class RefusingAt(Reporting):
+    """Refuses the reports that name one of ``nodes``."""
+
+    def __init__(self, nodes: frozenset[str]) -> None:
+        super().__init__()
+        self.nodes = nodes
+
+    def receive_from_worker(self, report: Any) -> None:
+        if self.nodes.intersection(report):
+            raise RuntimeError(f"refused a report on {sorted(self.nodes.intersection(report))}")
+        super().receive_from_worker(report)
+
+
 class UnpicklableReport(Reporting):
     def report_to_caller(self) -> Any:
         return lambda: None

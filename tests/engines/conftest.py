@@ -17,10 +17,12 @@ def dask_client():
     cluster.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ray_session():
-    """One local Ray (2 CPUs) for every Ray test, started on first use and shut down at the
-    end of the session (a Ray already running is used and left alone)."""
+    """One local Ray (2 CPUs) for every Ray test, started on first use and shut down when the
+    engine tests are done (a Ray already running is used and left alone). Not kept for the
+    whole session: the docs page on engines starts its own Ray from its own folder, which its
+    workers must import the page's modules from."""
     import ray
 
     started = not ray.is_initialized()

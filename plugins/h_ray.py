@@ -231,7 +231,7 @@ def _submit_and_wait(run: _RayRun, outputs: dict[str, Any], run_id: str) -> dict
         raise cause from error
     if reports:
         _deliver(adapters, ray.get(reports), None)
-    return {name: values[name] if name in values else value for name, value in outputs.items()}
+    return {name: values.get(name, value) for name, value in outputs.items()}
 
 
 def _gather(wanted: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataflow.function_modifiers import tag
+from dataflow.function_modifiers.metadata import ray_remote_options
 
 
 class Counted:
@@ -42,9 +43,17 @@ def ends(first: int, last: int, size: int) -> tuple[int, int, int]:
     return first, last, size
 
 
-@tag(**{"ray_remote.num_cpus": "2"})
+@ray_remote_options(num_cpus=2)
 def cpus_held() -> float:
-    """The CPUs Ray reserved for this node's task (its tags ask for 2)."""
+    """The CPUs Ray reserved for this node's task (its options ask for 2)."""
+    import ray
+
+    return float(ray.get_runtime_context().get_assigned_resources().get("CPU", 0.0))
+
+
+@tag(**{"ray_remote.num_cpus": "1"})
+def one_cpu_held() -> float:
+    """The CPUs Ray reserved for this node's task (a plain tag asks for 1)."""
     import ray
 
     return float(ray.get_runtime_context().get_assigned_resources().get("CPU", 0.0))

@@ -16,7 +16,9 @@ from ray import cloudpickle as ray_cloudpickle
 from dataflow import ad_hoc_utils, base, driver
 from dataflow.execution.executors import SynchronousLocalTaskExecutor
 from dataflow.execution.tasks import NotPicklableError
+from dataflow.function_modifiers.metadata import ray_remote_options
 from dataflow.htypes import Collect, Parallelizable
+from dataflow.instructions import DecoratorUsageError
 from plugins import h_ray
 from plugins.h_timing import NodeTimer
 from tests.core.test_properties import _expected, dags
@@ -65,8 +67,19 @@ def test_a_value_is_sent_once_however_many_nodes_read_it(ray_session):
     assert ray_nodes.Counted.pickled == 1  # three readers, one trip to the object store
 
 
-def test_ray_remote_tags_become_task_options(ray_session):
-    assert _on_ray(ray_nodes).execute(["cpus_held"]) == {"cpus_held": 2.0}
+def test_ray_remote_options_become_task_options(ray_session):
+    from hamilton.function_modifiers.metadata import ray_remote_options as hamiltons
+
+    dr = _on_ray(ray_nodes)
+    assert dr.execute(["cpus_held", "one_cpu_held"]) == {"cpus_held": 2.0, "one_cpu_held": 1.0}
+    # the decorator writes Hamilton's tags
+    options = {"num_cpus": 2, "resources": {"big_memory": 1}}
+    ours = h_ray.parse_ray_remote_options_from_tags(
+        ray_remote_options(**options).tags)
+    assert ray_remote_options(**options).tags == hamiltons(**options).tags
+    assert ours == options
+    with pytest.raises(DecoratorUsageError, match="not a JSON value"):
+        ray_remote_options(num_cpus=object())
 
 
 def _module_of(parents):

@@ -227,7 +227,7 @@ def ray_remote_options(**options: Any) -> tag:
                                   "@ray_remote_options(num_cpus=2)")
     import json
 
-    tags = {}
+    tags: dict[str, str | list[str]] = {}
     for name, value in options.items():
         try:
             tags[f"{RAY_REMOTE_TAG_NAMESPACE}.{name}"] = json.dumps(value)
@@ -235,4 +235,4 @@ def ray_remote_options(**options: Any) -> tag:
             raise DecoratorUsageError(
                 f"@ray_remote_options: option {name}={value!r} is not a JSON value (numbers, "
                 f"strings, lists and dicts of them): {error}") from None
-    return tag(**tags)
+    return tag(**tags)  # type: ignore[arg-type]  # mypy: ** could fill the bool keywords

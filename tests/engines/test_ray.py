@@ -26,6 +26,8 @@ from tests.engines import dask_checked, dask_nodes, ray_nodes
 from tests.execution import fanout_nodes
 from tests.plugins.reporting_adapters import WorkerPids
 
+pytestmark = pytest.mark.slow  # the first test waits for Ray to start (seconds)
+
 OUTPUTS = ["avg_spend", "spend_per_signup", "total"]
 
 

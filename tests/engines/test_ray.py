@@ -22,7 +22,7 @@ from dataflow.instructions import DecoratorUsageError
 from plugins import h_ray
 from plugins.h_timing import NodeTimer
 from tests.core.test_properties import _expected, dags
-from tests.engines import dask_checked, dask_nodes, ray_nodes
+from tests.engines import dask_checked, dask_nodes, ray_block, ray_nodes
 from tests.execution import fanout_nodes
 from tests.plugins.reporting_adapters import WorkerPids
 
@@ -212,6 +212,14 @@ def test_fan_out_blocks_on_ray_equal_the_local_run_and_report_back(ray_session):
                     local=h_ray.RayTaskExecutor(max_tasks=2))
     assert both.execute(["total", "listing", "after"], inputs={"n": 5}) == expected
     assert ray_session.is_initialized()  # the executors used the running Ray and left it
+
+
+def test_what_a_block_shares_is_sent_once_for_all_its_items(ray_session):
+    dr = _dynamic(ray_block, remote=h_ray.RayTaskExecutor())
+    big = ray_nodes.Counted(list(range(10_000)))
+    ray_nodes.Counted.pickled = 0
+    assert dr.execute(["scaled_total"], inputs={"n": 6, "big": big}) == {"scaled_total": 15}
+    assert ray_nodes.Counted.pickled == 1  # six items, one trip to the object store
 
 
 def test_a_failing_item_on_ray_keeps_its_type_and_notes(ray_session):

@@ -480,9 +480,11 @@ class RayTaskExecutor(PoolExecutor):
 
     As the remote executor, each item of a fan-out block is one Ray task; as the local
     executor, each step is. At most ``max_tasks`` are handed to Ray at once (default: the
-    cluster's CPUs), so after a failure no further task starts. Functions, node hooks,
-    arguments and results travel by Ray's serialization: a node that cannot is named before it
-    is sent.
+    cluster's CPUs), so after a failure no further task starts. Node functions and hooks must
+    pickle, as on ``MultiProcessingExecutor`` (functions at the top level of an importable
+    module): a node whose function does not is named before its block or step is sent.
+    Arguments and results travel by Ray's serialization; what a block's items share (its
+    task, the values it reads from outside, its hooks) is put in the object store once.
 
     :param num_cpus: passed to ``ray.init`` when the executor starts Ray.
     :param ray_init_config: more ``ray.init`` arguments (``{"address": "auto"}``).

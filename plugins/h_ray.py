@@ -38,6 +38,7 @@ import ray
 from ray import cloudpickle as ray_pickle
 
 from dataflow.base import ResultMixin
+from dataflow.errors import DataflowError
 from dataflow.execution.executors import PoolExecutor
 from dataflow.execution.failures import add_note
 from dataflow.execution.fanout_run import run_block_item
@@ -193,17 +194,15 @@ def _submit_and_wait(run: _RayRun, outputs: dict[str, Any], run_id: str) -> dict
     """The run on Ray: nothing is submitted until every task and value has been found to
     ship."""
     _check_shippable(run.tasks, run.hooks)
+    remotes = _remotes(run)
     literals = _put_literals(run)
     hooks_ref = ray.put(run.hooks) if run.hooks is not None else None
-    remote = _node_reporting_remote if run.reporting else _node_remote
     refs: list[Any] = []
     reports: list[Any] = []
-    for task, kwargs in zip(run.tasks, run.arguments):
+    for task, kwargs, remote in zip(run.tasks, run.arguments, remotes):
         args = [refs[v.index] if type(v) is _Pending else literals[id(v)]
                 for v in kwargs.values()]
-        options = parse_ray_remote_options_from_tags(task.tags) if task.tags else {}
-        submitted = remote.options(name=task.name, **options).remote(
-            task, hooks_ref, run_id, tuple(kwargs), *args)
+        submitted = remote.remote(task, hooks_ref, run_id, tuple(kwargs), *args)
         if run.reporting:
             submitted, report = submitted
             reports.append(report)
@@ -232,6 +231,24 @@ def _submit_and_wait(run: _RayRun, outputs: dict[str, Any], run_id: str) -> dict
     if reports:
         _deliver(adapters, ray.get(reports), None)
     return {name: values.get(name, value) for name, value in outputs.items()}
+
+
+def _remotes(run: _RayRun) -> list[Any]:
+    """Each node's remote function with its task's options (named after the node; the options
+    of its ``ray_remote.*`` tags), all made before any is submitted, so that bad options fail
+    the run before it starts, naming the node."""
+    remote = _node_reporting_remote if run.reporting else _node_remote
+    remotes = []
+    for task in run.tasks:
+        options = parse_ray_remote_options_from_tags(task.tags) if task.tags else {}
+        try:
+            remotes.append(remote.options(name=task.name, **options))
+        except (TypeError, ValueError) as error:
+            raise DataflowError(
+                f"Node {task.name!r} ({task.where}): its Ray task options {options!r} (from "
+                f"@ray_remote_options or ray_remote.* tags) are refused by Ray: "
+                f"{type(error).__name__}: {error}") from None
+    return remotes
 
 
 def _gather(wanted: dict[str, Any]) -> dict[str, Any]:

@@ -74,3 +74,8 @@ def reads_unpicklable(unpicklable_result: Any) -> str:
 
 def kind(thing: Any) -> str:
     return type(thing).__name__
+
+
+@tag(**{"ray_remote.num_cpuz": "1"})
+def misspelt_options() -> int:
+    return 1

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ray import cloudpickle as ray_cloudpickle
 
 from dataflow import ad_hoc_utils, base, driver
+from dataflow.errors import DataflowError
 from dataflow.execution.executors import SynchronousLocalTaskExecutor
 from dataflow.execution.tasks import NotPicklableError
 from dataflow.function_modifiers.metadata import ray_remote_options
@@ -82,6 +83,8 @@ def test_ray_remote_options_become_task_options(ray_session):
     assert ours == options
     with pytest.raises(DecoratorUsageError, match="not a JSON value"):
         ray_remote_options(num_cpus=object())
+    with pytest.raises(DataflowError, match=r"Node 'misspelt_options' \(.*ray_nodes.py:.*num_cpuz"):
+        dr.execute(["misspelt_options", "kind"], inputs={"thing": 1})
 
 
 def _module_of(parents):

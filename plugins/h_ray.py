@@ -220,6 +220,8 @@ def _submit_and_wait(run: _RayRun, outputs: dict[str, Any], run_id: str) -> dict
                 ray.cancel(ref)
         cause = _unwrapped(error)
         _note_origin(cause, error, run.tasks)
+        if adapters:  # the nodes that ran report back, the failing one with its failure
+            _deliver(adapters, _finished_reports(reports), cause)
         delivered = getattr(cause, _REPORTS, None)
         if delivered:
             with contextlib.suppress(AttributeError):
@@ -249,6 +251,19 @@ def _remotes(run: _RayRun) -> list[Any]:
                 f"@ray_remote_options or ray_remote.* tags) are refused by Ray: "
                 f"{type(error).__name__}: {error}") from None
     return remotes
+
+
+def _finished_reports(reports: list[Any]) -> list[Any]:
+    """After a failure: the reports of the nodes that finished, in plan order."""
+    if not reports:
+        return []
+    ready = set(ray.wait(reports, num_returns=len(reports), timeout=0, fetch_local=False)[0])
+    finished = []
+    for ref in reports:
+        if ref in ready:
+            with contextlib.suppress(Exception):  # a failed node: its report is on its error
+                finished.append(ray.get(ref))
+    return finished
 
 
 def _gather(wanted: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,15 @@
 One run times, on the same chain module (each node adds one to the previous), with the same
 dict result: the local driver; dataflow's ``plugins.h_dask.DaskGraphAdapter``; and Hamilton's
 ``hamilton.plugins.h_dask.DaskGraphAdapter``; both adapters on one ``distributed.LocalCluster``
-(2 worker processes, 1 thread each). A chain has no parallelism, so what is measured is the
-cost of turning each node into a dask task and of scheduling it: the time of a run divided by
-the number of nodes. Each figure is the median of ``--repeats`` runs after one unreported run;
-the results are checked equal. Hamilton 1.90 cannot run the 2,000-node chain (its graph walk
-recurses: ``RecursionError``), which is reported as such; 500 nodes is the comparison beside
-it. The load average printed first says how busy the machine was.
+(2 worker processes, 1 thread each); then dataflow's ``plugins.h_ray.RayGraphAdapter`` and
+Hamilton's ``hamilton.plugins.h_ray.RayGraphAdapter``, both on one local Ray
+(``ray.init(num_cpus=2)``, started here unless one is running). A chain has no parallelism,
+so what is measured is the cost of turning each node into a task and of scheduling it: the
+time of a run divided by the number of nodes. Each figure is the median of ``--repeats`` runs
+after one unreported run; the results are checked equal. Hamilton 1.90 cannot run the
+2,000-node chain (its graph walk recurses: ``RecursionError``), which is reported as such;
+500 nodes is the comparison beside it. The load average printed first says how busy the
+machine was.
 """
 
 from __future__ import annotations
@@ -40,16 +43,28 @@ def chain_source(nodes: int) -> str:
     return "\n".join(lines)
 
 
+CHAINS = tempfile.mkdtemp(prefix="dataflow-engines-")
+"""Where the chain modules are written: on the path of this process, of the dask workers (by
+upload) and of the Ray workers this benchmark starts (by ``PYTHONPATH``)."""
+
+
 def chain_module(nodes: int, client: Any) -> Any:
     """The chain as a real module file, imported here and uploaded to the dask workers."""
-    folder = tempfile.mkdtemp(prefix="dataflow-engines-")
     name = f"engine_chain_{nodes}_{os.getpid()}"
-    path = Path(folder) / f"{name}.py"
+    path = Path(CHAINS) / f"{name}.py"
     path.write_text(chain_source(nodes))
-    sys.path.insert(0, folder)
+    if CHAINS not in sys.path:
+        sys.path.insert(0, CHAINS)
     module = importlib.import_module(name)
     client.upload_file(str(path))
+    if _RAY_BY_VALUE:  # a Ray started elsewhere: its workers cannot import the module
+        from ray import cloudpickle
+
+        cloudpickle.register_pickle_by_value(module)
     return module
+
+
+_RAY_BY_VALUE: list[bool] = []
 
 
 def _timed(run: Callable[[], Any], repeats: int) -> tuple[float, Any] | str:
@@ -94,9 +109,65 @@ def measure(nodes: int, client: Any, repeats: int) -> dict[str, tuple[float, Any
             lambda: hamilton.execute(last, inputs=inputs), repeats)
     except Exception as error:
         figures["Hamilton DaskGraphAdapter"] = type(error).__name__
+    figures.update(measure_ray(module, last, inputs, repeats))
     results = {repr(f[1]) for f in figures.values() if not isinstance(f, str)}
     assert len(results) == 1, figures
     return figures
+
+
+def measure_ray(module: Any, last: list[str], inputs: dict[str, Any],
+                repeats: int) -> dict[str, tuple[float, Any] | str]:
+    """The chain by hand with Ray, and both Ray adapters on it (Ray is running)."""
+    import ray
+    from hamilton import base as h_base
+    from hamilton import driver as h_driver
+    from hamilton.plugins import h_ray as hamilton_ray
+
+    from plugins import h_ray
+
+    ours = (driver.Builder().with_modules(module)
+            .with_adapters(h_ray.RayGraphAdapter(base.DictResult())).build())
+    remotes = [ray.remote(getattr(module, f"n{index}"))
+               for index in range(int(last[0][1:]) + 1)]
+
+    def by_hand() -> dict[str, Any]:
+        """The chain written with Ray alone: one remote function per node, refs between."""
+        ref = remotes[0].remote(inputs["start"])
+        for remote in remotes[1:]:
+            ref = remote.remote(ref)
+        return {last[0]: ray.get(ref)}
+
+    figures = {"hand-written Ray tasks": _timed(by_hand, repeats),
+               "dataflow RayGraphAdapter": _timed(lambda: ours.execute(last, inputs=inputs),
+                                                  repeats)}
+    try:
+        hamilton = h_driver.Driver({}, module, adapter=hamilton_ray.RayGraphAdapter(
+            h_base.DictResult()))
+        figures["Hamilton RayGraphAdapter"] = _timed(
+            lambda: hamilton.execute(last, inputs=inputs), repeats)
+    except Exception as error:
+        figures["Hamilton RayGraphAdapter"] = type(error).__name__
+    return figures
+
+
+def _start_ray() -> bool:
+    """Start a local Ray whose workers import the chain modules; ``False`` when one is
+    running already (the chain modules then travel by value)."""
+    import ray
+
+    if ray.is_initialized():
+        _RAY_BY_VALUE.append(True)
+        return False
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (CHAINS, before) if p)
+    try:  # the workers inherit the environment of the Ray started here
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+    return True
 
 
 def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
@@ -117,27 +188,38 @@ def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
         cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                                dashboard_address=":0")
         client = Client(cluster)
+    own_ray = _start_ray()
     try:
         measured = {nodes: measure(nodes, client, repeats) for nodes in sizes}
     finally:
+        _RAY_BY_VALUE.clear()
+        if own_ray:
+            import ray
+
+            ray.shutdown()
         if own:
             client.close()
             assert cluster is not None
             cluster.close()
     lines = [f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
              f"chains of {', '.join(map(str, sizes))} nodes, median of {repeats}",
-             "| runner | nodes | seconds per run | µs per node | / dataflow Dask |",
-             "|---|---|---|---|---|"]
+             "| runner | nodes | seconds per run | µs per node | / local driver "
+             "| / dataflow, same engine |",
+             "|---|---|---|---|---|---|"]
     for nodes, figures in measured.items():
-        ours = figures["dataflow DaskGraphAdapter"]
-        assert not isinstance(ours, str), ours
+        local = figures["local driver"]
+        assert not isinstance(local, str), local
         for name, figure in figures.items():
             if isinstance(figure, str):
-                lines.append(f"| {name} | {nodes} | fails: {figure} | | |")
+                lines.append(f"| {name} | {nodes} | fails: {figure} | | | |")
                 continue
             seconds = figure[0]
+            engine = "RayGraphAdapter" if "Ray" in name else "DaskGraphAdapter"
+            ours = figures.get(f"dataflow {engine}")
+            same = (f"{seconds / ours[0]:.2f}x" if ours is not None and not isinstance(ours, str)
+                    and name != "local driver" else "")
             lines.append(f"| {name} | {nodes} | {seconds:.4f} | {seconds / nodes * 1e6:.1f} | "
-                         f"{seconds / ours[0]:.2f}x |")
+                         f"{seconds / local[0]:.0f}x | {same} |")
     for line in lines:
         print(line)
     return lines

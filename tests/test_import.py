@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("pandas", "numpy", "networkx", "graphviz")
+HEAVY = ("pandas", "numpy", "networkx", "graphviz", "ray")
 
 
 def _modules_after(statement: str) -> set[str]:

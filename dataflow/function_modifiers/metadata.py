@@ -24,7 +24,7 @@ from dataflow.instructions import (
 )
 from dataflow.node import RESERVED_TAG_KEYS, RESERVED_TAG_PREFIXES, Node, type_name
 
-__all__ = ["cache", "schema", "tag", "tag_outputs"]
+__all__ = ["cache", "ray_remote_options", "schema", "tag", "tag_outputs"]
 
 SCHEMA_TAG = "hamilton.internal.schema_output"
 """Tag ``@schema.output`` writes: ``"name=type,name=type"`` (under Hamilton's key, so code and
@@ -207,3 +207,32 @@ class cache:
             raise DecoratorUsageError(
                 f"@cache decorates a function; got {fn!r}")
         return record(fn, TagInstruction(self.tags, self.target, "cache"))
+
+
+RAY_REMOTE_TAG_NAMESPACE = "ray_remote"
+
+
+def ray_remote_options(**options: Any) -> tag:
+    """Options of this node's Ray task on ``plugins.h_ray.RayGraphAdapter`` (Hamilton's
+    ``@ray_remote_options``), passed to its ``.options(...)``: resources, retries, ...
+
+    >>> @ray_remote_options(num_cpus=2, resources={"big_memory": 1})
+    ... def model(features: int) -> int:
+    ...     return features
+
+    They are written as tags ``ray_remote.<option>`` with JSON values, as Hamilton writes them.
+    """
+    if not options:
+        raise DecoratorUsageError("@ray_remote_options needs at least one option, e.g. "
+                                  "@ray_remote_options(num_cpus=2)")
+    import json
+
+    tags: dict[str, str | list[str]] = {}
+    for name, value in options.items():
+        try:
+            tags[f"{RAY_REMOTE_TAG_NAMESPACE}.{name}"] = json.dumps(value)
+        except TypeError as error:
+            raise DecoratorUsageError(
+                f"@ray_remote_options: option {name}={value!r} is not a JSON value (numbers, "
+                f"strings, lists and dicts of them): {error}") from None
+    return tag(**tags)  # type: ignore[arg-type]  # mypy: ** could fill the bool keywords

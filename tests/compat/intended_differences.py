@@ -52,6 +52,7 @@ _PANDERA = "tests/plugins/test_pandera.py::"
 _PYDANTIC = "tests/plugins/test_pydantic.py::"
 
 _DASK = "tests/engines/test_dask.py::"
+_RAY = "tests/engines/test_ray.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -772,6 +773,42 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_POLARS + "test_frames_among_several_outputs_contribute_prefixed_columns",
                       _POLARS + "test_outputs_of_different_lengths_are_refused_with_the_"
                                 "lengths"),
+    ),
+    IntendedDifference(
+        id="ray-run-inside-the-run",
+        what="`h_ray.RayGraphAdapter` submits the run's Ray tasks and waits for the outputs "
+             "inside the run, then builds the result in the calling process: "
+             "`run_after_graph_execution` sees the real outcome, `raw_execute` returns values, "
+             "and a failing node raises its own exception type (Ray's `RayTaskError` wrapper is "
+             "its `__cause__`). Hamilton's adapter returns object refs during the run, builds "
+             "the result in a Ray task, and a failure surfaces as `RayTaskError(<type>)` from "
+             "`build_result`.",
+        why="Hooks, `raw_execute` and `except` clauses behave as on the local driver; a "
+            "tracker must not record a run that then fails as a success.",
+        consulted_by=(_RAY + "test_a_failing_node_keeps_its_type_and_note_across_the_wire",
+                      _RAY + "test_results_equal_the_local_driver_and_hamiltons_adapter"),
+    ),
+    IntendedDifference(
+        id="ray-unshippable-refused-first",
+        what="On `h_ray.RayGraphAdapter`, a run with a node whose function or node hooks cannot "
+             "reach Ray's workers (a closure over a lock; a function of a module made at run "
+             "time) or an input that does not serialize is refused before any node runs, with "
+             "`NotPicklableError` naming each. Hamilton submits each node as the walk reaches "
+             "it: the nodes before the bad one have run when it fails.",
+        why="Nothing runs half-way first.",
+        consulted_by=(_RAY + "test_what_cannot_ship_is_named_before_anything_runs",),
+    ),
+    IntendedDifference(
+        id="ray-executor-uses-the-running-ray",
+        what="`h_ray.RayTaskExecutor()` uses a Ray that is already running and leaves it "
+             "running (it starts Ray, and shuts it down after the run, only when none is "
+             "running; Hamilton's calls `ray.init` regardless, which fails when Ray runs, and "
+             "shuts Ray down after every run), and hands at most `max_tasks` tasks to Ray at "
+             "once (an extra, optional argument; by default the cluster's CPUs).",
+        why="A notebook or a job that started Ray for other work keeps it; as on the other "
+            "pool executors, a failing item stops the items not yet started.",
+        consulted_by=(_RAY + "test_fan_out_blocks_on_ray_equal_the_local_run_and_report_back",
+                      _RAY + "test_a_failing_item_on_ray_keeps_its_type_and_notes"),
     ),
 )
 

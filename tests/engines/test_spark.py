@@ -21,6 +21,7 @@ pytestmark = [  # pyspark 4.3 on pandas 3.x says so, and calls astype(copy=False
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
     pytest.mark.filterwarnings("ignore:toPandas attempted Arrow optimization:UserWarning"),
+    pytest.mark.filterwarnings("ignore:`to_pandas` loads all data"),
 ]
 
 RAW = pd.DataFrame({"spend": [10.0, 20.0, 30.0, 45.0], "signups": [1.0, 2.0, 5.0, 9.0],

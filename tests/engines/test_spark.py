@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from dataflow import ad_hoc_utils, base, driver
 from dataflow.errors import DecoratorError
@@ -81,8 +80,8 @@ def test_mixed_column_functions_equal_the_pandas_computation(spark_session):
         return frame
 
     expected = driver.Builder().with_modules(ad_hoc_utils.create_temporary_module(
-        on_pandas)).build().execute(["on_pandas"], inputs={"frame": RAW, "scale": 3.0})
-    expected = expected["on_pandas"] if "on_pandas" in expected else expected
+        on_pandas)).build().execute(["on_pandas"], inputs={"frame": RAW, "scale": 3.0})[
+        "on_pandas"]
     expected["spend_log"] = np.log1p(RAW["spend"])
     expected["log_per_signup"] = expected["spend_log"] / RAW["signups"]
     expected["margin"] = RAW["spend"] - RAW["signups"]

@@ -418,7 +418,7 @@ class SparkWithColumnsInstruction(InjectInstruction):
             if name in inner_names:
                 deps.setdefault(f"{namespace}.{name}", Dependency(f"{namespace}.{name}",
                                                                   DataFrame))
-            elif name in passed or name == self.pass_dataframe_as:
+            elif name in passed or self.pass_dataframe_as is not None:
                 deps.setdefault(frame, Dependency(frame, frame_type))
         inner_bound = {d.name: d for d in node.dependencies if d.name in bound}
         for name in bound:

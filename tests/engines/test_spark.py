@@ -192,3 +192,15 @@ def test_pandas_on_spark_adapter_gives_the_pandas_result(spark_session):
     result = koalas.execute(outputs, inputs=inputs)
     assert isinstance(result, ps.DataFrame)
     pd.testing.assert_frame_equal(result.to_pandas().sort_index(), expected, check_names=False)
+
+
+def test_spark_types_of_annotations():
+    from pyspark.sql import types as T
+
+    assert h_spark.spark_type(int) == T.LongType() and h_spark.spark_type(float) == T.DoubleType()
+    assert h_spark.spark_type(np.int32) == T.IntegerType()
+    assert h_spark.spark_type(np.float32) == T.FloatType()
+    assert h_spark.spark_type(list[str]) == T.ArrayType(T.StringType())
+    assert h_spark.spark_type("decimal(10,2)") == "decimal(10,2)"
+    with pytest.raises(TypeError, match="no Spark type for dict"):
+        h_spark.spark_type(dict)

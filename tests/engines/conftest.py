@@ -32,10 +32,12 @@ def spark_session():
             pytest.fail(message)
         pytest.skip(message)
     root = str(Path(__file__).resolve().parents[2])
-    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYTHONPATH", "SPARK_LOCAL_IP")}
+    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYTHONPATH", "SPARK_LOCAL_IP",
+                                            "PYARROW_IGNORE_TIMEZONE")}
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, saved["PYTHONPATH"]) if p)
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    os.environ["PYARROW_IGNORE_TIMEZONE"] = "1"  # what pandas on Spark asks for
     from pyspark.sql import SparkSession
 
     quiet = Path(__file__).with_name("log4j2-quiet.properties")

@@ -56,8 +56,15 @@ __all__ = [
 # -- pandas on Spark -----------------------------------------------------------------------------
 
 def _pandas_on_spark() -> Any:
-    import pyspark.pandas as ps
-
+    """``pyspark.pandas``, or an ImportError that says what to do (it does not import with
+    pandas 3.x up to pyspark 4.3)."""
+    try:
+        import pyspark.pandas as ps
+    except ImportError as error:
+        raise ImportError(
+            f"pandas on Spark (pyspark.pandas) does not import here (pandas {pd.__version__}): "
+            f"{error}. SparkKoalasGraphAdapter and KoalasDataFrameResult need a pandas that "
+            "pyspark.pandas supports (2.x); h_spark.with_columns works with either.") from error
     return ps
 
 
@@ -106,6 +113,7 @@ class SparkKoalasGraphAdapter(HamiltonGraphAdapter):
                              "(PandasDataFrameResult), a pandas-on-Spark DataFrame "
                              "(KoalasDataFrameResult) or a dict (DictResult); got "
                              f"{type(result_builder).__name__}.")
+        _pandas_on_spark()  # refused here, not in the middle of a run
         self.spark_session = spark_session
         self.result_builder = result_builder
         self.spine_column = spine_column

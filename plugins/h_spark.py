@@ -24,6 +24,7 @@ file:line, when the action runs inside a dataflow node (the run unwraps Spark's
 
 ``pyspark.pandas`` is imported only by the adapter (it does not import with pandas 3.x).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -33,7 +33,7 @@ STRICT ?= $(if $(filter true 1,$(CI)),1,0)
 # 2-core machine gains nothing from running two suites at once.
 .NOTPARALLEL:
 
-.PHONY: demo test test-main lint bench dot clean matrix-summary $(addprefix test-,$(LEGS))
+.PHONY: demo test test-main lint bench dot java clean matrix-summary $(addprefix test-,$(LEGS))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,21 @@ dot:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	else \
 		echo "warning: the graphviz 'dot' program is missing; install it (apt-get install graphviz) for lineage pictures"; \
+	fi
+
+# Spark (plugins.h_spark, pyspark 4.x) needs a Java 17+ runtime: installed with apt when missing
+# (or older) and we are root; otherwise a warning, and the Spark tests say what is missing.
+java_major = java -version 2>&1 | sed -nE '1s/.*version "(1\.)?([0-9]+).*/\2/p'
+java:
+	@if [ "$$($(java_major))" -ge 17 ] 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing a Java runtime (17+) for Spark with apt"; \
+		apt-get update -qq && for pkg in default-jre-headless openjdk-17-jre-headless openjdk-21-jre-headless; do \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null 2>&1 || continue; \
+			[ "$$($(java_major))" -ge 17 ] 2>/dev/null && break; done; \
+		[ "$$($(java_major))" -ge 17 ] 2>/dev/null || { echo "error: no Java 17+ runtime could be installed"; exit 1; }; \
+	else \
+		echo "warning: Spark needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless); the Spark tests cannot run"; \
 	fi
 
 demo: $(VENV)/.installed-run dot
@@ -87,7 +102,7 @@ define run_suite
 	exit $$status
 endef
 
-test-main: $(VENV)/.installed-test dot lint
+test-main: $(VENV)/.installed-test dot java lint
 	$(call run_suite,main,$(VENV),$(VENV)/.installed-test)
 
 # $(call find_python,3.10): prints the interpreter for that version: $(PYTHON310) when given,
@@ -116,7 +131,7 @@ find_python = for py in $(or $(PYTHON$(subst .,,$(1))),$$(ls -d $(PYENV_ROOT)/ve
 	.venv-$*/bin/python -m pip install --quiet -e ".[test]" $(PINS_$*); \
 	touch $@
 
-$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot
+$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot java
 	$(call run_suite,$*,.venv-$*,.venv-$*/.installed)
 
 # One line per leg, then the tests of all legs added up (pytest's errors count as failed).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("pandas", "numpy", "networkx", "graphviz", "ray")
+HEAVY = ("pandas", "numpy", "networkx", "graphviz", "ray", "pyspark")
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -76,3 +76,10 @@ def test_the_progress_bar_libraries_load_only_with_their_plugins() -> None:
                             "import dataflow.async_driver, dataflow.lifecycle.base\n"
                             "from plugins import h_logging, h_timing")
     assert sorted(m for m in loaded if m.split(".")[0] in ("tqdm", "rich")) == []
+
+
+def test_the_spark_plugin_leaves_pandas_on_spark_unimported() -> None:
+    """pyspark.pandas loads only with the pandas-on-Spark adapter (it does not import with
+    pandas 3.x): with_columns for PySpark DataFrames works without it."""
+    loaded = _modules_after("import plugins.h_spark")
+    assert "pyspark.sql" in loaded and "pyspark.pandas" not in loaded

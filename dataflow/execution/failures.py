@@ -7,8 +7,8 @@ types. Python 3.10 has no ``add_note``; the note is stored where 3.11 keeps note
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from dataflow.node import qualified_type_name
 from dataflow.plan import Step
@@ -24,8 +24,25 @@ def add_note(error: BaseException, note: str) -> None:
         error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
 
 
+_UNWRAPPERS: list[Callable[[BaseException], BaseException | None]] = []
+
+
+def register_failure_unwrapper(unwrap: Callable[[BaseException], BaseException | None]) -> None:
+    """Let an engine plugin give back the user's own exception when the engine raises its own
+    wrapper instead (Spark's ``PythonException`` for a failing UDF): ``unwrap(error)`` returns
+    the original exception, or ``None`` for an error it does not know."""
+    if unwrap not in _UNWRAPPERS:
+        _UNWRAPPERS.append(unwrap)
+
+
 def annotate_failure(error: E, step: Step, kwargs: Mapping[str, Any]) -> E:
-    """Add a note naming the node, its function's file:line and its arguments' types."""
+    """Add a note naming the node, its function's file:line and its arguments' types (to the
+    user's own exception, when an engine wrapped it: see :func:`register_failure_unwrapper`)."""
+    for unwrap in _UNWRAPPERS:
+        original = unwrap(error)
+        if original is not None:
+            error = cast(E, original)
+            break
     add_note(error, describe_failure(step.node.name, step.node.where(), kwargs))
     return error
 

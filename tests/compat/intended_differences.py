@@ -53,6 +53,7 @@ _PYDANTIC = "tests/plugins/test_pydantic.py::"
 
 _DASK = "tests/engines/test_dask.py::"
 _RAY = "tests/engines/test_ray.py::"
+_SPARK = "tests/engines/test_spark.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -94,6 +95,59 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "thrown away.",
         consulted_by=(_DASK + "test_fan_out_blocks_on_the_cluster_equal_the_local_run",
                       _DASK + "test_a_failing_item_on_the_cluster_keeps_its_type_and_notes"),
+    ),
+    IntendedDifference(
+        id="spark-64-bit-python-types",
+        what="In `h_spark.with_columns`, Python's `int` and `float` as the value type of a "
+             "pandas UDF (`column[pd.Series, float]`) or the return type of a row UDF are "
+             "Spark's 64-bit `bigint` and `double`; Hamilton makes them 32-bit `int` and "
+             "`float`.",
+        why="pandas computes in 64 bits: a 32-bit column silently loses precision (and "
+            "overflows on counts past 2**31), so the Spark result would differ from the "
+            "pandas computation of the same functions. `np.float32` or `'float'` still give "
+            "32 bits when wanted.",
+        consulted_by=(_SPARK + "test_mixed_column_functions_equal_the_pandas_computation",),
+    ),
+    IntendedDifference(
+        id="spark-udf-failure-keeps-its-type",
+        what="A column function that fails inside a Spark worker (a pandas or row UDF of "
+             "`h_spark.with_columns`) raises its own exception, with a note naming the column "
+             "node, the function's file:line and its arguments' types, when the Spark action "
+             "runs in a node of the run or inside `h_spark.node_errors()`; with Hamilton the "
+             "caller gets Spark's `PythonException`, whose text holds the worker's traceback.",
+        why="Errors keep their type and say where they come from, as on the local driver: "
+            "`except ValueError` still matches, and the note names the node.",
+        consulted_by=(_SPARK + "test_a_failing_column_function_keeps_its_type_and_note",),
+    ),
+    IntendedDifference(
+        id="spark-with-columns-more-forms",
+        what="`h_spark.with_columns` also accepts functions over Spark columns (`Column` "
+             "parameters, each given `F.col(name)`) and `on_input=` (Hamilton raises "
+             "`NotImplementedError`); its steps run in the loaded functions' order where "
+             "dependencies allow (Hamilton's topological order can differ, and with it the "
+             "order of the added columns); with `select=` in append mode it never drops a "
+             "column the input frame had (Hamilton drops a replaced frame column that is not "
+             "selected); misuse (a pandas UDF without its value type, a column parameter "
+             "nobody provides, a misspelt `select`) is refused at build with the function's "
+             "file:line and a did-you-mean.",
+        why="Column expressions are the cheapest way to compute a column in Spark (no Python "
+            "worker), and the rest keeps the input frame and the errors as the pandas "
+            "`with_columns` does.",
+        consulted_by=(_SPARK + "test_mixed_column_functions_equal_the_pandas_computation",
+                      _SPARK + "test_misuse_is_named_at_build"),
+    ),
+    IntendedDifference(
+        id="spark-pandas-on-spark-lazy-import",
+        what="`h_spark` imports `pyspark.pandas` only for `SparkKoalasGraphAdapter` and "
+             "`KoalasDataFrameResult`, whose `build_result` returns the pandas-on-Spark frame "
+             "(Hamilton's returns None: it only signals the adapter); Hamilton's `h_spark` "
+             "imports `pyspark.pandas` at import, so with pandas 3.x (which `pyspark.pandas` "
+             "does not import with) none of it imports.",
+        why="`with_columns` for PySpark DataFrames needs no pandas-on-Spark, and works on "
+            "pandas 3.x.",
+        consulted_by=(_SPARK + "test_pandas_on_spark_adapter_gives_the_pandas_result",
+                      "tests/test_import.py::"
+                      "test_the_spark_plugin_leaves_pandas_on_spark_unimported"),
     ),
     IntendedDifference(
         id="dataflow-tags",

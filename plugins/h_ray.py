@@ -43,7 +43,7 @@ from dataflow.execution.executors import PoolExecutor
 from dataflow.execution.failures import add_note
 from dataflow.execution.fanout_run import run_block_item
 from dataflow.execution.hooks import hook_failure
-from dataflow.execution.reports import reporting_adapters, run_reporting
+from dataflow.execution.reports import reporting_adapters, run_in_worker, run_reporting
 from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
 from dataflow.execution.tasks import Task as NodeTask
 
@@ -457,12 +457,21 @@ class _RayPool(Executor):
                                     + "\n".join(problems))
         sent = list(args)
         # run_block_item(task, item, shared, index, item_hooks, run_id), maybe inside
-        # run_reporting(run_block_item, ...): the task, shared values and hooks go by reference
-        first = 1 if fn is run_reporting and args and args[0] is run_block_item else 0
+        # run_in_worker(run_block_item, reports, ...): the task, shared values and hooks go by
+        # reference
+        first = 2 if fn is run_in_worker and args and args[0] is run_block_item else 0
         if fn is run_block_item or first:
-            for position in (first, first + 2, first + 4):
+            for position, what in ((first, "task"), (first + 2, "values from outside"),
+                                   (first + 4, "hooks")):
                 if sent[position] is not None:
-                    sent[position] = self._by_ref(sent[position])
+                    try:
+                        sent[position] = self._by_ref(sent[position])
+                    except Exception as error:  # Ray's serialization raises several types
+                        block = getattr(args[first], "expander", "?")
+                        raise NotPicklableError(
+                            f"the fan-out block of {block!r} cannot be sent to Ray: its "
+                            f"{what} ({', '.join(map(str, sent[position])) if what.startswith('values') else what}) "
+                            f"do not serialize: {type(error).__name__}: {error}") from error
         ref = _apply_remote.remote(fn, kwargs, *sent)
         return self._future_of(ref)
 
@@ -527,6 +536,9 @@ class RayTaskExecutor(PoolExecutor):
     """
 
     sends_to_processes = True
+    ships_values_itself = True
+    """What a block's items share is put in Ray's object store once, which refuses (naming the
+    block) what does not serialize; the run does not pickle those values once more first."""
 
     def __init__(self, num_cpus: int | None = None, ray_init_config: dict[str, Any] | None = None,
                  skip_init: bool = False, *, max_tasks: int | None = None) -> None:

@@ -212,9 +212,12 @@ class FanoutRunner:
             blocks = [unit for unit in self.fanout.units if type(unit) is Block]
             for unit in blocks:
                 self._check_picklable(unit, self._submitted(unit, {}, run_id, overrides, hooks))
-            check_values_picklable(((f"the fan-out block of {unit.expander!r}",
-                                     (unit.expander, *unit.reads)) for unit in blocks),
-                                   values, overrides)
+            if not getattr(self.remote, "ships_values_itself", False):
+                # an executor that serializes what blocks share once (Ray's object store)
+                # refuses it then, naming it; a second pickling here would double the cost
+                check_values_picklable(((f"the fan-out block of {unit.expander!r}",
+                                         (unit.expander, *unit.reads)) for unit in blocks),
+                                       values, overrides)
         if getattr(self.local, "create_pool", None) is not None:
             from dataflow.execution.fanout_pool import run_on_pools
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import threading
 import types
 from collections.abc import Iterable, Mapping
@@ -267,12 +266,7 @@ def _pickle(model: Any, code: list[types.ModuleType], file: Any) -> None:
             except ValueError:  # already registered by the caller
                 pass
         try:
-            buffer = io.BytesIO()
-            cloudpickle.dump(model, buffer, protocol=5)
-            # stream in pieces: a crash mid-write leaves only the temporary file
-            view = buffer.getbuffer()
-            for start in range(0, len(view), 1 << 20):
-                file.write(bytes(view[start:start + (1 << 20)]))
+            cloudpickle.dump(model, file, protocol=5)  # streamed into the temporary file
         finally:
             for module in registered:
                 cloudpickle.unregister_pickle_by_value(module)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dataflow.errors import DataflowError
 
@@ -150,6 +151,7 @@ class _Reader:
         return match.group()
 
     def clause(self) -> Clause:
+        key_start = self.at
         key = self.key()
         after_key = self.at
         self.skip_space()
@@ -175,7 +177,8 @@ class _Reader:
                 else:
                     raise self.fail("expected ',' or ')' in the list of values")
         shown = self.peek() or "the end of the query"
-        raise self.fail(f"expected '=' or 'in' after the tag name {key!r}, found {shown!r}")
+        raise self.fail(f"expected '=' or 'in' after the tag name {key!r}, found {shown!r}",
+                        at=key_start)
 
 
 def parse_query(text: str) -> Query:
@@ -185,7 +188,7 @@ def parse_query(text: str) -> Query:
     ...     parse_query("region=US oops")
     ... except QuerySyntaxError as error:
     ...     print(error.position, error.problem)
-    14 expected '=' or 'in' after the tag name 'oops', found 'the end of the query'
+    10 expected '=' or 'in' after the tag name 'oops', found 'the end of the query'
     """
     reader = _Reader(text)
     clauses = []
@@ -225,14 +228,20 @@ def _from_mapping(tags: Mapping[str, TagValues]) -> Query:
     clauses = []
     for key, wanted in tags.items():
         check_key(key, "tag query")
-        values = (wanted,) if isinstance(wanted, str) else tuple(wanted)
+        if isinstance(wanted, str):
+            values: tuple[Any, ...] = (wanted,)
+        elif isinstance(wanted, Iterable) and not isinstance(wanted, (bytes, Mapping)):
+            values = tuple(wanted)
+        else:
+            values = (wanted,)
         bad = [v for v in values if not isinstance(v, str)]
-        if bad or not values:
-            problem = (f"{bad[0]!r} is a {type(bad[0]).__name__}" if bad
-                       else "no value is given")
+        if bad:
+            suggestion = str(bad[0]).lower() if isinstance(bad[0], bool) else str(bad[0])
             raise DataflowError(
-                f"tag query: {key}={wanted!r}: tags are strings and {problem}; "
-                f"write e.g. {key}={str(bad[0]).lower() if bad else 'value'!r}"
-                f"{' or a list of strings' if not bad else ''}.")
+                f"tag query {key}={wanted!r}: tags are strings and {bad[0]!r} is a "
+                f"{type(bad[0]).__name__}; write {key}={suggestion!r}.")
+        if not values:
+            raise DataflowError(f"tag query {key}=[]: no value is given; an empty list would "
+                                "select nothing. Give at least one value.")
         clauses.append(Clause(key, values))
     return Query(tuple(clauses))

@@ -169,12 +169,22 @@ class Registry:
                  artifacts: str | os.PathLike[str] | None = None) -> None:
         self.url, artifacts_url = resolve_location(url, artifacts)
         self.artifacts = ArtifactStore(artifacts_url)
-        self.engine = _engine_for(self.url)
         self._ensure_schema()
 
     def __repr__(self) -> str:
         return f"Registry({self.engine.url.render_as_string(hide_password=True)!r}, " \
                f"artifacts={self.artifacts.url!r})"
+
+    def close(self) -> None:
+        """Close the registry's database connections (a later call opens them again)."""
+        engine = _ENGINES.pop(self.url, None)
+        if engine is not None:
+            engine.dispose()
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (one per database URL per process)."""
+        return _engine_for(self.url)
 
     # --- connections -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import importlib.metadata
 import inspect
@@ -15,10 +16,12 @@ import platform
 import socket
 import sys
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+
+from dataflow.envelope.query import a_type
 
 ALWAYS_NEEDED = ("pandas", "cloudpickle")
 """Distributions every loaded model needs: the frames it is called with and the unpickler of
@@ -117,12 +120,19 @@ def imports_of(module: types.ModuleType) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=4)
+def _providers(path: tuple[str, ...]) -> Mapping[str, list[str]]:
+    """Top-level module → distributions, read once per ``sys.path`` (reading every installed
+    distribution's file list takes a second in a large environment)."""
+    return importlib.metadata.packages_distributions()
+
+
 def environment(modules: Iterable[str]) -> dict[str, Any]:
     """The interpreter and the installed distributions that provide ``modules``, pinned.
 
     Standard-library modules need no distribution; modules that no installed distribution
     provides (the user's own code, saved by value) are listed as ``local_modules``."""
-    providers = importlib.metadata.packages_distributions()
+    providers = _providers(tuple(sys.path))
     stdlib = set(getattr(sys, "stdlib_module_names", ()))
     requirements: dict[str, str] = {}
     local: list[str] = []
@@ -230,8 +240,8 @@ def code_sources(code: Iterable[types.ModuleType]) -> dict[str, str]:
     sources = {}
     for module in code:
         if not isinstance(module, types.ModuleType):
-            raise TypeError(f"save_model(code=...) takes modules; {module!r} is a "
-                            f"{type(module).__name__}.")
+            raise TypeError(f"save_model(code=...) takes modules; {module!r} is "
+                            f"{a_type(module)}.")
         try:
             sources[module.__name__] = inspect.getsource(module)
         except (OSError, TypeError) as error:

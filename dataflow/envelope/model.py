@@ -13,6 +13,7 @@ import cloudpickle
 import pandas as pd
 
 from dataflow.envelope import describe
+from dataflow.envelope.query import a_type
 from dataflow.envelope.registry import Registry, check_tags, default_location
 from dataflow.errors import DataflowError, close_names
 
@@ -139,7 +140,7 @@ class LoadedModel:
             data = pd.DataFrame(data)
         if not isinstance(data, pd.DataFrame):
             raise InputSchemaError(f"{where} takes a pandas DataFrame (or a dict of columns, "
-                                   f"or a list of row dicts), not a {type(data).__name__}.")
+                                   f"or a list of row dicts), not {a_type(data)}.")
         expected = self.envelope.input_schema
         present = [str(c) for c in data.columns]
         problems = []
@@ -175,7 +176,7 @@ def _callable_of(model: Any) -> tuple[str, Any]:
     if callable(model):
         return "call", model
     raise ModelRefusedError(
-        f"save_model: a {type(model).__name__} is neither callable nor has a predict method; "
+        f"save_model: {a_type(model)} is neither callable nor has a predict method; "
         "save a function of a DataFrame, a callable object, or an object with .predict(frame).")
 
 

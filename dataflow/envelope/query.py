@@ -203,6 +203,12 @@ def parse_query(text: str) -> Query:
 TagValues = str | Iterable[str]
 
 
+def a_type(value: Any) -> str:
+    """``"an int"``, ``"a str"``: the type of ``value`` with its article, for messages."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def check_key(key: str, where: str) -> None:
     if not isinstance(key, str) or not KEY.fullmatch(key):
         raise DataflowError(
@@ -238,8 +244,8 @@ def _from_mapping(tags: Mapping[str, TagValues]) -> Query:
         if bad:
             suggestion = str(bad[0]).lower() if isinstance(bad[0], bool) else str(bad[0])
             raise DataflowError(
-                f"tag query {key}={wanted!r}: tags are strings and {bad[0]!r} is a "
-                f"{type(bad[0]).__name__}; write {key}={suggestion!r}.")
+                f"tag query {key}={wanted!r}: tags are strings and {bad[0]!r} is "
+                f"{a_type(bad[0])}; write {key}={suggestion!r}.")
         if not values:
             raise DataflowError(f"tag query {key}=[]: no value is given; an empty list would "
                                 "select nothing. Give at least one value.")

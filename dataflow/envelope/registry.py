@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.artifacts import ArtifactStore
-from dataflow.envelope.query import KEY, Query, TagValues, check_key, query_from
+from dataflow.envelope.query import KEY, Query, TagValues, a_type, check_key, query_from
 from dataflow.errors import DataflowError
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def check_tags(tags: Mapping[str, Any], where: str) -> dict[str, str]:
         if not isinstance(value, str):
             suggestion = str(value).lower() if isinstance(value, bool) else str(value)
             raise DataflowError(
-                f"{where}: the tag {key}={value!r} is a {type(value).__name__}; tags are "
+                f"{where}: the tag {key}={value!r} is {a_type(value)}; tags are "
                 f"strings: write {key}={suggestion!r}.")
     return dict(tags)
 
@@ -153,7 +153,7 @@ def _jsonable(value: Any) -> Any:
         return sorted(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    raise TypeError(f"a {type(value).__name__} cannot be stored as JSON")
+    raise TypeError(f"{a_type(value)} cannot be stored as JSON")
 
 
 class Registry:
@@ -406,7 +406,7 @@ class Registry:
                     text = _structured_json(value)
                 except (TypeError, ValueError) as error:
                     raise DataflowError(
-                        f"log_metrics({model_id}, {name}=...): a {type(value).__name__} is "
+                        f"log_metrics({model_id}, {name}=...): {a_type(value)} is "
                         f"neither a number nor JSON ({error}); log numbers, or dicts/lists/"
                         "arrays/DataFrames of numbers and strings.") from error
                 rows.append({"model_id": model_id, "name": name, "value": None,

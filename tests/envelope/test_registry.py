@@ -164,7 +164,7 @@ def test_metrics_are_a_tidy_frame_with_tags(registry: Registry) -> None:
 
 def test_metrics_refuse_what_json_cannot_hold(registry: Registry) -> None:
     saved = _save(registry)
-    with pytest.raises(ValueError, match=r"log_metrics\(1, model=...\): a object is neither"):
+    with pytest.raises(ValueError, match=r"log_metrics\(1, model=...\): an object is neither"):
         registry.log_metrics(saved.id, model=object())
 
 

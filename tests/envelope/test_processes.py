@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dataflow.envelope import ArtifactError, ArtifactStore, Registry
+from dataflow.envelope import ArtifactError, ArtifactStore, Registry, save_model
 from tests.envelope.conftest import both_backends
+from tests.envelope.test_registry import FRAME, ltv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,9 +153,6 @@ def test_a_save_killed_mid_write_leaves_the_registry_as_it_was(tmp_path: Path) -
         assert [p for p in registry.artifacts.fs.ls(registry.artifacts.root)
                 if p != temporary] == []
         # and the registry works on
-        from tests.envelope.test_registry import FRAME, ltv
-        from dataflow.envelope import save_model
-
         saved = save_model(ltv, description="d", api_input=FRAME, registry=registry)
         assert registry.load(saved.id)(FRAME).tolist() == ltv(FRAME).tolist()
     finally:

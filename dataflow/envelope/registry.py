@@ -36,7 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.artifacts import ArtifactStore
-from dataflow.envelope.query import KEY, Query, TagValues, a_type, check_key, query_from
+from dataflow.envelope.query import KEY, Clause, Query, TagValues, a_type, check_key, query_from
 from dataflow.errors import DataflowError
 
 if TYPE_CHECKING:
@@ -316,25 +316,53 @@ class Registry:
 
     # --- queries -----------------------------------------------------------------------------
 
-    def _selected_ids(self, query: Query, as_of: dt.datetime | None) -> Any:
-        """A SELECT of the ids of the models ``query`` selects (at ``as_of``)."""
+    @staticmethod
+    def _most_selective_first(connection: Connection, clauses: tuple[Clause, ...],
+                              table: Any) -> list[Clause]:
+        """The clauses, the one that matches the fewest tag rows first (one round trip of
+        index-only counts): the query is driven by it and checks the others per model."""
+        if len(clauses) <= 1:
+            return list(clauses)
+        counts = [select(func.count()).select_from(table).where(
+            table.c.key == clause.key, table.c.value.in_(clause.values)).scalar_subquery()
+            for clause in clauses]
+        matched = connection.execute(select(*counts)).one()
+        return [clauses[i] for i in sorted(range(len(clauses)), key=lambda i: matched[i])]
+
+    def _selected_ids(self, connection: Connection, query: Query,
+                      as_of: dt.datetime | None) -> Any:
+        """A SELECT of the ids of the models ``query`` selects (at ``as_of``).
+
+        One clause drives through the ``(key, value, model_id)`` index; the others are checked
+        per model through the primary key, so a query costs what its most selective clause
+        matches, whatever order the clauses were written in."""
         conditions: list[ColumnElement[bool]] = []
-        if as_of is None:
-            for clause in query.clauses:
-                conditions.append(t.models.c.id.in_(
-                    select(t.tags.c.model_id).where(t.tags.c.key == clause.key,
-                                                    t.tags.c.value.in_(clause.values))))
-        else:
+        if as_of is None and query.clauses:
+            driver, *others = self._most_selective_first(connection, query.clauses, t.tags)
+            conditions.append(t.models.c.id.in_(
+                select(t.tags.c.model_id).where(t.tags.c.key == driver.key,
+                                                t.tags.c.value.in_(driver.values))))
+            for clause in others:
+                conditions.append(exists().where(
+                    t.tags.c.model_id == t.models.c.id, t.tags.c.key == clause.key,
+                    t.tags.c.value.in_(clause.values)))
+        elif as_of is not None:
             moment = _stored(as_of)
             conditions.append(t.models.c.created_at <= moment)
-            for clause in query.clauses:
+            ordered = self._most_selective_first(connection, query.clauses, t.tag_events)
+            for position, clause in enumerate(ordered):
                 event, later = t.tag_events.alias("event"), t.tag_events.alias("later")
                 newer = exists().where(later.c.model_id == event.c.model_id,
                                        later.c.key == event.c.key, later.c.set_at <= moment,
                                        later.c.id > event.c.id)
-                conditions.append(exists().where(
-                    event.c.model_id == t.models.c.id, event.c.key == clause.key,
-                    event.c.value.in_(clause.values), event.c.set_at <= moment, ~newer))
+                held_then = and_(event.c.key == clause.key, event.c.value.in_(clause.values),
+                                 event.c.set_at <= moment, ~newer)
+                if position == 0:
+                    conditions.append(t.models.c.id.in_(
+                        select(event.c.model_id).where(held_then)))
+                else:
+                    conditions.append(exists().where(event.c.model_id == t.models.c.id,
+                                                     held_then))
         return select(t.models.c.id).where(and_(True, *conditions))
 
     def find(self, query: str | Query | Mapping[str, TagValues] | None = None,
@@ -349,17 +377,18 @@ class Registry:
         models had then (a naive datetime is local time).
         """
         selected = query_from(query, **tags)
-        ids = self._selected_ids(selected, as_of)
-        statement = select(t.models.c.id, t.models.c.description, t.models.c.created_at,
-                           t.models.c.user, t.models.c.host, t.models.c.artifact).where(
-            t.models.c.id.in_(ids)).order_by(t.models.c.id.desc())
-        if latest:
-            statement = statement.limit(1)
         with self._read() as connection:
+            ids = self._selected_ids(connection, selected, as_of)
+            statement = select(t.models.c.id, t.models.c.description, t.models.c.created_at,
+                               t.models.c.user, t.models.c.host, t.models.c.artifact).where(
+                t.models.c.id.in_(ids)).order_by(t.models.c.id.desc())
+            if latest:
+                statement = statement.limit(1)
             rows = connection.execute(statement).all()
             if not rows:
                 return []
-            wanted = [row.id for row in rows] if latest else ids
+            # the ids themselves when few (one index lookup each), else the selection again
+            wanted = [row.id for row in rows] if len(rows) <= 500 else ids
             tags_of = self._tags_of(connection, wanted, as_of)
         return [ModelRecord(id=row.id, description=row.description,
                             tags=tags_of.get(row.id, {}), created_at=_aware(row.created_at),
@@ -425,15 +454,15 @@ class Registry:
         import pandas as pd
 
         selected = query_from(query, **tags)
-        ids = self._selected_ids(selected, None)
-        statement = (select(t.metrics.c.model_id, t.metrics.c.name, t.metrics.c.value,
-                            t.metrics.c.structured, t.metrics.c.logged_at)
-                     .where(t.metrics.c.model_id.in_(ids))
-                     .order_by(t.metrics.c.model_id, t.metrics.c.id))
-        if names is not None:
-            wanted = [names] if isinstance(names, str) else list(names)
-            statement = statement.where(t.metrics.c.name.in_(wanted))
         with self._read() as connection:
+            ids = self._selected_ids(connection, selected, None)
+            statement = (select(t.metrics.c.model_id, t.metrics.c.name, t.metrics.c.value,
+                                t.metrics.c.structured, t.metrics.c.logged_at)
+                         .where(t.metrics.c.model_id.in_(ids))
+                         .order_by(t.metrics.c.model_id, t.metrics.c.id))
+            if names is not None:
+                wanted = [names] if isinstance(names, str) else list(names)
+                statement = statement.where(t.metrics.c.name.in_(wanted))
             rows = connection.execute(statement).all()
             tags_of = self._tags_of(connection, ids, None) if rows else {}
         frame = pd.DataFrame({

@@ -3,16 +3,25 @@ with a brute-force filter over the models' tags (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import random
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import insert
 
 from dataflow.envelope import Clause, Query, QuerySyntaxError, Registry, format_query, parse_query
+from dataflow.envelope import tables as t
 from dataflow.envelope.query import query_from
-from tests.envelope.conftest import BACKENDS, drop_postgres_schema, postgres_schema_url
+from tests.envelope.conftest import (
+    BACKENDS,
+    _postgres_user,
+    drop_postgres_schema,
+    postgres_schema_url,
+)
 
 keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.\-]{0,8}", fullmatch=True)
 values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
@@ -91,8 +100,6 @@ def populated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     if request.param == "sqlite":
         registry = Registry(directory)
     else:
-        from tests.envelope.conftest import _postgres_user
-
         user, why = _postgres_user()
         if user is None:
             pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 database 'test' ({why})")
@@ -126,3 +133,75 @@ def test_find_selects_what_a_brute_force_filter_selects(populated: Registry,
     assert [r.id for r in populated.find(format_query(query))] == [r.id for r in found]
     latest = populated.find(query, latest=True)
     assert [r.id for r in latest] == ([max(expected)] if expected else [])
+
+
+# --- as_of equals a replay of the tag history ------------------------------------------------
+
+START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _history(seed: int = 1) -> list[tuple[int, int, str, str]]:
+    """(minute, model id, key, value) events: 30 models created at minutes 0..29 with their
+    first tags, then 60 tag changes at later minutes (some at the same minute)."""
+    rng = random.Random(seed)
+    events = []
+    for model in range(1, 31):
+        for key in rng.sample(TAG_KEYS, rng.randint(0, 3)):
+            events.append((model - 1, model, key, rng.choice(TAG_VALUES)))
+    for _ in range(60):
+        model = rng.randint(1, 30)
+        events.append((rng.randint(model, 40), model, rng.choice(TAG_KEYS),
+                       rng.choice(TAG_VALUES)))
+    return sorted(events)
+
+
+HISTORY = _history()
+
+
+def _tags_at(minute: float) -> dict[int, dict[str, str]]:
+    tags: dict[int, dict[str, str]] = {m: {} for m in range(1, 31) if m - 1 <= minute}
+    for when, model, key, value in HISTORY:
+        if when <= minute:
+            tags[model][key] = value
+    return tags
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def with_history(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[Registry]:
+    directory = tmp_path_factory.mktemp("history")
+    schema = user = None
+    if request.param == "sqlite":
+        registry = Registry(directory)
+    else:
+        user, why = _postgres_user()
+        if user is None:
+            pytest.skip(f"no PostgreSQL at 127.0.0.1:5432 database 'test' ({why})")
+        schema, url = postgres_schema_url(user)
+        registry = Registry(url, artifacts=directory / "artifacts")
+    naive = START.replace(tzinfo=None)
+    with registry._write() as connection:
+        connection.execute(insert(t.models), [
+            {"id": m, "description": "m", "created_at": naive + dt.timedelta(minutes=m - 1),
+             "artifact": "0" * 64, "user": "u", "host": "h", "details": "{}"}
+            for m in range(1, 31)])
+        connection.execute(insert(t.tag_events), [
+            {"model_id": model, "key": key, "value": value,
+             "set_at": naive + dt.timedelta(minutes=when)}
+            for when, model, key, value in HISTORY])
+    try:
+        yield registry
+    finally:
+        registry.close()
+        if schema is not None:
+            drop_postgres_schema(user, schema)
+
+
+@given(query=small_queries, minute=st.sampled_from([-1, 0, 0.5, 3, 10, 17.5, 29, 35, 40, 50]))
+def test_find_as_of_selects_what_a_replay_of_the_history_selects(
+        with_history: Registry, query: Query, minute: float) -> None:
+    then = _tags_at(minute)
+    expected = sorted(m for m, tags in then.items() if query.matches(tags))
+    found = with_history.find(query, as_of=START + dt.timedelta(minutes=minute))
+    assert sorted(r.id for r in found) == expected
+    assert all(r.tags == then[r.id] for r in found)

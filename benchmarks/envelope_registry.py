@@ -66,7 +66,7 @@ def fill(registry: Registry, all_tags: list[dict[str, str]]) -> None:
     if registry.url.startswith("postgresql"):
         with registry.engine.connect() as connection:
             connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence("
-                                       "'envelope_models', 'id'), %s)" % len(all_tags))
+                                       f"'envelope_models', 'id'), {len(all_tags)})")
             connection.exec_driver_sql("ANALYZE")
             connection.commit()
 
@@ -110,7 +110,7 @@ def bench(label: str, registry: Registry, count: int, repeats: int) -> list[dict
     text = f"canonical_name={name} region in (US,CA) passes_tests=true"
     parsed = parse_query(text)
     queries: list[tuple[str, Callable[[], Any]]] = [
-        (f"find(canonical_name=..., region=[US, CA])",
+        ("find(canonical_name=..., region=[US, CA])",
          lambda: registry.find(canonical_name=name, region=["US", "CA"])),
         ("find(canonical_name=..., latest=True)",
          lambda: registry.find(canonical_name=name, latest=True)),

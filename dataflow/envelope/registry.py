@@ -377,23 +377,39 @@ class Registry:
         models had then (a naive datetime is local time).
         """
         selected = query_from(query, **tags)
+        record_columns = (t.models.c.id, t.models.c.description, t.models.c.created_at,
+                          t.models.c.user, t.models.c.host, t.models.c.artifact)
         with self._read() as connection:
             ids = self._selected_ids(connection, selected, as_of)
-            statement = select(t.models.c.id, t.models.c.description, t.models.c.created_at,
-                               t.models.c.user, t.models.c.host, t.models.c.artifact).where(
-                t.models.c.id.in_(ids)).order_by(t.models.c.id.desc())
             if latest:
-                statement = statement.limit(1)
-            rows = connection.execute(statement).all()
-            if not rows:
-                return []
-            # the ids themselves when few (one index lookup each), else the selection again
-            wanted = [row.id for row in rows] if len(rows) <= 500 else ids
-            tags_of = self._tags_of(connection, wanted, as_of)
-        return [ModelRecord(id=row.id, description=row.description,
-                            tags=tags_of.get(row.id, {}), created_at=_aware(row.created_at),
-                            user=row.user, host=row.host, artifact=row.artifact)
-                for row in rows]
+                ids = select(func.max(ids.subquery().c.id)).scalar_subquery()
+            if as_of is None:  # records and their current tags in one query
+                statement = (select(*record_columns, t.tags.c.key, t.tags.c.value)
+                             .select_from(t.models.outerjoin(
+                                 t.tags, t.tags.c.model_id == t.models.c.id))
+                             .where(t.models.c.id.in_(ids))
+                             .order_by(t.models.c.id.desc(), t.tags.c.key))
+                tags_of: dict[int, dict[str, str]] = {}
+                rows: list[Any] = []
+                for row in connection.execute(statement):
+                    model_tags = tags_of.get(row[0])
+                    if model_tags is None:
+                        model_tags = tags_of[row[0]] = {}
+                        rows.append(row)
+                    if row[6] is not None:
+                        model_tags[row[6]] = row[7]
+            else:  # the tags as they were: from the history
+                rows = list(connection.execute(select(*record_columns).where(
+                    t.models.c.id.in_(ids)).order_by(t.models.c.id.desc())).all())
+                if not rows:
+                    return []
+                # the ids themselves when few (one index lookup each), else the selection again
+                wanted = [row[0] for row in rows] if len(rows) <= 500 else ids
+                tags_of = self._tags_of(connection, wanted, as_of)
+        return [ModelRecord(id=model_id, description=description,
+                            tags=tags_of.get(model_id, {}), created_at=_aware(created_at),
+                            user=user, host=host, artifact=artifact)
+                for model_id, description, created_at, user, host, artifact, *_ in rows]
 
     @staticmethod
     def _tags_of(connection: Connection, ids: Any,

@@ -6,7 +6,8 @@
 
 The registry is filled in one transaction through its own tables (saving 10,000 real models
 would measure pickling, not queries). Each query runs ``--repeats`` times after one unreported
-run; the median and the 95th percentile are reported, beside two hand-written baselines in the
+run; the best, the median and the 95th percentile are reported (on a shared machine the
+best is the closest to an idle one's figure), beside two hand-written baselines in the
 same run: the same selection as one hand-written SQL statement through the raw DB-API (ids
 only, no records) and a Python filter over every model's tags already in memory.
 """
@@ -71,8 +72,8 @@ def fill(registry: Registry, all_tags: list[dict[str, str]]) -> None:
             connection.commit()
 
 
-def timed(function: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
-    """(median ms, p95 ms, the last result)."""
+def timed(function: Callable[[], Any], repeats: int) -> tuple[float, float, float, Any]:
+    """(best ms, median ms, p95 ms, the last result)."""
     result = function()
     times = []
     for _ in range(repeats):
@@ -80,7 +81,7 @@ def timed(function: Callable[[], Any], repeats: int) -> tuple[float, float, Any]
         result = function()
         times.append((time.perf_counter() - began) * 1000)
     times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))], result
+    return times[0], statistics.median(times), times[int(0.95 * (len(times) - 1))], result
 
 
 def hand_sql(registry: Registry, canonical_name: str, regions: tuple[str, ...]) -> Callable[
@@ -117,6 +118,8 @@ def bench(label: str, registry: Registry, count: int, repeats: int) -> list[dict
         (f"find({text!r})", lambda: registry.find(text)),
         ("find(same, as_of=middle of history)",
          lambda: registry.find(canonical_name=name, region=["US", "CA"], as_of=middle)),
+        ("find(tier=gold, passes_tests=true, tag_4=v1): 3 broad clauses",
+         lambda: registry.find(tier="gold", passes_tests="true", tag_4="v1")),
         ("find(tier=gold): a third of all models", lambda: registry.find(tier="gold")),
         ("hand: one SQL statement, ids only", hand_sql(registry, name, ("US", "CA"))),
         ("hand: Python filter over tags in memory",
@@ -127,9 +130,9 @@ def bench(label: str, registry: Registry, count: int, repeats: int) -> list[dict
     ]
     rows = []
     for title, query in queries:
-        median, p95, result = timed(query, repeats)
-        rows.append({"backend": label, "query": title, "median_ms": median, "p95_ms": p95,
-                     "results": len(result)})
+        best, median, p95, result = timed(query, repeats)
+        rows.append({"backend": label, "query": title, "best_ms": best, "median_ms": median,
+                     "p95_ms": p95, "results": len(result)})
     return rows
 
 
@@ -150,11 +153,11 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_postgres:
             rows += _postgres(directory, count, repeats)
     print(f"load average at end: {os.getloadavg()}")
-    print("| backend | query | results | median ms | p95 ms |")
-    print("|---|---|---|---|---|")
+    print("| backend | query | results | best ms | median ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['backend']} | {row['query']} | {row['results']:,} | "
-              f"{row['median_ms']:.2f} | {row['p95_ms']:.2f} |")
+              f"{row['best_ms']:.2f} | {row['median_ms']:.2f} | {row['p95_ms']:.2f} |")
 
 
 def _postgres(directory: str, count: int, repeats: int) -> list[dict[str, Any]]:

@@ -381,31 +381,16 @@ class Registry:
                           t.models.c.user, t.models.c.host, t.models.c.artifact)
         with self._read() as connection:
             ids = self._selected_ids(connection, selected, as_of)
-            if latest:
-                ids = select(func.max(ids.subquery().c.id)).scalar_subquery()
-            if as_of is None:  # records and their current tags in one query
-                statement = (select(*record_columns, t.tags.c.key, t.tags.c.value)
-                             .select_from(t.models.outerjoin(
-                                 t.tags, t.tags.c.model_id == t.models.c.id))
-                             .where(t.models.c.id.in_(ids))
-                             .order_by(t.models.c.id.desc(), t.tags.c.key))
-                tags_of: dict[int, dict[str, str]] = {}
-                rows: list[Any] = []
-                for row in connection.execute(statement):
-                    model_tags = tags_of.get(row[0])
-                    if model_tags is None:
-                        model_tags = tags_of[row[0]] = {}
-                        rows.append(row)
-                    if row[6] is not None:
-                        model_tags[row[6]] = row[7]
-            else:  # the tags as they were: from the history
-                rows = list(connection.execute(select(*record_columns).where(
-                    t.models.c.id.in_(ids)).order_by(t.models.c.id.desc())).all())
-                if not rows:
-                    return []
-                # the ids themselves when few (one index lookup each), else the selection again
-                wanted = [row[0] for row in rows] if len(rows) <= 500 else ids
-                tags_of = self._tags_of(connection, wanted, as_of)
+            statement = select(*record_columns).where(t.models.c.id.in_(ids)).order_by(
+                t.models.c.id.desc())
+            rows = list(connection.execute(statement.limit(1) if latest else statement))
+            if not rows:
+                return []
+            # the tags of the ids themselves when few (an index lookup each), else of the
+            # selection again (not the records joined with tags: that would parse each
+            # record's columns once per tag)
+            wanted = [row[0] for row in rows] if len(rows) <= 500 else ids
+            tags_of = self._tags_of(connection, wanted, as_of)
         return [ModelRecord(id=model_id, description=description,
                             tags=tags_of.get(model_id, {}), created_at=_aware(created_at),
                             user=user, host=host, artifact=artifact)

@@ -333,11 +333,18 @@ class Registry:
                       as_of: dt.datetime | None) -> Any:
         """A SELECT of the ids of the models ``query`` selects (at ``as_of``).
 
-        One clause drives through the ``(key, value, model_id)`` index; the others are checked
-        per model through the primary key, so a query costs what its most selective clause
-        matches, whatever order the clauses were written in."""
+        On SQLite, one clause drives through the ``(key, value, model_id)`` index and the others
+        are checked per model through the primary key, so a query costs what its most selective
+        clause matches, whatever order the clauses were written in; other databases' planners
+        choose from their statistics."""
         conditions: list[ColumnElement[bool]] = []
-        if as_of is None and query.clauses:
+        if as_of is None and query.clauses and connection.dialect.name != "sqlite":
+            # a planner with statistics (PostgreSQL's) picks the order itself: no counting
+            for clause in query.clauses:
+                conditions.append(t.models.c.id.in_(
+                    select(t.tags.c.model_id).where(t.tags.c.key == clause.key,
+                                                    t.tags.c.value.in_(clause.values))))
+        elif as_of is None and query.clauses:
             driver, *others = self._most_selective_first(connection, query.clauses, t.tags)
             conditions.append(t.models.c.id.in_(
                 select(t.tags.c.model_id).where(t.tags.c.key == driver.key,

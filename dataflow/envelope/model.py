@@ -121,7 +121,6 @@ class LoadedModel:
         self.envelope = envelope
         self.model = model
         self._call = model.predict if envelope.call == "predict" else model
-        self._lock = threading.Lock()
 
     @classmethod
     def from_bytes(cls, envelope: Envelope, data: bytes) -> LoadedModel:
@@ -142,7 +141,8 @@ class LoadedModel:
             raise InputSchemaError(f"{where} takes a pandas DataFrame (or a dict of columns, "
                                    f"or a list of row dicts), not {a_type(data)}.")
         expected = self.envelope.input_schema
-        present = [str(c) for c in data.columns]
+        label = {str(c): c for c in data.columns}  # the schema names columns by str(label)
+        present = list(label)
         problems = []
         missing = [c for c in expected if c not in present]
         for column in missing:
@@ -152,14 +152,15 @@ class LoadedModel:
                                if hint else ""))
         for column, dtype in expected.items():
             if column in present:
-                given = str(data[column].dtype)
+                given = str(data[label[column]].dtype)
                 if _dtype_class(given) != _dtype_class(dtype):
                     problems.append(f"column {column!r} is {given}, expected {dtype}")
         if problems:
             raise InputSchemaError(f"{where}: the input does not fit the saved schema: "
                                    + "; ".join(problems) + ".")
-        if list(data.columns) != list(expected):
-            data = data[list(expected)]
+        wanted = [label[column] for column in expected]
+        if list(data.columns) != wanted:
+            data = data[wanted]
         return data
 
     def __call__(self, data: Any) -> Any:

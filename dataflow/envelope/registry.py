@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 RESERVED_TAGS = frozenset({"id", "description", "created_at", "artifact", "user", "host",
                            "query", "latest", "as_of"})
 """Tag keys a model cannot have: they name record fields or parameters of ``find``."""
+MAX_KEY, MAX_VALUE = 200, 1000
+"""The longest tag key and value (the database columns' sizes)."""
 RESERVED_PREFIX = "dataflow."
 """Tag keys under this prefix are kept for dataflow's own use."""
 
@@ -118,6 +120,11 @@ def check_tags(tags: Mapping[str, Any], where: str) -> dict[str, str]:
                 f"{where}: the tag {key!r} is reserved (reserved: "
                 f"{', '.join(sorted(RESERVED_TAGS))}, and every name starting with "
                 f"{RESERVED_PREFIX!r}); choose another name, e.g. 'model_{key}'.")
+        if len(key) > MAX_KEY or (isinstance(value, str) and len(value) > MAX_VALUE):
+            raise DataflowError(
+                f"{where}: the tag {key[:40]!r}... is too long: keys hold up to {MAX_KEY} "
+                f"characters and values up to {MAX_VALUE}; store long text in the description "
+                "or as a metric.")
         if not isinstance(value, str):
             suggestion = str(value).lower() if isinstance(value, bool) else str(value)
             raise DataflowError(
@@ -419,6 +426,17 @@ class Registry:
         for model_id, key, value in rows:
             found.setdefault(model_id, {})[key] = value
         return {k: dict(sorted(v.items())) for k, v in found.items()}
+
+    def revision(self) -> int:
+        """A number that grows whenever a model is saved or tagged: a service that serves "the
+        latest model matching a query" polls this one cheap query and runs ``find`` again only
+        when it has changed."""
+        # counts, not the largest ids: a transaction that took a smaller id may commit later
+        statement = select(select(func.count()).select_from(t.models).scalar_subquery(),
+                           select(func.count()).select_from(t.tag_events).scalar_subquery())
+        with self._read() as connection:
+            models, events = connection.execute(statement).one()
+        return int(models) + int(events)
 
     # --- metrics -----------------------------------------------------------------------------
 

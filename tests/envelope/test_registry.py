@@ -184,3 +184,34 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     assert Registry(tmp_path / "from_env").find()[0].id == saved.id
     with pytest.raises(ValueError, match="a database URL needs artifacts="):
         Registry("postgresql+psycopg://nobody@127.0.0.1/none")
+
+
+@both_backends
+def test_revision_grows_with_every_save_and_tag(registry: Registry) -> None:
+    start = registry.revision()
+    saved = save_model(ltv, description="untagged", api_input=FRAME, registry=registry)
+    after_save = registry.revision()
+    registry.add_tags(saved.id, passes_tests="true")
+    after_tag = registry.revision()
+    registry.log_metrics(saved.id, loss=1.0)  # metrics do not change what queries select
+    assert start < after_save < after_tag == registry.revision()
+
+
+def test_columns_that_are_not_strings_keep_their_labels(registry: Registry) -> None:
+    def first_column(frame: pd.DataFrame) -> pd.Series:
+        return frame[0] + frame[1]
+
+    frame = pd.DataFrame({0: [1.0, 2.0], 1: [3.0, 4.0]})
+    saved = save_model(first_column, description="by position", api_input=frame,
+                       registry=registry)
+    assert saved.input_schema == {"0": "float64", "1": "float64"}
+    model = registry.load(saved.id)
+    assert model(pd.DataFrame({1: [1.0], 0: [2.0]})).tolist() == [3.0]
+    with pytest.raises(InputSchemaError, match="column '1' .* is missing"):
+        model(pd.DataFrame({0: [2.0]}))
+
+
+def test_overlong_tags_are_refused(registry: Registry) -> None:
+    with pytest.raises(ValueError, match="is too long: keys hold up to 200 characters and "
+                                         "values up to 1000"):
+        _save(registry, note="x" * 1001)

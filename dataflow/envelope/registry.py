@@ -93,13 +93,16 @@ def resolve_location(url: str | os.PathLike[str] | None,
     location = os.fspath(url) if url is not None else default_location()
     if "://" in location:
         if artifacts is None:
+            artifacts = os.environ.get("DATAFLOW_REGISTRY_ARTIFACTS") or None
+        if artifacts is None:
             if location.startswith("sqlite:///") and location != "sqlite:///:memory:":
                 artifacts = str(Path(location[len("sqlite:///"):]).parent / "artifacts")
             else:
                 raise DataflowError(
                     f"Registry({location!r}): a database URL needs artifacts=... too (a "
                     "directory or an fsspec URL where model files go), e.g. "
-                    "Registry(url, artifacts='/shared/models').")
+                    "Registry(url, artifacts='/shared/models'), or set "
+                    "DATAFLOW_REGISTRY_ARTIFACTS.")
         return location, os.fspath(artifacts)
     directory = Path(location).expanduser()
     directory.mkdir(parents=True, exist_ok=True)

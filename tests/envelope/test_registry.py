@@ -184,6 +184,13 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     assert Registry(tmp_path / "from_env").find()[0].id == saved.id
     with pytest.raises(ValueError, match="a database URL needs artifacts="):
         Registry("postgresql+psycopg://nobody@127.0.0.1/none")
+    # a database URL in the environment, its artifacts beside it
+    monkeypatch.setenv("DATAFLOW_REGISTRY", f"sqlite:///{tmp_path / 'url.db'}")
+    monkeypatch.setenv("DATAFLOW_REGISTRY_ARTIFACTS", str(tmp_path / "shared-models"))
+    registry = Registry()
+    assert registry.artifacts.url == str(tmp_path / "shared-models")
+    assert registry.find() == []
+    registry.close()
 
 
 @both_backends

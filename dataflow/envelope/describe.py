@@ -127,6 +127,18 @@ def _providers(path: tuple[str, ...]) -> Mapping[str, list[str]]:
     return importlib.metadata.packages_distributions()
 
 
+def _named_like(module: str) -> list[str]:
+    """The distribution named as the module, when there is one: Python 3.10's
+    ``packages_distributions`` reads only ``top_level.txt``, which some build backends (flit:
+    cloudpickle) do not write."""
+    for name in (module, module.replace("_", "-")):
+        try:
+            return [importlib.metadata.distribution(name).metadata["Name"]]
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return []
+
+
 def environment(modules: Iterable[str]) -> dict[str, Any]:
     """The interpreter and the installed distributions that provide ``modules``, pinned.
 
@@ -139,7 +151,7 @@ def environment(modules: Iterable[str]) -> dict[str, Any]:
     for name in sorted(set(modules) | set(ALWAYS_NEEDED)):
         if name in stdlib or name in sys.builtin_module_names or name == "__main__":
             continue
-        distributions = providers.get(name)
+        distributions = providers.get(name) or _named_like(name)
         if not distributions:
             local.append(name)
             continue

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("sqlalchemy")
-pytest.importorskip("fsspec")
-pytest.importorskip("cloudpickle")
-
-from dataflow.envelope import Registry  # noqa: E402
+try:
+    import cloudpickle  # noqa: F401
+    import fsspec  # noqa: F401
+    import sqlalchemy  # noqa: F401
+except ImportError as missing:  # the envelope extra is not installed: nothing here can run
+    print(f"tests/envelope not collected: {missing} (pip install '.[envelope]')")
+    collect_ignore_glob = ["test_*.py"]
+else:
+    from dataflow.envelope import Registry
 
 POSTGRES_USERS = ("postgres", "root")
 BACKENDS = ("sqlite", "postgresql")

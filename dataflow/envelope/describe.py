@@ -10,6 +10,7 @@ import functools
 import getpass
 import importlib.metadata
 import inspect
+import itertools
 import math
 import os
 import platform
@@ -72,17 +73,17 @@ def modules_used_by(model: Any, code: Iterable[types.ModuleType] = ()) -> set[st
         if isinstance(obj, (str, bytes, int, float, bool, type(None))):
             return
         if isinstance(obj, (list, tuple, set, frozenset)):
-            for item in list(obj)[:20]:
+            for item in itertools.islice(obj, 20):  # a sample of a container's items
                 visit(item, depth + 1)
             return
         if isinstance(obj, dict):
-            for item in list(obj.values())[:20]:
+            for item in itertools.islice(obj.values(), 20):
                 visit(item, depth + 1)
             return
         visit(type(obj), depth + 1)
         state = getattr(obj, "__dict__", None)
         if isinstance(state, dict):
-            for item in list(state.values())[:50]:
+            for item in itertools.islice(state.values(), 50):
                 visit(item, depth + 1)
 
     visit(model, 0)

@@ -191,6 +191,12 @@ class Registry:
         if engine is not None:
             engine.dispose()
 
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine (one per database URL per process)."""

@@ -18,6 +18,7 @@ from dataflow.envelope import (
     Registry,
     save_model,
 )
+from dataflow.envelope.registry import _ENGINES
 from tests.envelope.conftest import both_backends
 
 FRAME = pd.DataFrame({"spend": [1.0, 2.5, 4.0], "visits": [1, 3, 5],
@@ -187,10 +188,11 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     # a database URL in the environment, its artifacts beside it
     monkeypatch.setenv("DATAFLOW_REGISTRY", f"sqlite:///{tmp_path / 'url.db'}")
     monkeypatch.setenv("DATAFLOW_REGISTRY_ARTIFACTS", str(tmp_path / "shared-models"))
-    registry = Registry()
-    assert registry.artifacts.url == str(tmp_path / "shared-models")
-    assert registry.find() == []
-    registry.close()
+    with Registry() as registry:
+        assert registry.artifacts.url == str(tmp_path / "shared-models")
+        assert registry.find() == []
+    assert registry.url not in _ENGINES  # closed
+    assert registry.find() == []  # and opened again on use
 
 
 @both_backends

@@ -13,8 +13,9 @@ import cloudpickle
 import pandas as pd
 
 from dataflow.envelope import describe
+from dataflow.envelope.database import default_location
 from dataflow.envelope.query import a_type
-from dataflow.envelope.registry import Registry, check_tags, default_location
+from dataflow.envelope.registry import Registry, check_tags
 from dataflow.errors import DataflowError, close_names
 
 if TYPE_CHECKING:

@@ -11,21 +11,17 @@ import datetime as dt
 import json
 import math
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
     Engine,
     and_,
-    create_engine,
     delete,
-    event,
     exists,
     func,
     insert,
@@ -36,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.artifacts import ArtifactStore
+from dataflow.envelope.database import ENGINES, engine_for, resolve_location
 from dataflow.envelope.query import KEY, Clause, Query, TagValues, a_type, check_key, query_from
 from dataflow.errors import DataflowError
 
@@ -72,42 +69,6 @@ class ModelRecord:
     user: str
     host: str
     artifact: str
-
-
-def default_location() -> str:
-    """``DATAFLOW_REGISTRY`` when set, else a per-user directory."""
-    named = os.environ.get("DATAFLOW_REGISTRY")
-    if named:
-        return named
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return str(base / "dataflow" / "registry")
-
-
-def resolve_location(url: str | os.PathLike[str] | None,
-                     artifacts: str | os.PathLike[str] | None) -> tuple[str, str]:
-    """(SQLAlchemy URL, artifact store URL). A directory stands for a SQLite file
-    ``registry.db`` and an ``artifacts`` directory inside it."""
-    location = os.fspath(url) if url is not None else default_location()
-    if "://" in location:
-        if artifacts is None:
-            artifacts = os.environ.get("DATAFLOW_REGISTRY_ARTIFACTS") or None
-        if artifacts is None:
-            if location.startswith("sqlite:///") and location != "sqlite:///:memory:":
-                artifacts = str(Path(location[len("sqlite:///"):]).parent / "artifacts")
-            else:
-                raise DataflowError(
-                    f"Registry({location!r}): a database URL needs artifacts=... too (a "
-                    "directory or an fsspec URL where model files go), e.g. "
-                    "Registry(url, artifacts='/shared/models'), or set "
-                    "DATAFLOW_REGISTRY_ARTIFACTS.")
-        return location, os.fspath(artifacts)
-    directory = Path(location).expanduser()
-    directory.mkdir(parents=True, exist_ok=True)
-    return (f"sqlite:///{directory / 'registry.db'}",
-            os.fspath(artifacts) if artifacts is not None else str(directory / "artifacts"))
 
 
 def check_tags(tags: Mapping[str, Any], where: str) -> dict[str, str]:
@@ -187,7 +148,7 @@ class Registry:
 
     def close(self) -> None:
         """Close the registry's database connections (a later call opens them again)."""
-        engine = _ENGINES.pop(self.url, None)
+        engine = ENGINES.pop(self.url, None)
         if engine is not None:
             engine.dispose()
 
@@ -200,7 +161,7 @@ class Registry:
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine (one per database URL per process)."""
-        return _engine_for(self.url)
+        return engine_for(self.url)
 
     # --- connections -------------------------------------------------------------------------
 
@@ -514,37 +475,6 @@ class Registry:
             frame[f"tag.{key}"] = pd.Series([tags_of.get(r.model_id, {}).get(key) for r in rows],
                                             dtype=object)
         return frame
-
-
-# --- engines ---------------------------------------------------------------------------------
-
-_ENGINES: dict[str, Engine] = {}
-
-
-def _engine_for(url: str) -> Engine:
-    """One engine per URL per process (engines hold connection pools)."""
-    if url in _ENGINES:
-        return _ENGINES[url]
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(connection: Any, record: Any) -> None:
-            connection.isolation_level = None  # we issue BEGIN ourselves
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA busy_timeout = 60000")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection: Connection) -> None:
-            write = connection.get_execution_options().get("envelope_write")
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    _ENGINES[url] = engine
-    return engine
 
 
 __all__ = ["ModelNotFoundError", "ModelRecord", "Registry", "RegistryVersionError",

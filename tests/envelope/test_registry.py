@@ -18,7 +18,7 @@ from dataflow.envelope import (
     Registry,
     save_model,
 )
-from dataflow.envelope.registry import _ENGINES
+from dataflow.envelope.database import ENGINES
 from tests.envelope.conftest import both_backends
 
 FRAME = pd.DataFrame({"spend": [1.0, 2.5, 4.0], "visits": [1, 3, 5],
@@ -191,7 +191,7 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     with Registry() as registry:
         assert registry.artifacts.url == str(tmp_path / "shared-models")
         assert registry.find() == []
-    assert registry.url not in _ENGINES  # closed
+    assert registry.url not in ENGINES  # closed
     assert registry.find() == []  # and opened again on use
 
 

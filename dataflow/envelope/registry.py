@@ -32,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.artifacts import ArtifactStore
-from dataflow.envelope.database import ENGINES, engine_for, resolve_location
+from dataflow.envelope.database import ENGINES, default_location, engine_for, resolve_location
 from dataflow.envelope.query import KEY, Clause, Query, TagValues, a_type, check_key, query_from
 from dataflow.errors import DataflowError
 
@@ -478,4 +478,4 @@ class Registry:
 
 
 __all__ = ["ModelNotFoundError", "ModelRecord", "Registry", "RegistryVersionError",
-           "check_tags"]
+           "check_tags", "default_location", "resolve_location"]

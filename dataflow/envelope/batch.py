@@ -430,7 +430,7 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
         found = registry.find(selected, latest=True)
         if not found:
             raise DataflowError(f"batch_predict: no model matches {format_query(selected)!r} "
-                                f"in {registry!r}.")
+                                f"in {registry!r}{_why_nothing_matches(registry, selected)}.")
         model = found[0].id
     loaded = registry.load(model)
     columns = list(dict.fromkeys([*loaded.envelope.input_schema, *keep_columns]))
@@ -461,6 +461,35 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                    predictions=writer.result if isinstance(writer, _FrameWriter) else None)
     registry.log_metrics(run.model_id, **{BATCH_METRIC: run.record()})
     return run
+
+
+def _why_nothing_matches(registry: Registry, query: Query) -> str:
+    """The clauses no model matches on their own, with a did-you-mean among the tag keys or
+    values the registry holds."""
+    from sqlalchemy import select
+
+    from dataflow.envelope import tables
+
+    reasons = []
+    with registry._read() as connection:
+        keys = list(connection.execute(select(tables.tags.c.key).distinct()).scalars())
+        for clause in query.clauses:
+            if clause.key not in keys:
+                hint = close_names(clause.key, keys)
+                reasons.append(f"no model has a tag {clause.key!r}"
+                               + (f" (did you mean {' or '.join(map(repr, hint))}?)"
+                                  if hint else ""))
+                continue
+            known = sorted(connection.execute(select(tables.tags.c.value).distinct().where(
+                tables.tags.c.key == clause.key)).scalars())
+            if any(value in known for value in clause.values):
+                continue
+            hints = dict.fromkeys(h for value in clause.values for h in close_names(value, known))
+            reasons.append(f"no model has {clause.key}={' or '.join(clause.values)}"
+                           + (f" (did you mean {' or '.join(map(repr, hints))}?)" if hints
+                              else f" (its values: {', '.join(known[:10])}"
+                              + (", ..." if len(known) > 10 else "") + ")"))
+    return ": " + "; ".join(reasons) if reasons else ""
 
 
 def _check_columns(model: LoadedModel, present: list[str], keep_columns: Sequence[str],

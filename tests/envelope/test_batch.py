@@ -243,8 +243,19 @@ def test_a_mistyped_column_is_named(registry: Registry, saved: envelope.Envelope
 def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.Envelope,
                                           tmp_path: Path) -> None:
     frame = features(5)
-    with pytest.raises(DataflowError, match="no model matches 'canonical_name=client_lt'"):
+    with pytest.raises(DataflowError, match="no model matches 'canonical_name=client_lt' in .*: "
+                       "no model has canonical_name=client_lt \\(did you mean 'client_ltv'\\?\\)"):
         envelope.batch_predict(canonical_name="client_lt", input=frame, registry=registry)
+    with pytest.raises(DataflowError, match="no model has a tag 'regoin' \\(did you mean "
+                       "'region'\\?\\)"):
+        envelope.batch_predict(canonical_name="client_ltv", regoin="US", input=frame,
+                               registry=registry)
+    envelope.save_model(ltv, description="other", api_input=features(3)[["spend", "visits"]],
+                        tags={"canonical_name": "other", "region": "CA"}, registry=registry)
+    with pytest.raises(DataflowError, match="matches 'canonical_name=client_ltv region=CA'"
+                       " in Registry\\(.*'\\)\\.$"):  # each clause matches models, only not together
+        envelope.batch_predict(canonical_name="client_ltv", region="CA", input=frame,
+                               registry=registry)
     with pytest.raises(DataflowError, match="give a tag query"):
         envelope.batch_predict(input=frame, registry=registry)
     with pytest.raises(DataflowError, match="chunk_rows must be a positive int"):

@@ -18,6 +18,7 @@ from dataflow import base
 from dataflow.cli import listing, materialized, result_files
 from dataflow.cli.context import Context, load_context, with_command_line
 from dataflow.cli.errors import CliError, reports_errors
+from dataflow.cli.models import models
 from dataflow.cli.modules import load_modules
 from dataflow.cli.options import (
     ListOptionCommand,
@@ -243,3 +244,6 @@ def diff(modules: tuple[str, ...], git_ref: str, context_path: str | None,
         result.write_picture(view_path)
     changes = result.changes
     click.echo(json.dumps(changes.as_dict(), indent=2) if as_json else str(changes))
+
+
+main.add_command(models)

@@ -9,6 +9,7 @@ Query(clauses=(Clause(key='region', values=('US', 'CA')),))
 """
 
 from dataflow.envelope.artifacts import ArtifactError, ArtifactStore
+from dataflow.envelope.batch import BatchInputError, BatchRun, Table, batch_predict
 from dataflow.envelope.model import (
     Envelope,
     InputSchemaError,
@@ -30,6 +31,8 @@ __all__ = [
     "RESERVED_TAGS",
     "ArtifactError",
     "ArtifactStore",
+    "BatchInputError",
+    "BatchRun",
     "Clause",
     "Envelope",
     "InputSchemaError",
@@ -41,6 +44,8 @@ __all__ = [
     "QuerySyntaxError",
     "Registry",
     "RegistryVersionError",
+    "Table",
+    "batch_predict",
     "format_query",
     "log_metrics",
     "parse_query",

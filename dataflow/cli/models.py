@@ -1,0 +1,85 @@
+"""``dataflow models ...``: the model envelope on the command line.
+
+``dataflow models batch QUERY --input features.parquet --output scores.parquet`` scores a file
+or a DuckDB table with the latest model the tag query selects. The registry is ``--registry``,
+else ``DATAFLOW_REGISTRY``, else the per-user one.
+
+Only the commands import :mod:`dataflow.envelope` (SQLAlchemy, pandas), so ``dataflow --help``
+stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from dataflow.cli.errors import CliError, reports_errors
+
+registry_option = click.option(
+    "--registry", "registry_url", metavar="URL_OR_DIR",
+    help="The registry: a directory, a SQLAlchemy URL (default: $DATAFLOW_REGISTRY, else the "
+         "per-user registry).")
+artifacts_option = click.option(
+    "--artifacts", metavar="URL_OR_DIR",
+    help="Where a database-URL registry keeps its model files (an fsspec URL or a directory).")
+
+
+def open_registry(url: str | None, artifacts: str | None) -> Any:
+    from dataflow.envelope import Registry
+
+    return Registry(url, artifacts=artifacts)
+
+
+def parse_target(text: str, what: str) -> Any:
+    """``path.parquet``/``path.csv``, or ``DB.duckdb::TABLE`` for a DuckDB table."""
+    from dataflow.envelope import Table
+
+    database, separator, table = text.rpartition("::")
+    if not separator:
+        return text
+    if not database or not table:
+        raise CliError(f"--{what} {text!r}: a DuckDB table is written FILE.duckdb::TABLE.")
+    return Table(database, table)
+
+
+@click.group(name="models")
+def models() -> None:
+    """The model envelope: score, serve and look at saved models."""
+
+
+@models.command()
+@click.argument("query", required=False, default="")
+@click.option("--input", "-i", "input_", required=True, metavar="FILE|DB::TABLE",
+              help="What to score: a .parquet or .csv file, or FILE.duckdb::TABLE.")
+@click.option("--output", "-o", required=True, metavar="FILE|DB::TABLE",
+              help="Where the predictions go (written atomically): .parquet, .csv or "
+                   "FILE.duckdb::TABLE.")
+@click.option("--model", "model_id", type=int, help="Score with this model id, not a query.")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Rows read, predicted and written at a time (memory is flat in the input).")
+@click.option("--keep", "keep_columns", multiple=True, metavar="COLUMN",
+              help="An input column copied beside the predictions (repeatable).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: on runs longer than two seconds).")
+@registry_option
+@artifacts_option
+@reports_errors
+def batch(query: str, input_: str, output: str, model_id: int | None, chunk_rows: int,
+          keep_columns: tuple[str, ...], progress: bool | None, registry_url: str | None,
+          artifacts: str | None) -> None:
+    """Score a file or table with the latest model QUERY selects.
+
+    QUERY is the tag query, e.g. "canonical_name=client_ltv region in (US,CA)". The run
+    (model id, rows, input, output, duration) is printed as JSON and logged on the model.
+    """
+    from dataflow import envelope
+
+    if not query and model_id is None:
+        raise CliError("give a tag QUERY (e.g. 'canonical_name=client_ltv') or --model ID.")
+    run = envelope.batch_predict(query or None, input=parse_target(input_, "input"),
+                                 output=parse_target(output, "output"), chunk_rows=chunk_rows,
+                                 keep_columns=keep_columns, model=model_id, progress=progress,
+                                 registry=open_registry(registry_url, artifacts))
+    click.echo(json.dumps(run.record(), indent=2))

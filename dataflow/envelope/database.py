@@ -35,6 +35,14 @@ def resolve_location(url: str | os.PathLike[str] | None,
     """(SQLAlchemy URL, artifact store URL). A directory stands for a SQLite file
     ``registry.db`` and an ``artifacts`` directory inside it."""
     location = os.fspath(url) if url is not None else default_location()
+    if artifacts is not None and "://" not in os.fspath(artifacts):
+        artifacts = os.path.abspath(os.path.expanduser(os.fspath(artifacts)))
+    if location.startswith("sqlite:///") and not location.startswith("sqlite:////"):
+        # a relative SQLite path is absolute from here on: engines are cached by URL, and a
+        # later change of directory must not reach another directory's file
+        relative = location[len("sqlite:///"):]
+        if relative and not relative.startswith(":memory:"):
+            location = f"sqlite:///{os.path.abspath(relative)}"
     if "://" in location:
         if artifacts is None:
             artifacts = os.environ.get("DATAFLOW_REGISTRY_ARTIFACTS") or None
@@ -48,7 +56,7 @@ def resolve_location(url: str | os.PathLike[str] | None,
                     "Registry(url, artifacts='/shared/models'), or set "
                     "DATAFLOW_REGISTRY_ARTIFACTS.")
         return location, os.fspath(artifacts)
-    directory = Path(location).expanduser()
+    directory = Path(location).expanduser().absolute()  # engines are cached by URL: see above
     directory.mkdir(parents=True, exist_ok=True)
     return (f"sqlite:///{directory / 'registry.db'}",
             os.fspath(artifacts) if artifacts is not None else str(directory / "artifacts"))

@@ -224,3 +224,26 @@ def test_overlong_tags_are_refused(registry: Registry) -> None:
     with pytest.raises(ValueError, match="is too long: keys hold up to 200 characters and "
                                          "values up to 1000"):
         _save(registry, note="x" * 1001)
+
+
+@pytest.mark.parametrize("spelling", ["registry", "sqlite:///registry.db"])
+def test_a_relative_location_stays_in_its_directory_after_a_chdir(tmp_path, monkeypatch,
+                                                                   spelling) -> None:
+    # engines are cached per URL: a relative one opened in one directory must not serve a
+    # registry opened with the same words in another directory
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    frame = pd.DataFrame({"x": [1.0]})
+    monkeypatch.chdir(first)
+    artifacts = None if "://" not in spelling else "artifacts"
+    envelope.save_model(lambda f: f["x"], description="first", tags={"name": "a"},
+                        api_input=frame, registry=Registry(spelling, artifacts=artifacts))
+    monkeypatch.chdir(second)
+    later = Registry(spelling, artifacts=artifacts)
+    assert later.find(name="a") == []
+    envelope.save_model(lambda f: f["x"], description="second", tags={"name": "b"},
+                        api_input=frame, registry=later)
+    monkeypatch.chdir(first)
+    assert [r.description for r in Registry(spelling, artifacts=artifacts).find()] == ["first"]
+    assert str(first) in Registry(spelling, artifacts=artifacts).url

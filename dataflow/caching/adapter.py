@@ -191,6 +191,8 @@ class CacheAdapter:
         """This run's view of the metadata store, read in one query when it starts (for the
         nodes of its path): cache key → (data version, format)."""
         self._stored_nodes: frozenset[str] = frozenset()
+        self._new_versions: dict[str, dict[str, str]] = {}
+        """In a worker process: data versions found since the last report, by run."""
         self._final_vars: list[str] = []
         self._inputs: dict[str, Any] = {}
         self._overrides: dict[str, Any] = {}
@@ -213,6 +215,7 @@ class CacheAdapter:
         state["_batch_bytes"] = 0
         state["_stored"] = None
         state["_stored_nodes"] = frozenset()
+        state["_new_versions"] = {}
         state["_graph"] = None
         state["_driver"] = None
         state["_inputs"] = {}
@@ -336,6 +339,8 @@ class CacheAdapter:
         if task_id is None and versions is not None:
             with self._lock:
                 versions[name] = version
+                if os.getpid() != self._owner_pid:
+                    self._new_versions.setdefault(self._run_id, {})[name] = version
         return version
 
     def _cache_key(self, node_name: str, fn: Callable[..., Any],
@@ -433,6 +438,8 @@ class CacheAdapter:
         if task_id is None:
             with self._lock:
                 self.data_versions.setdefault(self._run_id, {})[node_name] = version
+                if os.getpid() != self._owner_pid:
+                    self._new_versions.setdefault(self._run_id, {})[node_name] = version
 
     def _store(self, node_name: str, node_tags: Mapping[str, Any], key: str | None,
                result: Any, task_id: str | None) -> None:
@@ -538,6 +545,31 @@ class CacheAdapter:
                 self._pending.get(self._writing_pool, []), [])
         for future in pending:
             future.result()
+
+    # -- worker processes ----------------------------------------------------------------------
+
+    def report_to_caller(self) -> dict[str, Any] | None:
+        """In a worker process (a copy of the adapter): the events logged and the data versions
+        found since the last report, sent back to the driver's adapter (see
+        :mod:`dataflow.execution.reports`)."""
+        if os.getpid() == self._owner_pid:
+            return None
+        with self._lock:
+            events = [event for run in self._events.values() for event in run]
+            versions, self._new_versions = self._new_versions, {}
+            self._events = {}
+        return {"events": events, "versions": versions} if events or versions else None
+
+    def receive_from_worker(self, report: dict[str, Any]) -> None:
+        """In the driver's process: a worker's events join the run's logs, with the data
+        versions and cache keys they carry."""
+        with self._lock:
+            for event in report["events"]:
+                self._events.setdefault(event.run_id, []).append(event)
+                if event.task_id is None and event.event_type is CachingEventType.SET_CACHE_KEY:
+                    self.cache_keys.setdefault(event.run_id, {})[event.node_name] = event.value
+            for run_id, versions in report["versions"].items():
+                self.data_versions.setdefault(run_id, {}).update(versions)
 
     # -- logs ----------------------------------------------------------------------------------
 

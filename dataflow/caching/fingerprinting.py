@@ -28,6 +28,7 @@ from typing import Any
 
 __all__ = ["Unfingerprintable", "data_version", "register_fingerprint"]
 
+_xxhash: Any
 try:
     import xxhash as _xxhash
 except ImportError:  # pragma: no cover - the caching extra installs it

@@ -3,7 +3,8 @@
 ``python -m tests.caching.crash_worker CACHE_DIR MODE START [BATCH]``: MODE ``result`` stalls in the
 middle of writing ``left``'s result file, ``metadata`` in the middle of the metadata
 transaction of ``left`` (after the row is inserted, before the commit); both touch
-``CACHE_DIR/stalled`` and sleep until killed. MODE ``run`` runs normally and prints the result. BATCH: results per batch of writes.
+``CACHE_DIR/stalled`` and sleep until killed. MODE ``run`` runs normally and prints the result.
+BATCH: results per batch of writes (the adapter's default when left out).
 """
 
 from __future__ import annotations

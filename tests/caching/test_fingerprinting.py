@@ -116,7 +116,6 @@ def test_a_library_refusing_to_hash_a_value_makes_it_unfingerprintable() -> None
 
 def test_xxh3_and_sha256_versions_never_match_and_both_see_every_byte(
         monkeypatch: pytest.MonkeyPatch) -> None:
-
     from dataflow.caching import fingerprinting
 
     values = np.arange(100_000, dtype="float64")

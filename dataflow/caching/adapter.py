@@ -142,7 +142,6 @@ class CacheAdapter:
     """Caches node results on disk (see the module docstring). Built by
     ``Builder().with_cache(...)``, reached as ``dr.cache``."""
 
-    _hashing_pool = "hashing"
     _writing_pool = "writing"
 
     def __init__(self, path: str | os.PathLike[str] = ".dataflow_cache", *,
@@ -185,8 +184,15 @@ class CacheAdapter:
         self._owner_pid = os.getpid()
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._pending: dict[str, list[Future[Any]]] = {}
-        self._hashing: dict[str, Future[str]] = {}
-        """This run's results being fingerprinted, by node (their data versions to come)."""
+        self._batch: list[_Write] = []
+        """Results waiting to be handed to the writer thread as one batch."""
+        self._batch_bytes = 0
+        self._stored: dict[str, tuple[str, str]] | None = None
+        """This run's view of the metadata store, read in one query when it starts (for the
+        nodes of its path): cache key → (data version, format)."""
+        self._stored_nodes: frozenset[str] = frozenset()
+        self._new_versions: dict[str, dict[str, str]] = {}
+        """In a worker process: data versions found since the last report, by run."""
         self._final_vars: list[str] = []
         self._inputs: dict[str, Any] = {}
         self._overrides: dict[str, Any] = {}
@@ -205,7 +211,11 @@ class CacheAdapter:
         state["_lock"] = None
         state["_pools"] = {}
         state["_pending"] = {}
-        state["_hashing"] = {}
+        state["_batch"] = []
+        state["_batch_bytes"] = 0
+        state["_stored"] = None
+        state["_stored_nodes"] = frozenset()
+        state["_new_versions"] = {}
         state["_graph"] = None
         state["_driver"] = None
         state["_inputs"] = {}
@@ -234,7 +244,6 @@ class CacheAdapter:
         self._graph = graph
         with self._lock:
             self._run_id = run_id
-            self._hashing = {}
             self.run_ids.append(run_id)
             self._events[run_id] = []
             self.data_versions[run_id] = {}
@@ -248,6 +257,12 @@ class CacheAdapter:
             self.behaviors[run_id] = behaviors
         for name in execution_path:  # now, so that worker processes receive them
             self.version_code(name)
+        self.flush()  # a run sees what the runs before it stored
+        reusable = {name for name in execution_path
+                    if behaviors.get(name) is CachingBehavior.DEFAULT}
+        stored = self.metadata_store.get_for_nodes(reusable)
+        with self._lock:
+            self._stored, self._stored_nodes = stored, frozenset(reusable)
         for name, behavior in behaviors.items():
             self._log(name, CachingEventType.RESOLVE_BEHAVIOR, value=behavior)
         for name in final_vars:
@@ -312,10 +327,6 @@ class CacheAdapter:
         if behavior is CachingBehavior.DISABLE:
             return f"<disable>{uuid.uuid4().hex}"
         versions = self.data_versions.get(self._run_id)
-        if task_id is None:
-            hashing = self._hashing.get(name)
-            if hashing is not None:
-                return hashing.result()
         if task_id is None and versions is not None:
             known = versions.get(name)
             if known is not None:
@@ -328,6 +339,8 @@ class CacheAdapter:
         if task_id is None and versions is not None:
             with self._lock:
                 versions[name] = version
+                if os.getpid() != self._owner_pid:
+                    self._new_versions.setdefault(self._run_id, {})[name] = version
         return version
 
     def _cache_key(self, node_name: str, fn: Callable[..., Any],
@@ -397,7 +410,12 @@ class CacheAdapter:
         return result
 
     def _retrieve(self, node_name: str, key: str, task_id: str | None) -> tuple[Any, str]:
-        stored = self.metadata_store.get(key)
+        known = self._stored
+        if (known is not None and task_id is None and node_name in self._stored_nodes
+                and os.getpid() == self._owner_pid):
+            stored = known.get(key)  # read when the run started
+        else:
+            stored = self.metadata_store.get(key)
         if stored is None:
             self._log(node_name, CachingEventType.GET_DATA_VERSION, task_id, msg="miss",
                       actor="metadata_store")
@@ -420,13 +438,15 @@ class CacheAdapter:
         if task_id is None:
             with self._lock:
                 self.data_versions.setdefault(self._run_id, {})[node_name] = version
+                if os.getpid() != self._owner_pid:
+                    self._new_versions.setdefault(self._run_id, {})[node_name] = version
 
     def _store(self, node_name: str, node_tags: Mapping[str, Any], key: str | None,
                result: Any, task_id: str | None) -> None:
-        """Fingerprint ``result`` and, with a key, write it. In the driver's process, outside
-        fan-out tasks, both happen on helper threads (hashing and file writes release the
-        GIL): the run goes on, and a node reading ``node_name`` waits for its data version
-        only when it needs it for its own key."""
+        """Fingerprint ``result`` (here: a fingerprint costs a small fraction of computing a
+        column, less than handing it to a thread) and, with a key, have it written. In the
+        driver's process, outside fan-out tasks, results are written by the writer thread in
+        batches (file writes release the GIL, so the run goes on meanwhile)."""
         format: str | None = None
         if key is not None:
             requested = node_tags.get(FORMAT_TAG)
@@ -437,17 +457,6 @@ class CacheAdapter:
                 where = f" ({node.where()})" if node is not None else ""
                 raise DataflowError(f"@cache(format={requested!r}) on node {node_name!r}"
                                     f"{where}: {error}") from None
-        job = functools.partial(self._version_and_write, node_name, key, format, result,
-                                task_id, self._run_id)
-        if task_id is None and os.getpid() == self._owner_pid:
-            future = self._submit(self._hashing_pool, job)
-            with self._lock:
-                self._hashing[node_name] = future
-        else:  # a worker process's copy of the adapter, or a fan-out task: here and now
-            job()
-
-    def _version_and_write(self, node_name: str, key: str | None, format: str | None,
-                           result: Any, task_id: str | None, run_id: str) -> str:
         try:
             version = data_version(result)
         except Unfingerprintable as why:
@@ -455,38 +464,61 @@ class CacheAdapter:
             self._log(node_name, CachingEventType.UNHASHABLE_DATA_VERSION, task_id,
                       msg=f"result not stored: {why}; nodes reading it are recomputed at "
                           "every run")
-            return _UNVERSIONED
+            return
         self._record_version(node_name, version, task_id)
         self._log(node_name, CachingEventType.SET_DATA_VERSION, task_id, value=version)
-        if key is not None and format is not None:
-            write = functools.partial(self._write, node_name, key, version, format, result,
-                                      task_id, run_id)
-            if task_id is None and os.getpid() == self._owner_pid:
-                self._submit(self._writing_pool, write)
-            else:
-                write()
-        return version
-
-    def _write(self, node_name: str, key: str, version: str, format: str, result: Any,
-               task_id: str | None, run_id: str) -> None:
-        """The result file, then its metadata row: a reader never finds a row without its
-        file. A failure is logged (``failed_store``) and the run goes on, uncached there."""
-        try:
-            self.result_store.set(version, format, result)
-            self.metadata_store.set(cache_key=key, node_name=node_name,
-                                    code_version=self.version_code(node_name),
-                                    data_version=version, format=format, run_id=run_id)
-        except Exception as error:  # a value pickle refuses, a full disk, ...
-            self._log(node_name, CachingEventType.FAILED_STORE, task_id,
-                      msg=f"result not stored ({type(error).__name__}: {error})")
+        if key is None or format is None:
             return
-        self._log(node_name, CachingEventType.SET_RESULT, task_id, value=version,
-                  actor="result_store")
+        write = _Write(node_name, key, version, format, result, task_id, self._run_id)
+        if task_id is not None or os.getpid() != self._owner_pid:
+            self._write_batch([write])  # a worker process's copy, or a fan-out task: now
+            return
+        size = _size_of(result)
+        with self._lock:
+            self._batch.append(write)
+            self._batch_bytes += size
+            if len(self._batch) < BATCH_RESULTS and self._batch_bytes < BATCH_BYTES:
+                return
+            batch, self._batch, self._batch_bytes = self._batch, [], 0
+        self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
+
+    def _write_batch(self, batch: list[_Write]) -> None:
+        """The batch's result files (each fsynced), one fsync of their directory, then their
+        metadata rows in one transaction: a reader never finds a row without its file. A
+        failure is logged (``failed_store``) and the run goes on, uncached there."""
+        written: list[_Write] = []
+        for write in batch:
+            try:
+                self.result_store.set(write.version, write.format, write.result,
+                                      sync_directory=False)
+            except Exception as error:  # a value pickle refuses, a full disk, ...
+                self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
+                          msg=f"result not stored ({type(error).__name__}: {error})",
+                          run_id=write.run_id)
+            else:
+                written.append(write)
+        if not written:
+            return
+        try:
+            self.result_store.sync()
+            self.metadata_store.set_many([
+                {"cache_key": w.key, "node_name": w.node_name,
+                 "code_version": self.version_code(w.node_name), "data_version": w.version,
+                 "format": w.format, "run_id": w.run_id} for w in written])
+        except Exception as error:
+            for write in written:
+                self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
+                          msg=f"result not stored ({type(error).__name__}: {error})",
+                          run_id=write.run_id)
+            return
+        for write in written:
+            self._log(write.node_name, CachingEventType.SET_RESULT, write.task_id,
+                      value=write.version, actor="result_store", run_id=write.run_id)
 
     def _submit(self, pool: str, job: Callable[[], Any]) -> Future[Any]:
-        """Hand ``job`` to the adapter's ``pool`` thread (``"hashing"`` or ``"writing"``, one
-        thread each, created on first use). At most :data:`MAX_PENDING_WRITES` jobs of a pool
-        wait (each holds a result alive): beyond that the caller waits for the oldest."""
+        """Hand ``job`` to the adapter's ``pool`` thread (one thread, created on first use).
+        At most :data:`MAX_PENDING_BATCHES` jobs wait (each holds its results alive): beyond
+        that the caller waits for the oldest."""
         with self._lock:
             executor = self._pools.get(pool)
             if executor is None:
@@ -496,29 +528,59 @@ class CacheAdapter:
             pending = self._pending.setdefault(pool, [])
             future = executor.submit(job)
             pending.append(future)
-            oldest = pending.pop(0) if len(pending) > MAX_PENDING_WRITES else None
+            oldest = pending.pop(0) if len(pending) > MAX_PENDING_BATCHES else None
         if oldest is not None:
             oldest.result()
         return future
 
     def flush(self) -> None:
-        """Wait until every result handed to the helper threads is fingerprinted and on disk
-        (called at the end of each run, so a run's results are stored when ``execute``
-        returns)."""
-        for pool in (self._hashing_pool, self._writing_pool):
-            with self._lock:
-                pending, self._pending[pool] = self._pending.get(pool, []), []
-            for future in pending:
-                future.result()
+        """Wait until every result of the runs so far is on disk (called at the end of each
+        run, so a run's results are stored when ``execute`` returns)."""
+        with self._lock:
+            batch, self._batch, self._batch_bytes = self._batch, [], 0
+        if batch:
+            self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
+        with self._lock:
+            pending, self._pending[self._writing_pool] = (
+                self._pending.get(self._writing_pool, []), [])
+        for future in pending:
+            future.result()
+
+    # -- worker processes ----------------------------------------------------------------------
+
+    def report_to_caller(self) -> dict[str, Any] | None:
+        """In a worker process (a copy of the adapter): the events logged and the data versions
+        found since the last report, sent back to the driver's adapter (see
+        :mod:`dataflow.execution.reports`)."""
+        if os.getpid() == self._owner_pid:
+            return None
+        with self._lock:
+            events = [event for run in self._events.values() for event in run]
+            versions, self._new_versions = self._new_versions, {}
+            self._events = {}
+        return {"events": events, "versions": versions} if events or versions else None
+
+    def receive_from_worker(self, report: dict[str, Any]) -> None:
+        """In the driver's process: a worker's events join the run's logs, with the data
+        versions and cache keys they carry."""
+        with self._lock:
+            for event in report["events"]:
+                self._events.setdefault(event.run_id, []).append(event)
+                if event.task_id is None and event.event_type is CachingEventType.SET_CACHE_KEY:
+                    self.cache_keys.setdefault(event.run_id, {})[event.node_name] = event.value
+            for run_id, versions in report["versions"].items():
+                self.data_versions.setdefault(run_id, {}).update(versions)
 
     # -- logs ----------------------------------------------------------------------------------
 
     def _log(self, node_name: str, event_type: CachingEventType, task_id: str | None = None,
              *, msg: str | None = None, value: Any = None,
-             actor: Literal["adapter", "metadata_store", "result_store"] = "adapter") -> None:
-        event = CachingEvent(self._run_id, actor, event_type, node_name, task_id, msg, value)
+             actor: Literal["adapter", "metadata_store", "result_store"] = "adapter",
+             run_id: str | None = None) -> None:
+        run_id = self._run_id if run_id is None else run_id
+        event = CachingEvent(run_id, actor, event_type, node_name, task_id, msg, value)
         with self._lock:
-            self._events.setdefault(self._run_id, []).append(event)
+            self._events.setdefault(run_id, []).append(event)
 
     @property
     def code_versions(self) -> dict[str, dict[str, str]]:
@@ -619,5 +681,27 @@ HamiltonCacheAdapter = CacheAdapter
 """Hamilton's name (``hamilton.caching.adapter.HamiltonCacheAdapter``)."""
 
 _MISS = object()
-MAX_PENDING_WRITES = 32
-"""Results waiting for the writer thread at most (each holds its value alive)."""
+BATCH_RESULTS = 16
+BATCH_BYTES = 32 << 20
+"""A batch goes to the writer thread at this many results or bytes, whichever comes first."""
+MAX_PENDING_BATCHES = 4
+"""Batches waiting for the writer thread at most (each holds its results alive)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Write:
+    """A result to write, and what its metadata row says."""
+
+    node_name: str
+    key: str
+    version: str
+    format: str
+    result: Any
+    task_id: str | None
+    run_id: str
+
+
+def _size_of(value: Any) -> int:
+    """Bytes of a column, array or frame (0 when it does not say): what a batch holds."""
+    size = getattr(value, "nbytes", 0)
+    return size if isinstance(size, int) else 0

@@ -40,10 +40,20 @@ def normalised_source(fn: Callable[..., Any]) -> str:
     code = getattr(target, "__code__", None)
     if code is None:
         return _bytecode(target)
-    found = _definitions(code.co_filename).get(code.co_firstlineno)
+    definitions = _definitions(code.co_filename)
+    found = definitions.get(code.co_firstlineno)
     if found is None or found.name != code.co_name:
         return _parsed_alone(target)
-    return _dump(found)
+    dumped = _DUMPS.get(id(found))
+    if dumped is None or dumped[0] is not found:
+        dumped = (found, _dump(found))
+        _DUMPS[id(found)] = dumped
+    return dumped[1]
+
+
+_DUMPS: dict[int, tuple[Any, str]] = {}
+"""The dump of each definition in :data:`_FILES`, made once (for every driver built on the
+same version of a file)."""
 
 
 def _parsed_alone(fn: Any) -> str:
@@ -89,6 +99,9 @@ def _definitions(filename: str) -> dict[int, Any]:
             if not isinstance(node, ast.ClassDef):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
                 found[first] = node
+    if cached is not None:  # the file changed: its old definitions' dumps go
+        for node in cached[1].values():
+            _DUMPS.pop(id(node), None)
     _FILES[filename] = (stamp, found)
     return found
 

@@ -3,7 +3,9 @@ versions as before can be given its stored result.
 
 A fingerprint is type-aware (``1``, ``1.0``, ``"1"`` and ``True`` all differ), exhaustive for
 nested containers at any depth, and vectorised for pandas and numpy (the values' bytes are
-hashed, never the rows one by one in Python); polars frames are hashed by their own row hashes
+hashed, never the rows one by one in Python: with xxhash's XXH3-128 when the ``xxhash``
+package is installed, the ``caching`` extra, else SHA-256; the two give versions of different
+lengths, so they never match each other); polars frames are hashed by their own row hashes
 when polars is installed. A value that none of the rules covers is fingerprinted through its
 pickle (equal bytes, equal state); a value that does not pickle either *cannot* be
 fingerprinted: :func:`data_version` raises :class:`Unfingerprintable`, and the cache recomputes
@@ -26,6 +28,19 @@ from typing import Any
 
 __all__ = ["Unfingerprintable", "data_version", "register_fingerprint"]
 
+_xxhash: Any
+try:
+    import xxhash as _xxhash
+except ImportError:  # pragma: no cover - the caching extra installs it
+    _xxhash = None
+
+
+def _new_digest() -> Any:
+    """A fresh hash object: XXH3-128 (about 20x the speed of SHA-256 on a column, so that a
+    cached run's fingerprints cost a small fraction of computing the column) or SHA-256."""
+    return _xxhash.xxh3_128() if _xxhash is not None else hashlib.sha256()
+
+
 _SCALARS = (int, float, complex, str, bool, type(None), bytes)
 
 
@@ -44,7 +59,7 @@ def register_fingerprint(cls: type, fingerprint: Callable[[Any], bytes]) -> None
 
 def data_version(value: Any) -> str:
     """The data version of ``value``: a hex digest (raises :class:`Unfingerprintable`)."""
-    digest = hashlib.sha256()
+    digest = _new_digest()
     try:
         _feed(digest, value, set())
     except Unfingerprintable:
@@ -126,7 +141,7 @@ def _custom_fingerprint(value: Any) -> Callable[[Any], bytes] | None:
 
 
 def _digest_of(value: Any, active: set[int]) -> bytes:
-    digest = hashlib.sha256()
+    digest = _new_digest()
     _feed(digest, value, active)
     return digest.digest()
 

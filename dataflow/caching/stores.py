@@ -21,13 +21,14 @@ with people you do not trust).
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,10 @@ SCHEMA_VERSION = 1
 TEMP_PREFIX = ".tmp-"
 
 
-def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    """Create ``path`` with ``write(file)`` so that it appears whole or not at all."""
+def write_atomically(path: Path, write: Callable[[Any], None], *,
+                     sync_directory: bool = True) -> None:
+    """Create ``path`` with ``write(file)`` so that it appears whole or not at all
+    (``sync_directory=False``: the caller fsyncs the directory once for many files)."""
     temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
     try:
         with open(temp, "wb") as handle:
@@ -52,7 +55,8 @@ def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_directory(path.parent)
+    if sync_directory:
+        _fsync_directory(path.parent)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -172,7 +176,9 @@ def _read_series(path: Path) -> Any:
     if length == 0:
         values = np.empty(0, dtype=dtype)
     else:
-        values = np.memmap(path, dtype=dtype, mode="c", offset=offset, shape=(length,))
+        with open(path, "rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
+        values = np.frombuffer(mapped, dtype=dtype, count=length, offset=offset)
     return pd.Series(values, index=header["index"], name=header["name"], copy=False)
 
 
@@ -260,13 +266,20 @@ class FileResultStore:
     def exists(self, data_version: str, format: str) -> bool:
         return self.file_of(data_version, format).exists()
 
-    def set(self, data_version: str, format: str, value: Any) -> None:
-        """Write the result once (a file of that data version is already that content)."""
+    def set(self, data_version: str, format: str, value: Any, *,
+            sync_directory: bool = True) -> None:
+        """Write the result once (a file of that data version is already that content).
+        ``sync_directory=False`` leaves the directory's fsync to :meth:`sync` (one for a batch
+        of files): until then a file's name may not survive a power cut, its data does."""
         path = self.file_of(data_version, format)
         if path.exists():
             return
         _, write, _ = FORMATS[format]
-        write_atomically(path, lambda handle: write(value, handle))
+        write_atomically(path, lambda handle: write(value, handle), sync_directory=sync_directory)
+
+    def sync(self) -> None:
+        """Make the names of the files written so far durable (one directory fsync)."""
+        _fsync_directory(self.path)
 
     def get(self, data_version: str, format: str) -> Any:
         path = self.file_of(data_version, format)
@@ -378,6 +391,31 @@ class SQLiteMetadataStore:
             connection.execute(
                 "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (cache_key, node_name, code_version, data_version, format, run_id, time.time()))
+
+    def set_many(self, rows: list[dict[str, str]]) -> None:
+        """Record several results (each a dict of :meth:`set`'s arguments) in one transaction:
+        all or none of them."""
+        now = time.time()
+        with self._transaction() as connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(row["cache_key"], row["node_name"], row["code_version"], row["data_version"],
+                  row["format"], row["run_id"], now) for row in rows])
+
+    def get_for_nodes(self, node_names: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Cache key → (data version, format) of every result stored for ``node_names``: one
+        query at the start of a run instead of one per node."""
+        names = list(node_names)
+        found: dict[str, tuple[str, str]] = {}
+        connection = self._connection()
+        for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
+            chunk = names[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for key, version, format in connection.execute(
+                    "SELECT cache_key, data_version, format FROM cache_metadata "
+                    f"WHERE node_name IN ({marks})", chunk):
+                found[key] = (version, format)
+        return found
 
     def delete(self, cache_key: str) -> None:
         with self._transaction() as connection:

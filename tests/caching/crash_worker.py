@@ -1,9 +1,10 @@
 """A process that runs a cached pipeline, for the crash and sharing tests.
 
-``python -m tests.caching.crash_worker CACHE_DIR MODE START``: MODE ``result`` stalls in the
+``python -m tests.caching.crash_worker CACHE_DIR MODE START [BATCH]``: MODE ``result`` stalls in the
 middle of writing ``left``'s result file, ``metadata`` in the middle of the metadata
 transaction of ``left`` (after the row is inserted, before the commit); both touch
 ``CACHE_DIR/stalled`` and sleep until killed. MODE ``run`` runs normally and prints the result.
+BATCH: results per batch of writes (the adapter's default when left out).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dataflow import driver
-from dataflow.caching import stores
+from dataflow.caching import adapter, stores
 from tests.caching import cached_nodes
 
 
@@ -26,6 +27,8 @@ def _stall(cache: Path) -> None:
 
 def main() -> None:
     cache, mode, start = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    if len(sys.argv) > 4:  # results per batch of writes (1: each result written on its own)
+        adapter.BATCH_RESULTS = int(sys.argv[4])
     metadata_store: Any = None
     if mode == "result":
         original = stores.FORMATS["pickle"]
@@ -41,15 +44,16 @@ def main() -> None:
     elif mode == "metadata":
 
         class StallingStore(stores.SQLiteMetadataStore):
-            def set(self, **row: Any) -> None:
-                if row["node_name"] != "left":
-                    super().set(**row)
+            def set_many(self, rows: list[dict[str, str]]) -> None:
+                if all(row["node_name"] != "left" for row in rows):
+                    super().set_many(rows)
                     return
                 with self._transaction() as connection:
-                    connection.execute(
-                        "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (row["cache_key"], row["node_name"], row["code_version"],
-                         row["data_version"], row["format"], row["run_id"], time.time()))
+                    for row in rows:
+                        connection.execute(
+                            "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (row["cache_key"], row["node_name"], row["code_version"],
+                             row["data_version"], row["format"], row["run_id"], time.time()))
                     _stall(cache)
 
         metadata_store = StallingStore(cache)

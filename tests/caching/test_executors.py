@@ -31,9 +31,14 @@ def test_pool_executors_store_and_reuse(tmp_path: Path, monkeypatch: pytest.Monk
           .with_local_executor(executor).with_cache(path=tmp_path / "cache").build())
     assert dr.execute(["total"], inputs={"start": 1}) == EXPECTED
     assert _calls(log) == ["left", "right", "seed", "total"]
+    # the logs say so, from worker processes too
+    assert sorted(dr.cache.executed()) == ["left", "right", "seed", "total"]
+    assert sorted(dr.cache.data_versions[dr.cache.last_run_id]) == [
+        "left", "right", "seed", "start", "total"]
     log.unlink()
     assert dr.execute(["total"], inputs={"start": 1}) == EXPECTED
     assert _calls(log) == []
+    assert sorted(dr.cache.reused()) == ["left", "right", "seed", "total"]
     assert dr.execute(["total"], inputs={"start": 2}) == {"total": 3 * 1000 + 9}
     assert _calls(log) == ["left", "right", "seed", "total"]
 

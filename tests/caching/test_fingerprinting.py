@@ -112,3 +112,18 @@ def test_a_library_refusing_to_hash_a_value_makes_it_unfingerprintable() -> None
     frame = pd.DataFrame({"lists": [[1, 2], [3]]})  # pandas cannot hash list cells
     with pytest.raises(Unfingerprintable, match="fingerprinting a pandas"):
         data_version(frame)
+
+
+def test_xxh3_and_sha256_versions_never_match_and_both_see_every_byte(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataflow.caching import fingerprinting
+
+    values = np.arange(100_000, dtype="float64")
+    changed = values.copy()
+    changed[-1] += 1
+    fast = fingerprinting.data_version(values)
+    assert fast != fingerprinting.data_version(changed)
+    monkeypatch.setattr(fingerprinting, "_xxhash", None)  # as without the caching extra
+    slow = fingerprinting.data_version(values)
+    assert slow != fingerprinting.data_version(changed)
+    assert len(fast) == 32 and len(slow) == 64

@@ -82,7 +82,7 @@ def call_kind(node: Node) -> int:
     names = code.co_varnames
     if count == 1:
         return ONE_POSITIONAL if names[0] == deps[0].name else KEYWORDS
-    if names[:count] == tuple([dep.name for dep in deps]):
+    if names[:count] == tuple(map(_name, deps)):
         return POSITIONAL
     return KEYWORDS
 
@@ -149,6 +149,7 @@ def index_of(nodes: Mapping[str, Node]) -> GraphIndex | None:
 
 
 _fn = attrgetter("fn")
+_name = attrgetter("name")
 _role = attrgetter("role")
 _is_async = attrgetter("is_async")
 

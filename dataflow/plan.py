@@ -112,7 +112,7 @@ class StepList(Sequence[Step]):
     def __init__(self, arrays: PlanArrays, nodes: Mapping[str, Node]) -> None:
         self._arrays = arrays
         self._nodes = nodes
-        self._made: list[Step | None] = []
+        self._made: list[Step | None] | None = None
 
     def __len__(self) -> int:
         return len(self._arrays.order)
@@ -139,8 +139,8 @@ class StepList(Sequence[Step]):
 
     def _step(self, k: int) -> Step:
         made = self._made
-        if not made:
-            made.extend([None] * len(self))
+        if made is None:  # two threads may both make one: either list serves
+            made = self._made = [None] * len(self)
         step = made[k]
         if step is None:
             arrays = self._arrays

@@ -91,7 +91,7 @@ def test_a_first_execute_makes_no_step_objects(monkeypatch):
     assert dr.execute(["c"], inputs={"x": 1}) == {"c": 6}
     assert made == []  # planned and run from positions only
     steps = dr.execution_plan(["c"], inputs={"x": 1}).steps
-    assert isinstance(steps, plan.StepList) and not steps._made
+    assert isinstance(steps, plan.StepList) and steps._made is None
     assert [s.name for s in steps] == ["a", "b", "c"]
     assert [s.release for s in steps] == [("x",), (), ("a", "b")]
     assert made == ["a", "b", "c"]  # made when read, once

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any, overload
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
@@ -239,9 +238,6 @@ def without_collection() -> Iterator[None]:
             gc.enable()
 
 
-_STEP_MARKS = bytes(1 if mark == 1 else 0 for mark in range(256))
-_PROVIDED_READ = bytes(1 if mark == 3 else 0 for mark in range(256))
-_CONFIG_READ = bytes(1 if mark == CONFIG_MARK | 1 else 0 for mark in range(256))
 
 
 def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collection[str],
@@ -262,18 +258,25 @@ def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collectio
             mark[at] = 2
     top = 0
     outputs_at = []
+    leaves: list[int] = []  # provided, input and config values read (marks 2, 4, 6 first)
     for name in outputs:
         at = position.get(name, -1)
         outputs_at.append((name, at))
         if at >= 0:
-            mark[at] |= 1
+            output_mark = mark[at]
+            if output_mark and not output_mark & 1:
+                leaves.append(at)
+            mark[at] = output_mark | 1
             if at >= top:
                 top = at + 1
     deps, kinds = index.deps, index.kinds
     release: list[tuple[int, ...]] = []
     append = release.append
+    order: list[int] = []
+    add_step = order.append
     at = mark.rfind(1, 0, top)
     while at >= 0:
+        add_step(at)
         needs = deps[at]
         if kinds[at] == ONE_POSITIONAL:  # most nodes: one argument
             dep = needs[0]
@@ -283,6 +286,8 @@ def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collectio
             else:
                 mark[dep] = dep_mark | 1
                 append(needs)
+                if dep_mark:
+                    leaves.append(dep)
         else:
             fresh: tuple[int, ...] = ()
             for dep in needs:
@@ -290,6 +295,8 @@ def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collectio
                 if not dep_mark & 1:
                     mark[dep] = dep_mark | 1
                     fresh += (dep,)
+                    if dep_mark:
+                        leaves.append(dep)
             append(needs if len(fresh) == len(needs) else fresh)
         if at and mark[at - 1] == 1:  # the step just before is needed too (a chain)
             at -= 1
@@ -298,23 +305,25 @@ def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collectio
     if mark.find(INPUT_MARK | 1) >= 0:
         return None
     release.reverse()
-    order = list(compress(range(len(mark)), mark.translate(_STEP_MARKS)))
+    order.reverse()
     names = index.names
-    provided_used = list(compress(names, mark.translate(_PROVIDED_READ)))
+    leaves.sort()
+    provided_used = [names[at] for at in leaves if mark[at] == 3]
     provided_used += [name for name, at in outputs_at if at < 0]
     arrays = PlanArrays(index, order, release, tuple(outputs_at))
     return Plan(
         outputs=tuple(outputs),
         steps=StepList(arrays, graph.nodes),
         provided_used=tuple(provided_used),
-        config_used=tuple(compress(names, mark.translate(_CONFIG_READ))),
-        typed_inputs=_typed_inputs_read(graph, mark, provided, unchecked),
+        config_used=tuple([names[at] for at in leaves if mark[at] == CONFIG_MARK | 1]),
+        typed_inputs=_typed_inputs_read(graph, mark, order, provided, unchecked),
         has_async=any(mark[at] == 1 for at in index.async_positions),
         arrays=arrays,
     )
 
 
-def _typed_inputs_read(graph: Graph, mark: bytearray, provided: Collection[str],
+def _typed_inputs_read(graph: Graph, mark: bytearray, order: list[int],
+                       provided: Collection[str],
                        unchecked: Collection[str]) -> tuple[TypedInput, ...]:
     """:func:`_typed_inputs` from the marks of :func:`_plan_by_positions`: the provided inputs
     read (mark 3) and, of their consumers, the steps (mark 1); in the same order (by first
@@ -326,8 +335,12 @@ def _typed_inputs_read(graph: Graph, mark: bytearray, provided: Collection[str],
         at = position.get(name)
         if at is None or mark[at] != 3 or template[at] != INPUT_MARK or name in unchecked:
             continue
-        for reader in sorted(position[c] for c in graph.dependents[name]
-                             if mark[position[c]] == 1):
+        consumers = graph.dependents[name]
+        if len(consumers) > len(order):  # an input of many nodes, a plan of few: its steps
+            readers = [step for step in order if at in index.deps[step]]
+        else:
+            readers = sorted([position[c] for c in consumers if mark[position[c]] == 1])
+        for reader in readers:
             for number, dep in enumerate(nodes[names[reader]].dependencies):
                 if dep.name != name:
                     continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataflow.errors import CycleError, DuplicateNodeError, EdgeTypeError, GraphBuildError
+from dataflow.graph_index import GraphIndex, index_of
 from dataflow.node import Dependency, Node, NodeRole, Origin, qualified_type_name
 from dataflow.type_rules import edge_accepts, value_matches
 
@@ -55,6 +56,19 @@ class Graph:
     """Functions that config switched off, in definition order."""
     replaced_by_config: Mapping[str, Node] = field(default_factory=lambda: _NO_NODES)
     """Function nodes whose name is a config key: the config value stands in their place."""
+    _index: list[GraphIndex] = field(default_factory=list, repr=False, compare=False)
+    """Holds :attr:`index` (made by the build, or on first use for a graph made otherwise)."""
+
+    @property
+    def index(self) -> GraphIndex:
+        """The nodes in one run order, dependencies as integer positions
+        (:mod:`dataflow.graph_index`): what planning reads."""
+        if not self._index:
+            index = index_of(self.nodes)
+            if index is None:
+                raise CycleError(_describe_cycle(find_cycle(self.nodes), self.nodes))
+            self._index.append(index)
+        return self._index[0]
 
     def __contains__(self, name: object) -> bool:
         return name in self.nodes
@@ -110,7 +124,8 @@ def build_graph(
     _check_edge_types(defined, all_nodes, edge_checks)
     _check_config_values(defined, all_nodes, config)
     dependents = _dependents(all_nodes)
-    if not _is_acyclic(all_nodes, dependents):  # cheap check; the search below names the cycle
+    index = index_of(all_nodes)  # the run order; None for a cycle, which the search names
+    if index is None:
         raise CycleError(_describe_cycle(find_cycle(all_nodes), all_nodes))
     return Graph(
         types.MappingProxyType(all_nodes),
@@ -118,6 +133,7 @@ def build_graph(
         types.MappingProxyType(config),
         tuple(excluded),
         types.MappingProxyType(replaced),
+        [index],
     )
 
 
@@ -232,11 +248,15 @@ EdgeCheck = Callable[[Any, Any], bool]
 
 def _check_edge_types(defined: Mapping[str, Node], all_nodes: Mapping[str, Node],
                       edge_checks: Sequence[EdgeCheck] = ()) -> None:
+    function = NodeRole.FUNCTION
     for node in defined.values():
         for dep in node.dependencies:
             producer = all_nodes[dep.name]
-            if (producer.role is NodeRole.FUNCTION and not edge_accepts(producer.type, dep.type)
-                    and not any(check(producer.type, dep.type) for check in edge_checks)):
+            produced = producer.type
+            if produced is dep.type and type(produced) is type:
+                continue  # a class passed to the same class: accepted (most edges; no memo look-up)
+            if (producer.role is function and not edge_accepts(produced, dep.type)
+                    and not any(check(produced, dep.type) for check in edge_checks)):
                 raise EdgeTypeError(_describe_mismatch(producer, node, dep))
 
 
@@ -255,22 +275,6 @@ def _dependents(nodes: Mapping[str, Node]) -> dict[str, tuple[str, ...]]:
         for dep in node.dependencies:
             consumers[dep.name].append(node.name)
     return {name: tuple(names) for name, names in consumers.items()}
-
-
-def _is_acyclic(nodes: Mapping[str, Node], dependents: Mapping[str, tuple[str, ...]]) -> bool:
-    """Kahn's algorithm: every node can be removed once all it depends on has been."""
-    waiting = {name: len(node.dependencies) for name, node in nodes.items() if node.dependencies}
-    ready = [name for name in nodes if name not in waiting]
-    removed = 0
-    while ready:
-        name = ready.pop()
-        removed += 1
-        for consumer in dependents[name]:
-            left = waiting[consumer] - 1
-            waiting[consumer] = left
-            if not left:
-                ready.append(consumer)
-    return removed == len(nodes)
 
 
 def find_cycle(nodes: Mapping[str, Node]) -> list[str]:

@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from dataflow.errors import MissingInputsError, UnknownOutputError, close_names, did_you_mean
 from dataflow.graph import Graph
+from dataflow.graph_index import CONFIG_MARK, INPUT_MARK, ONE_POSITIONAL, GraphIndex
 from dataflow.node import Node, NodeRole, qualified_type_name, slot_setters
 
 
@@ -85,12 +86,89 @@ def schedule_of(steps: Sequence[Step]) -> Schedule:
     )
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class PlanArrays:
+    """A plan's steps as positions of the graph's :class:`~dataflow.graph_index.GraphIndex`:
+    what the in-process runner reads (:mod:`dataflow.execution.slots`). Every step's
+    arguments are all its node's dependencies (``index.deps[position]``)."""
+
+    index: GraphIndex
+    order: list[int]
+    """The steps' positions, in run order."""
+    release: list[tuple[int, ...]]
+    """Per step, the positions of the values it is the last to read (outputs excepted)."""
+    outputs: tuple[tuple[str, int], ...]
+    """(name, position) of each output; position -1 for a passed-through value that is not a
+    node."""
+
+
+class StepList(Sequence[Step]):
+    """The :class:`Step` objects of a :class:`PlanArrays`, each made when first read (a run
+    needs none; the compiler reads a few hundred at a time)."""
+
+    __slots__ = ("_arrays", "_made", "_nodes")
+
+    def __init__(self, arrays: PlanArrays, nodes: Mapping[str, Node]) -> None:
+        self._arrays = arrays
+        self._nodes = nodes
+        self._made: list[Step | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._arrays.order)
+
+    @overload
+    def __getitem__(self, item: int) -> Step: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> tuple[Step, ...]: ...
+
+    def __getitem__(self, item: int | slice) -> Step | tuple[Step, ...]:
+        if isinstance(item, slice):
+            return tuple([self._step(k) for k in range(*item.indices(len(self)))])
+        count = len(self)
+        if item < 0:
+            item += count
+        if not 0 <= item < count:
+            raise IndexError("step index out of range")
+        return self._step(item)
+
+    def __iter__(self) -> Iterator[Step]:
+        for k in range(len(self)):
+            yield self._step(k)
+
+    def _step(self, k: int) -> Step:
+        made = self._made
+        if made is None:  # two threads may both make one: either list serves
+            made = self._made = [None] * len(self)
+        step = made[k]
+        if step is None:
+            arrays = self._arrays
+            names = arrays.index.names
+            at = arrays.order[k]
+            step = made[k] = _new_step(
+                self._nodes[names[at]], tuple([names[d] for d in arrays.index.deps[at]]),
+                tuple([names[d] for d in arrays.release[k]]))
+        return step
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (StepList, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"StepList({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """An ordered list of steps over the minimal subgraph for one request shape."""
 
     outputs: tuple[str, ...]
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]
+    """The steps in run order: a tuple, or a :class:`StepList` over :attr:`arrays`."""
     provided_used: tuple[str, ...]
     """Provided names (inputs and overrides) that the plan reads."""
     config_used: tuple[str, ...]
@@ -101,11 +179,19 @@ class Plan:
     """Requested inputs that nobody provided and no step needs: their value is ``None``
     (Hamilton's behaviour for an optional input requested as an output)."""
 
+    arrays: PlanArrays | None = field(default=None, repr=False, compare=False)
+    """The steps as graph positions (:class:`PlanArrays`) when the planner made them so (every
+    request whose arguments are all its nodes' dependencies): the in-process runner runs
+    these, and :attr:`steps` is made from them on demand."""
+
     _schedule: list[Schedule] = field(default_factory=list, repr=False, compare=False)
     """Holds :attr:`schedule` once computed (a frozen plan caches it here)."""
 
     @property
     def node_names(self) -> list[str]:
+        if self.arrays is not None:
+            names = self.arrays.index.names
+            return [names[at] for at in self.arrays.order]
         return [step.name for step in self.steps]
 
     @property
@@ -130,6 +216,9 @@ def plan_for(graph: Graph, outputs: Sequence[str], provided: Collection[str],
     listing every missing input at once, when required external inputs are not in ``provided``.
     """
     _check_outputs_exist(graph, outputs, provided)
+    plan = _plan_by_positions(graph, outputs, provided, unchecked)
+    if plan is not None:
+        return plan
     with without_collection():
         return _plan(graph, outputs, provided, unchecked)
 
@@ -149,9 +238,130 @@ def without_collection() -> Iterator[None]:
             gc.enable()
 
 
+
+
+def _plan_by_positions(graph: Graph, outputs: Sequence[str], provided: Collection[str],
+                       unchecked: Collection[str]) -> Plan | None:
+    """The plan, from the graph's index (:mod:`dataflow.graph_index`) with one mark per node
+    and no object per step; ``None`` when a needed input is not provided (missing, optional or
+    a requested output), which :func:`_plan` sorts out.
+
+    Marks start from the index's template (even: not needed yet; provided values 2). Going
+    down the run order from the last output, each needed step (mark 1) marks its dependencies
+    needed; the first reader met of a value, the last to run, releases it."""
+    index = graph.index
+    position = index.position
+    mark = bytearray(index.template)
+    for name in provided:
+        at = position.get(name)
+        if at is not None:
+            mark[at] = 2
+    top = 0
+    outputs_at = []
+    leaves: list[int] = []  # provided, input and config values read (marks 2, 4, 6 first)
+    for name in outputs:
+        at = position.get(name, -1)
+        outputs_at.append((name, at))
+        if at >= 0:
+            output_mark = mark[at]
+            if output_mark and not output_mark & 1:
+                leaves.append(at)
+            mark[at] = output_mark | 1
+            if at >= top:
+                top = at + 1
+    deps, kinds = index.deps, index.kinds
+    release: list[tuple[int, ...]] = []
+    append = release.append
+    order: list[int] = []
+    add_step = order.append
+    at = mark.rfind(1, 0, top)
+    while at >= 0:
+        add_step(at)
+        needs = deps[at]
+        if kinds[at] == ONE_POSITIONAL:  # most nodes: one argument
+            dep = needs[0]
+            dep_mark = mark[dep]
+            if dep_mark & 1:
+                append(())
+            else:
+                mark[dep] = dep_mark | 1
+                append(needs)
+                if dep_mark:
+                    leaves.append(dep)
+        else:
+            fresh: tuple[int, ...] = ()
+            for dep in needs:
+                dep_mark = mark[dep]
+                if not dep_mark & 1:
+                    mark[dep] = dep_mark | 1
+                    fresh += (dep,)
+                    if dep_mark:
+                        leaves.append(dep)
+            append(needs if len(fresh) == len(needs) else fresh)
+        if at and mark[at - 1] == 1:  # the step just before is needed too (a chain)
+            at -= 1
+        else:
+            at = mark.rfind(1, 0, at)
+    if mark.find(INPUT_MARK | 1) >= 0:
+        return None
+    release.reverse()
+    order.reverse()
+    names = index.names
+    leaves.sort()
+    provided_used = [names[at] for at in leaves if mark[at] == 3]
+    provided_used += [name for name, at in outputs_at if at < 0]
+    arrays = PlanArrays(index, order, release, tuple(outputs_at))
+    return Plan(
+        outputs=tuple(outputs),
+        steps=StepList(arrays, graph.nodes),
+        provided_used=tuple(provided_used),
+        config_used=tuple([names[at] for at in leaves if mark[at] == CONFIG_MARK | 1]),
+        typed_inputs=_typed_inputs_read(graph, mark, order, provided, unchecked),
+        has_async=any(mark[at] == 1 for at in index.async_positions),
+        arrays=arrays,
+    )
+
+
+def _typed_inputs_read(graph: Graph, mark: bytearray, order: list[int],
+                       provided: Collection[str],
+                       unchecked: Collection[str]) -> tuple[TypedInput, ...]:
+    """:func:`_typed_inputs` from the marks of :func:`_plan_by_positions`: the provided inputs
+    read (mark 3) and, of their consumers, the steps (mark 1); in the same order (by first
+    reading step, then parameter)."""
+    index = graph.index
+    position, template, nodes, names = index.position, index.template, graph.nodes, index.names
+    found: dict[Any, tuple[tuple[int, int], str, Any, list[int], list[bool]]] = {}
+    for name in provided:
+        at = position.get(name)
+        if at is None or mark[at] != 3 or template[at] != INPUT_MARK or name in unchecked:
+            continue
+        consumers = graph.dependents[name]
+        if len(consumers) > len(order):  # an input of many nodes, a plan of few: its steps
+            readers = [step for step in order if at in index.deps[step]]
+        else:
+            readers = sorted([position[c] for c in consumers if mark[position[c]] == 1])
+        for reader in readers:
+            for number, dep in enumerate(nodes[names[reader]].dependencies):
+                if dep.name != name:
+                    continue
+                try:
+                    entry = found.setdefault((name, dep.type),
+                                             ((reader, number), name, dep.type, [], []))
+                except TypeError:  # an unhashable annotation: its own entry
+                    entry = found.setdefault((name, id(dep.type)),
+                                             ((reader, number), name, dep.type, [], []))
+                entry[3].append(reader)
+                entry[4].append(dep.optional)
+    return tuple(TypedInput(name, annotation, tuple([names[c] for c in consumers]),
+                            all(optional))
+                 for _, name, annotation, consumers, optional in sorted(
+                     found.values(), key=lambda entry: entry[0]))
+
+
 def _plan(graph: Graph, outputs: Sequence[str], provided: Collection[str],
           unchecked: Collection[str]) -> Plan:
     order, args_of, missing = _walk(graph, outputs, provided)
+    order.sort(key=graph.index.position.__getitem__)  # the graph's run order, as every plan
     absent = _absent_outputs(graph, outputs, missing)
     if missing:
         raise MissingInputsError(_describe_missing(graph, missing, provided),

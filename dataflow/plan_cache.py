@@ -152,6 +152,11 @@ def estimated_plan_bytes(plan: Plan, key: Iterable[Any] = ()) -> int:
     release tuples, the key and the plan's tuples (nodes and functions belong to the graph)."""
     steps = plan.steps
     size = sys.getsizeof(plan) + sum(sys.getsizeof(part) for part in key)
+    arrays = plan.arrays
+    if arrays is not None:  # two lists of a pointer per step, and the new release tuples
+        count = len(arrays.order)
+        # the Step objects, made when the plan is compiled, are added then (add_size)
+        return size + 2 * sys.getsizeof(arrays.order) + count * (_EMPTY_TUPLE + _POINTER)
     if steps:  # every step: the object, two tuples, a pointer per name in them
         size += len(steps) * (sys.getsizeof(steps[0]) + 2 * _EMPTY_TUPLE)
         size += _POINTER * sum([len(step.args) + len(step.release) for step in steps])

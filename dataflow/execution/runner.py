@@ -37,6 +37,7 @@ from dataflow.execution.compiled import (
     run_chunks,
 )
 from dataflow.execution.loop import Prepared, prepare, run_plan, run_prepared
+from dataflow.execution.slots import run_slots
 from dataflow.plan import Plan
 
 COMPILE_AFTER_RUNS = 2
@@ -109,13 +110,17 @@ class PlanRunner:
         chunks, done = self._state
         if chunks:
             run_chunks(chunks, values)
-        steps = plan.steps
-        if done < len(steps):
-            prepared = self._prepared
-            if prepared is None:
-                prepared = self._prepared = prepare(steps, positional)
-            run_prepared(prepared[done:] if done else prepared, steps, values)
-        result = {name: values[name] for name in plan.outputs}
+        arrays = plan.arrays
+        if arrays is not None:  # steps by graph position: values in a list, nothing prepared
+            result = run_slots(plan, arrays, values, done)
+        else:
+            steps = plan.steps
+            if done < len(steps):
+                prepared = self._prepared
+                if prepared is None:
+                    prepared = self._prepared = prepare(steps, positional)
+                run_prepared(prepared[done:] if done else prepared, steps, values)
+            result = {name: values[name] for name in plan.outputs}
         self.runs += 1
         if self.runs >= self.compile_after:
             self._compile_some(time.thread_time() - started)

@@ -36,6 +36,7 @@ arguments stay alive until that moment and its dependents do not start before it
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 from dataflow.plan import Plan, Step
@@ -49,7 +50,7 @@ class ReadyQueue:
     __slots__ = ("_outputs", "_readers", "_remaining", "_unfinished", "_waiting", "ready",
                  "steps", "values")
 
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]
     """The plan's steps; the queue speaks of each by its index here."""
     values: dict[str, Any]
     """Every live value by name: provided ones not yet dead, and results not yet dead."""

@@ -493,7 +493,7 @@ def test_the_plan_groups_the_block_and_orders_collects_after_it():
     dr = _dynamic(fanout_nodes, remote=executors.SynchronousLocalTaskExecutor())
     runner = dr._runner(["listing", "after"], {"n": 1}, {})
     units = [u.name for u in runner.fanout.units]
-    assert units == ["items", "base", "block-items", "listing", "total", "after"]
+    assert units == ["base", "items", "block-items", "total", "listing", "after"]
     block = runner.fanout.units[2]
     assert [s.name for s in block.steps] == ["doubled", "squared", "labelled"]
     assert block.reads == ("base", "scale") and block.collected == ("squared", "labelled")

@@ -213,7 +213,7 @@ class ModelConfig(_Model):
     constructor_args: dict[str, Any] = Field(default_factory=dict)
     dependencies: list[Dependency]
     split: SplitConfig | None = None
-    output_dir: RelPath = Path("models")
+    output_dir: RelPath = Field(Path("models"), validate_default=True)
     cache_dir: RelPath | None = None
 
 

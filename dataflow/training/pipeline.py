@@ -206,8 +206,8 @@ def _generate(config: ModelConfig, needed: dict[str, tuple[Path, Any]],
         "",
         "def saved_model(trained_model: Any, metrics: dict) -> Any:",
         '    """Where the model went."""',
-        f"    return _steps.save_to_directory({str(config.output_dir)!r}, "
-        f"{config.model_name!r}, trained_model, metrics, {config.tags!r})",
+        f"    return _steps.save_model({str(config.output_dir)!r}, {config.model_name!r}, "
+        f"{config.model_description!r}, {config.tags!r}, trained_model, metrics)",
         "",
     ]
     return "\n".join(lines)

@@ -22,7 +22,8 @@ from typing import Any
 from dataflow.training.config import import_dotted
 from dataflow.training.trainer import AbstractTrainer, TrainedObject
 
-__all__ = ["build_trainer", "evaluate", "holdout", "save_to_directory", "split_by_time", "train"]
+__all__ = ["build_trainer", "evaluate", "holdout", "save_model", "save_to_directory",
+           "split_by_time", "train"]
 
 
 def build_trainer(path: str, constructor_args: dict[str, Any]) -> AbstractTrainer:
@@ -102,8 +103,16 @@ def _plain(value: Any) -> Any:
         return repr(value)
 
 
+def save_model(output_dir: str | os.PathLike[str], name: str, description: str,
+               tags: dict[str, str], trained: TrainedObject, metrics: dict[str, Any],
+               trials: list[dict[str, Any]] | None = None) -> str:
+    """Save a trained model with its tags and metrics (and tuning ``trials``); where it went."""
+    return save_to_directory(output_dir, name, trained, metrics, tags, description, trials)
+
+
 def save_to_directory(directory: str | os.PathLike[str], name: str, trained: TrainedObject,
-                      metrics: dict[str, Any], tags: dict[str, str]) -> str:
+                      metrics: dict[str, Any], tags: dict[str, str], description: str = "",
+                      trials: list[dict[str, Any]] | None = None) -> str:
     """Pickle the model to ``directory/name.pkl`` and write ``name.json`` (metrics, tags) beside
     it, each atomically; the model's path."""
     from dataflow.io.utils import atomic_path
@@ -114,5 +123,6 @@ def save_to_directory(directory: str | os.PathLike[str], name: str, trained: Tra
     with atomic_path(target) as tmp, open(tmp, "wb") as out:
         pickle.dump(trained.model, out)
     with atomic_path(directory / f"{name}.json") as tmp, open(tmp, "w") as out:
-        json.dump({"metrics": _plain(metrics), "tags": tags}, out, indent=2)
+        json.dump({"description": description, "metrics": _plain(metrics), "tags": tags,
+                   "trials": _plain(trials or [])}, out, indent=2)
     return str(target)

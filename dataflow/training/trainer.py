@@ -47,17 +47,19 @@ class AbstractTrainer(abc.ABC):
 class SKLearnTrainer(AbstractTrainer):
     """Any scikit-learn estimator on one frame: ``estimator`` is its dotted path, ``target`` the
     column to predict, ``features`` the input columns (by default all others), ``data`` the
-    dependency holding the frame (needed only when there are several); every other keyword is an
+    dependency holding the frame (needed only when there are several), ``query`` a
+    ``DataFrame.query`` filter applied before fitting and scoring; every other keyword is an
     argument of the estimator (``alpha``, ``fit_intercept``, ...). Regressors are scored by
     ``rmse``, ``mae`` and ``r2``, classifiers by ``accuracy``."""
 
     def __init__(self, estimator: str, target: str, features: list[str] | None = None,
-                 data: str | None = None, sample_rows: int = 5, **estimator_args: Any) -> None:
+                 data: str | None = None, query: str | None = None, sample_rows: int = 5,
+                 **estimator_args: Any) -> None:
         from dataflow.training.config import import_dotted
 
         self.estimator_class = import_dotted(estimator)
         self.estimator_args = estimator_args
-        self.target, self.features, self.data = target, features, data
+        self.target, self.features, self.data, self.query = target, features, data, query
         self.sample_rows = sample_rows
         self.estimator_class(**estimator_args)  # a wrong argument fails here, before any data
 
@@ -70,6 +72,8 @@ class SKLearnTrainer(AbstractTrainer):
         return next(iter(dependencies.values()))
 
     def _xy(self, frame: Any) -> tuple[Any, Any]:
+        if self.query:
+            frame = frame.query(self.query)
         features = self.features or [c for c in frame.columns if c != self.target]
         return frame[features], frame[self.target]
 

@@ -331,7 +331,7 @@ def _best_guess(name: str, known: list[str]) -> str:
     import difflib
 
     found = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" Did you mean {found[0]!r}?" if found else f" Known keys: {', '.join(known)}."
+    return f" Did you mean {found[0]!r}?" if found else f" Known: {', '.join(known)}."
 
 
 def validate(model: type[M], data: Any, lines: Lines, path: str | os.PathLike[str]) -> M:
@@ -351,6 +351,12 @@ def validate(model: type[M], data: Any, lines: Lines, path: str | os.PathLike[st
         elif first["type"] == "missing":
             loc = _data_loc(tuple(first["loc"][:-1]), data)
             message = f"missing key {first['loc'][-1]!r}"
+        elif first["type"] == "union_tag_invalid":
+            ctx = first.get("ctx", {})
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            loc = (*loc, "operator")
+            message = (f"unknown operator {ctx.get('tag')!r}; use one of {', '.join(tags)}."
+                       f"{_best_guess(str(ctx.get('tag')), tags)}")
         elif first["type"] == "value_error":
             message = message.removeprefix("Value error, ")
         if len(problems) > 1:

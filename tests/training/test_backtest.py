@@ -17,8 +17,8 @@ from dataflow.training.steps import split_by_time
 
 @given(strategy=st.sampled_from(["sliding_time_window", "expanding_window"]),
        end=st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2030, 1, 1)),
-       days_backward=st.integers(1, 400), train_size=st.integers(1, 120),
-       test_size=st.integers(1, 60), step=st.integers(1, 60))
+       days_backward=st.integers(1, 200), train_size=st.integers(1, 90),
+       test_size=st.integers(1, 40), step=st.integers(2, 40))
 def test_windows_never_leak_test_dates_into_training(strategy: str, end: datetime.date,
                                                      days_backward: int, train_size: int,
                                                      test_size: int, step: int) -> None:

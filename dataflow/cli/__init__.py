@@ -29,4 +29,4 @@ from dataflow.cli.commands import main
 
 __all__ = ["main"]
 
-from dataflow.cli import training as _training  # noqa: E402  (registers train, tune, backtest)
+from dataflow.cli import training as _training

@@ -37,7 +37,7 @@ def time_windows(strategy: str, end_date: datetime.date, days_backward: int, tra
     day = datetime.timedelta(days=1)
     period_start = end_date - (days_backward - 1) * day
     period_end = end_date + day
-    windows = []
+    windows: list[dict[str, Any]] = []
     test_start = period_start + train_size * day
     while test_start + test_size * day <= period_end:
         train_start = (test_start - train_size * day if strategy == "sliding_time_window"

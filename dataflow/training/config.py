@@ -20,7 +20,7 @@ did-you-mean for misspelt keys and for dotted paths that do not import.
 ...     load_model_config(d / "m.yaml")
 ... except ConfigError as e:
 ...     print(str(e).replace(str(d), "DIR"))
-DIR/m.yaml, line 2, key model_trainr: unknown key. Did you mean 'model_trainer'? (and 2 more problem(s))
+DIR/m.yaml, line 2, key model_trainr: unknown key. Did you mean 'model_trainer'? (and 2 more ...)
 """
 
 from __future__ import annotations
@@ -298,10 +298,9 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     out: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, Mapping) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_mapping = isinstance(node, Mapping) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_mapping or in_list:
             out.append(part)
             node = node[part]
     return tuple(out)
@@ -315,7 +314,8 @@ def _field_names(model: type[BaseModel], data: Any, loc: tuple[Any, ...]) -> lis
         node = node[part]
     if isinstance(node, Mapping):
         op = node.get("operator")
-        by_op = {"sql": SqlExtract, "dataflow": DataflowExtract, "file": FileExtract}
+        by_op: dict[str, type[BaseModel]] = {"sql": SqlExtract, "dataflow": DataflowExtract,
+                                             "file": FileExtract}
         if op in by_op:
             return list(by_op[op].model_fields)
         if parent_loc and parent_loc[-1:] and isinstance(parent_loc[-1], int):
@@ -360,7 +360,7 @@ def validate(model: type[M], data: Any, lines: Lines, path: str | os.PathLike[st
         elif first["type"] == "value_error":
             message = message.removeprefix("Value error, ")
         if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem(s))"
+            message += f" (and {len(problems) - 1} more ...)"
         line = lines.get(loc, lines.get((), None))
         raise ConfigError(message, path, line, _key_text(loc) or None) from None
 

@@ -67,11 +67,11 @@ def _run_sql(spec: dict[str, Any]) -> Any:
     import duckdb
 
     database = spec.get("database")
-    connection = duckdb.connect(database or ":memory:", read_only=bool(database))
+    duck = duckdb.connect(database or ":memory:", read_only=bool(database))
     try:
-        return connection.execute(spec["query"], spec["params"] or None).df()
+        return duck.execute(spec["query"], spec["params"] or None).df()
     finally:
-        connection.close()
+        duck.close()
 
 
 def _run_dataflow(spec: dict[str, Any], datasets: dict[str, Any]) -> Any:

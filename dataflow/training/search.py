@@ -49,10 +49,10 @@ def grid_values(spec: ParameterSpec) -> list[Any]:
     if spec.choices is not None:
         return list(spec.choices)
     assert spec.min is not None and spec.max is not None and spec.step is not None
-    count = int(math.floor((spec.max - spec.min) / spec.step + 1e-9)) + 1
+    count = math.floor((spec.max - spec.min) / spec.step + 1e-9) + 1
     values = [spec.min + i * spec.step for i in range(count)]
     if spec.type == "int":
-        return list(dict.fromkeys(int(round(v)) for v in values))
+        return list(dict.fromkeys(round(v) for v in values))
     return [round(v, 12) for v in values]
 
 
@@ -115,7 +115,7 @@ class GaussianProcessSearch(Search):
                 value = math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
             else:
                 value = lo + u * (hi - lo)
-            params[name] = int(round(value)) if spec.type == "int" else value
+            params[name] = round(value) if spec.type == "int" else value
         return params
 
     def _surrogate(self, xs: Any, ys: Any, kernel: Any = None) -> Any:
@@ -186,7 +186,7 @@ class TPESearch(Search):
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self._study = optuna.create_study(
-            direction=direction,
+            direction="maximize" if direction == "maximize" else "minimize",
             sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_initial))
         self._pending: dict[int, Any] = {}
 

@@ -9,7 +9,6 @@ the others. The functions are module-level so that they pickle to worker process
 from __future__ import annotations
 
 import traceback
-from typing import Any
 
 from dataflow.htypes import Collect, Parallelizable
 from dataflow.training import steps

@@ -86,8 +86,9 @@ def _construct(node: Any, key_path: tuple[Any, ...], lines: Lines, loader: Any) 
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
-            lines[(*key_path, key)] = key_node.start_mark.line + 1
-            out[key] = _construct(value_node, (*key_path, key), lines, loader)
+            where = (*key_path, key)
+            lines[where] = key_node.start_mark.line + 1
+            out[key] = _construct(value_node, where, lines, loader)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, (*key_path, i), lines, loader)

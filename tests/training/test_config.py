@@ -33,7 +33,8 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_a_misspelt_key_is_named_with_file_line_and_a_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path / "model.yaml", MODEL.replace("    file_param_name", "    file_parm_name"))
+    path = write(tmp_path / "model.yaml",
+                 MODEL.replace("    file_param_name", "    file_parm_name"))
     with pytest.raises(ConfigError) as caught:
         load_model_config(path)
     assert caught.value.line == 7
@@ -79,7 +80,8 @@ def test_extract_operator_is_checked_and_keys_suggested_per_operator(tmp_path: P
     assert (caught.value.line, caught.value.key) == (3, "a.querry")
     assert "Did you mean 'query'?" in str(caught.value)
     path = write(tmp_path / "e.yaml", "a:\n  operator: sqll\n  query: select 1\n")
-    with pytest.raises(ConfigError, match="line 2, key a.operator: unknown operator .sqll.; use one of sql, dataflow, file. Did you mean .sql.?"):
+    with pytest.raises(ConfigError, match="line 2, key a.operator: unknown operator 'sqll'; "
+                       "use one of sql, dataflow, file. Did you mean 'sql'?"):
         load_extract_file(path)
 
 

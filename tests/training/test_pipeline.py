@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from dataflow.execution.executors import MultiThreadingExecutor
 from dataflow.training.extracts import EXECUTIONS
@@ -122,7 +121,8 @@ def test_holdout_split_evaluates_on_the_last_days(tmp_path: Path) -> None:
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "-m", "dataflow.cli", *args], cwd=cwd, text=True,
-                          capture_output=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+                          capture_output=True,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
                           timeout=300, check=False)
 
 

@@ -361,7 +361,8 @@ def validate(model: type[M], data: Any, lines: Lines, path: str | os.PathLike[st
             message = message.removeprefix("Value error, ")
         if len(problems) > 1:
             message += f" (and {len(problems) - 1} more ...)"
-        line = lines.get(loc, lines.get((), None))
+        # a key given by an override (--set) has no line in the file
+        line = lines.get(loc, None if first["type"] == "extra_forbidden" else lines.get(()))
         raise ConfigError(message, path, line, _key_text(loc) or None) from None
 
 

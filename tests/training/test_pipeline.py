@@ -150,4 +150,4 @@ def test_cli_reports_a_config_error_without_traceback(line_configs: Path) -> Non
     assert "alpah" in done.stderr
     done = run_cli("train", "model.yaml", "--set", "model_trainr=x", cwd=line_configs)
     assert done.returncode == 1
-    assert "key model_trainr: unknown key. Did you mean 'model_trainer'?" in done.stderr
+    assert "model.yaml, key model_trainr: unknown key. Did you mean 'model_trainer'?" in done.stderr

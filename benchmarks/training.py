@@ -141,8 +141,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         figures["overhead x"] = figures["pipeline s"] / figures["hand s"]
         for workers in (1, 2):
             config = tuning_config(directory, workers, trials)
-            figures[f"tuning {workers} worker(s) s"] = median_seconds(
-                lambda config=config: tune(config, save=False), max(1, repeats // 2))
+
+            def tuning(config: Path = config) -> Any:
+                return tune(config, save=False)
+
+            figures[f"tuning {workers} worker(s) s"] = median_seconds(tuning,
+                                                                     max(1, repeats // 2))
         figures["tuning speed-up x"] = (figures["tuning 1 worker(s) s"]
                                         / figures["tuning 2 worker(s) s"])
     load = os.getloadavg()

@@ -122,3 +122,21 @@ def backtest(backtest_config: str, plot: str | None, table: str | None) -> None:
     if table:
         frame.to_csv(Path(table), index=False)
     click.echo(frame.to_string(index=False))
+
+
+@main.command(name="training-schema")
+@click.argument("directory", type=click.Path(file_okay=False))
+@reports_errors
+def training_schema(directory: str) -> None:
+    """Write the JSON Schema of each training config file (extracts, model, tuning, backtest)
+    to DIRECTORY, for editors (NAME.schema.json)."""
+    from dataflow.io.utils import atomic_path
+    from dataflow.training.config import json_schemas
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, schema in json_schemas().items():
+        path = target / f"{name}.schema.json"
+        with atomic_path(path) as tmp, open(tmp, "w") as out:
+            json.dump(schema, out, indent=2)
+        click.echo(f"wrote {path}")

@@ -133,3 +133,15 @@ def test_json_schema_describes_every_file_kind() -> None:
     assert "model_trainer" in schemas["model"]["required"]
     assert schemas["backtest"]["properties"]["strategy"]["enum"] == [
         "sliding_time_window", "expanding_window"]
+
+
+def test_cli_writes_the_schemas(tmp_path: Path) -> None:
+    from tests.training.test_pipeline import run_cli
+
+    done = run_cli("training-schema", "schemas", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    assert written == ["backtest.schema.json", "extracts.schema.json", "model.schema.json",
+                       "tuning.schema.json"]
+    assert json.loads((tmp_path / "schemas" / "model.schema.json").read_text()) == \
+        json_schemas()["model"]

@@ -79,6 +79,17 @@ def _relative(value: Path | None, info: ValidationInfo) -> Path | None:
 RelPath = Annotated[Path, AfterValidator(_relative)]
 
 
+def _registry_location(registry: str, info: ValidationInfo) -> str:
+    """A registry directory relative to the config file; URLs as they are."""
+    base = (info.context or {}).get("base_dir")
+    if "://" in registry or base is None or Path(registry).is_absolute():
+        return registry
+    return str(Path(base) / registry)
+
+
+RegistryLocation = Annotated[str, AfterValidator(_registry_location)]
+
+
 def import_dotted(path: str) -> Any:
     """The object at dotted ``path`` (``package.module.Name``); an ImportError with a
     did-you-mean on the part that does not resolve."""
@@ -206,6 +217,11 @@ class SplitConfig(_Model):
 
 
 class ModelConfig(_Model):
+    """``save_to: envelope`` (the default) saves the trained model with ``dataflow.envelope``
+    (to ``registry``: a directory relative to this file or a database URL; the default registry
+    when left out) with ``tags`` and ``model_description``, ``code`` (dotted module paths) pickled
+    by value, and logs its metrics; ``save_to: directory`` pickles it to ``output_dir``."""
+
     model_name: str
     model_description: str = ""
     tags: dict[str, str] = Field(default_factory=dict)
@@ -213,6 +229,9 @@ class ModelConfig(_Model):
     constructor_args: dict[str, Any] = Field(default_factory=dict)
     dependencies: list[Dependency]
     split: SplitConfig | None = None
+    save_to: Literal["envelope", "directory"] = "envelope"
+    registry: RegistryLocation | None = None
+    code: list[DottedPath] = Field(default_factory=list)
     output_dir: RelPath = Field(Path("models"), validate_default=True)
     cache_dir: RelPath | None = None
 

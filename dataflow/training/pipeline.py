@@ -206,11 +206,17 @@ def _generate(config: ModelConfig, needed: dict[str, tuple[Path, Any]],
         "",
         "def saved_model(trained_model: Any, metrics: dict) -> Any:",
         '    """Where the model went."""',
-        f"    return _steps.save_model({str(config.output_dir)!r}, {config.model_name!r}, "
-        f"{config.model_description!r}, {config.tags!r}, trained_model, metrics)",
+        f"    return _steps.save_model({save_settings(config)!r}, trained_model, metrics)",
         "",
     ]
     return "\n".join(lines)
+
+
+def save_settings(config: ModelConfig) -> dict[str, Any]:
+    """What the save step needs of the model config, as plain values."""
+    return {"save_to": config.save_to, "registry": config.registry, "code": config.code,
+            "output_dir": str(config.output_dir), "model_name": config.model_name,
+            "model_description": config.model_description, "tags": config.tags}
 
 
 def compile_model(config: ModelConfig, config_path: str | os.PathLike[str] | None = None,

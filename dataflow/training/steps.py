@@ -23,6 +23,7 @@ from dataflow.training.config import import_dotted
 from dataflow.training.trainer import AbstractTrainer, TrainedObject
 
 __all__ = ["build_trainer", "evaluate", "holdout", "save_model", "save_to_directory",
+           "save_to_envelope",
            "split_by_time", "train"]
 
 
@@ -103,11 +104,37 @@ def _plain(value: Any) -> Any:
         return repr(value)
 
 
-def save_model(output_dir: str | os.PathLike[str], name: str, description: str,
-               tags: dict[str, str], trained: TrainedObject, metrics: dict[str, Any],
-               trials: list[dict[str, Any]] | None = None) -> str:
-    """Save a trained model with its tags and metrics (and tuning ``trials``); where it went."""
-    return save_to_directory(output_dir, name, trained, metrics, tags, description, trials)
+def save_model(config: dict[str, Any], trained: TrainedObject, metrics: dict[str, Any],
+               trials: list[dict[str, Any]] | None = None,
+               extra_tags: dict[str, str] | None = None) -> Any:
+    """Save a trained model as the model config (``config``: its ``model_dump``) says, with its
+    tags and metrics (and tuning ``trials``): the envelope, or the file's path."""
+    tags = {**config["tags"], **(extra_tags or {})}
+    if config["save_to"] == "directory":
+        return save_to_directory(config["output_dir"], config["model_name"], trained, metrics,
+                                 tags, config["model_description"], trials)
+    return save_to_envelope(config, trained, metrics, tags, trials)
+
+
+def save_to_envelope(config: dict[str, Any], trained: TrainedObject, metrics: dict[str, Any],
+                     tags: dict[str, str], trials: list[dict[str, Any]] | None = None) -> Any:
+    """``dataflow.envelope.save_model`` with the config's description, tags (plus
+    ``model_name``), the trainer's ``sample_input_data`` as ``api_input`` and the config's
+    ``code`` modules; then every metric (and the tuning trials) logged."""
+    from dataflow import envelope
+
+    registry = envelope.Registry(config["registry"]) if config.get("registry") else None
+    saved = envelope.save_model(
+        trained.model, description=config["model_description"] or config["model_name"],
+        tags={"model_name": config["model_name"], **tags},
+        api_input=trained.sample_input_data,
+        code=[import_dotted(m) for m in config.get("code") or []], registry=registry)
+    logged = {k: v for k, v in metrics.items() if v is not None}
+    if trials:
+        logged["tuning_trials"] = _plain(trials)
+    if logged:
+        envelope.log_metrics(saved, registry=registry, **logged)
+    return saved
 
 
 def save_to_directory(directory: str | os.PathLike[str], name: str, trained: TrainedObject,

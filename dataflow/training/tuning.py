@@ -17,7 +17,7 @@ from typing import Any
 
 from dataflow.training.config import TuningConfig, load_tuning_config, set_dotted
 from dataflow.training.jobs import jobs_driver, run_jobs
-from dataflow.training.pipeline import Pipeline, compile_pipeline
+from dataflow.training.pipeline import Pipeline, compile_pipeline, save_settings
 from dataflow.training.search import search_for
 
 __all__ = ["TuningResult", "constructor_args_with", "plot_metric_against", "tune"]
@@ -151,7 +151,6 @@ def tune(config: str | os.PathLike[str] | TuningConfig, save: bool = True,
         trainer = steps.build_trainer(model.model_trainer, args)
         trained = steps.train(trainer, data["train_data"])
         metrics = steps.evaluate(trainer, trained, data["test_data"])
-        result.saved = steps.save_model(
-            model.output_dir, model.model_name, model.model_description,
-            {**model.tags, "tuning": config.tuning_type}, trained, metrics, trials)
+        result.saved = steps.save_model(save_settings(model), trained, metrics, trials,
+                                        extra_tags={"tuning": config.tuning_type})
     return result

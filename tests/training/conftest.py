@@ -23,6 +23,7 @@ def line_configs(tmp_path: Path) -> Path:
         "  params: {n: 40}\n")
     (tmp_path / "model.yaml").write_text(
         "model_name: line\n"
+        "save_to: directory\n"
         "tags: {team: tests}\n"
         "model_trainer: dataflow.training.SKLearnTrainer\n"
         "constructor_args:\n"

@@ -80,7 +80,7 @@ def test_sqlalchemy_file_and_dataflow_extracts(tmp_path: Path) -> None:
             "derived:\n  operator: dataflow\n  modules: [features]\n"
             "  final_vars: [x2, y]\n  dataset_inputs: {base: base}\n")
         (tmp_path / "model.yaml").write_text(
-            "model_name: sq\nmodel_trainer: dataflow.training.SKLearnTrainer\n"
+            "model_name: sq\nsave_to: directory\nmodel_trainer: dataflow.training.SKLearnTrainer\n"
             "constructor_args: {estimator: sklearn.linear_model.LinearRegression, target: y,"
             " data: derived}\n"
             "dependencies:\n"

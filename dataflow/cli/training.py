@@ -66,8 +66,9 @@ def train(model_config: str, set_items: tuple[str, ...], view: str | None, dry_r
         click.echo(f"drew the pipeline to {view}")
     if dry_run:
         dr.validate_execution(outputs)
-        steps = [*pipeline.extract_nodes, "training_data", "train_data", "test_data", "trainer",
-                 "trained_model", "metrics", "saved_model"]
+        from dataflow.training.pipeline import STEP_NODES
+
+        steps = [*pipeline.extract_nodes, *STEP_NODES]
         click.echo(f"pipeline of {pipeline.config.model_name!r} is valid: " + " -> ".join(steps))
         return
     result = dr.execute(outputs)

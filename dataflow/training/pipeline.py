@@ -2,7 +2,7 @@
 with the normal driver.
 
 The module holds one node per dataset the trainer needs (and the datasets those depend on),
-then ``training_data`` → ``train_data`` / ``test_data`` (the hold-out split) → ``trainer`` →
+then ``training_data`` → ``split_data`` → ``train_data`` / ``test_data`` (the hold-out split) → ``trainer`` →
 ``trained_model`` → ``metrics`` → ``saved_model``. Its source is generated, kept in
 :attr:`Pipeline.source` (and readable by ``inspect``), and each extract's query or settings is a
 literal in its node's code: the cache sees a changed query as changed code and reuses an
@@ -51,7 +51,7 @@ from dataflow.training.yaml_source import ConfigError
 
 __all__ = ["STEP_NODES", "Pipeline", "compile_model", "compile_pipeline"]
 
-STEP_NODES = ("training_data", "train_data", "test_data", "trainer", "trained_model", "metrics",
+STEP_NODES = ("training_data", "split_data", "train_data", "test_data", "trainer", "trained_model", "metrics",
               "saved_model")
 """The nodes after the extracts, in order."""
 
@@ -179,16 +179,20 @@ def _generate(config: ModelConfig, needed: dict[str, tuple[Path, Any]],
         f"    return {{{mapping}}}",
         "",
         "",
-        "def train_data(training_data: dict) -> dict:",
+        "def split_data(training_data: dict) -> tuple:",
+        '    """(train, test): the hold-out split of the datasets."""',
+        (f"    return _steps.holdout(training_data, {split.time_column!r}, {split.test_days!r})"
+         if split else "    return training_data, training_data"),
+        "",
+        "",
+        "def train_data(split_data: tuple) -> dict:",
         '    """What the model is fitted on."""',
-        (f"    return _steps.holdout(training_data, {split.time_column!r}, {split.test_days!r})[0]"
-         if split else "    return training_data"),
+        "    return split_data[0]",
         "",
         "",
-        "def test_data(training_data: dict) -> dict:",
+        "def test_data(split_data: tuple) -> dict:",
         '    """What the model is evaluated on."""',
-        (f"    return _steps.holdout(training_data, {split.time_column!r}, {split.test_days!r})[1]"
-         if split else "    return training_data"),
+        "    return split_data[1]",
         "",
         "",
         "def trainer() -> Any:",

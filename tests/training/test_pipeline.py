@@ -132,7 +132,7 @@ def test_cli_train_dry_run_view_and_set(line_configs: Path) -> None:
     done = run_cli("train", "model.yaml", "--dry-run", "--view", "pipeline.svg",
                    "--set", "constructor_args.fit_intercept=false", cwd=line_configs)
     assert done.returncode == 0, done.stderr
-    assert "points -> training_data" in done.stdout
+    assert "points -> training_data -> split_data" in done.stdout
     assert not (line_configs / "models").exists()  # nothing ran
     if dot_available():
         assert "trained_model" in (line_configs / "pipeline.svg").read_text()

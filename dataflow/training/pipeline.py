@@ -2,8 +2,8 @@
 with the normal driver.
 
 The module holds one node per dataset the trainer needs (and the datasets those depend on),
-then ``training_data`` → ``split_data`` → ``train_data`` / ``test_data`` (the hold-out split) → ``trainer`` →
-``trained_model`` → ``metrics`` → ``saved_model``. Its source is generated, kept in
+then ``training_data`` → ``split_data`` → ``train_data`` / ``test_data`` (the hold-out split)
+→ ``trainer`` → ``trained_model`` → ``metrics`` → ``saved_model``. Its source is generated, kept in
 :attr:`Pipeline.source` (and readable by ``inspect``), and each extract's query or settings is a
 literal in its node's code: the cache sees a changed query as changed code and reuses an
 unchanged extract's frame when only the trainer changed.
@@ -51,8 +51,8 @@ from dataflow.training.yaml_source import ConfigError
 
 __all__ = ["STEP_NODES", "Pipeline", "compile_model", "compile_pipeline"]
 
-STEP_NODES = ("training_data", "split_data", "train_data", "test_data", "trainer", "trained_model", "metrics",
-              "saved_model")
+STEP_NODES = ("training_data", "split_data", "train_data", "test_data", "trainer",
+              "trained_model", "metrics", "saved_model")
 """The nodes after the extracts, in order."""
 
 

@@ -16,7 +16,8 @@ def bowl(tmp_path: Path) -> Path:
     """A model whose loss has a known minimum (10.0 at x=0.3137, y=0.7211)."""
     (tmp_path / "extracts.yaml").write_text("one:\n  operator: sql\n  query: select 1 as one\n")
     (tmp_path / "model.yaml").write_text(
-        "model_name: bowl\nsave_to: directory\nmodel_trainer: tests.training.trainers.QuadraticTrainer\n"
+        "model_name: bowl\nsave_to: directory\n"
+        "model_trainer: tests.training.trainers.QuadraticTrainer\n"
         "constructor_args: {x: 0.0, y: 0.0}\n"
         "dependencies: [{train_param_name: data, file: extracts.yaml, file_param_name: one}]\n")
     return tmp_path

@@ -33,7 +33,7 @@ STRICT ?= $(if $(filter true 1,$(CI)),1,0)
 # 2-core machine gains nothing from running two suites at once.
 .NOTPARALLEL:
 
-.PHONY: demo test test-main lint bench dot clean matrix-summary $(addprefix test-,$(LEGS))
+.PHONY: demo test test-main lint bench dot postgres clean matrix-summary $(addprefix test-,$(LEGS))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ dot:
 	else \
 		echo "warning: the graphviz 'dot' program is missing; install it (apt-get install graphviz) for lineage pictures"; \
 	fi
+
+# the registry tests' PostgreSQL (127.0.0.1:5432, database test): installed and started when
+# missing and root; otherwise a warning, and those tests skip saying why
+postgres:
+	@bash tests/envelope/ensure_postgres.sh
 
 demo: $(VENV)/.installed-run dot
 	$(BIN)/python -m examples.demand_forecasting.train
@@ -87,7 +92,7 @@ define run_suite
 	exit $$status
 endef
 
-test-main: $(VENV)/.installed-test dot lint
+test-main: $(VENV)/.installed-test dot postgres lint
 	$(call run_suite,main,$(VENV),$(VENV)/.installed-test)
 
 # $(call find_python,3.10): prints the interpreter for that version: $(PYTHON310) when given,
@@ -116,7 +121,7 @@ find_python = for py in $(or $(PYTHON$(subst .,,$(1))),$$(ls -d $(PYENV_ROOT)/ve
 	.venv-$*/bin/python -m pip install --quiet -e ".[test]" $(PINS_$*); \
 	touch $@
 
-$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot
+$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot postgres
 	$(call run_suite,$*,.venv-$*,.venv-$*/.installed)
 
 # One line per leg, then the tests of all legs added up (pytest's errors count as failed).

@@ -142,11 +142,19 @@ def test_training_example_trains_tunes_and_backtests(tmp_path: Path) -> None:
     result = pipeline.run(cache=True)
     assert result["metrics"]["rows"] == 4 * 28  # the held-out days of every store
     assert result["metrics"]["r2"] > 0.5
-    assert Path(result["saved_model"]) == directory / "out" / "models" / "demand_ridge.pkl"
+    from dataflow import envelope
+
+    registry = envelope.Registry(directory / "out" / "registry")
+    saved = registry.get(result["saved_model"].id)
+    assert saved.tags == {"model_name": "demand_ridge", "team": "forecasting",
+                          "target": "log_units"}
+    rmse = registry.metrics(model_name="demand_ridge", names=["rmse"])["value"]
+    assert rmse.tolist() == [result["metrics"]["rmse"]]
     tuned = tune(directory / "tuning.yaml")  # the extracts come from the cache
     assert EXECUTIONS == {"sql": 1, "dataflow": 1}
     assert len(tuned.trials) == 8 and not tuned.failed
     assert tuned.best_value <= result["metrics"]["rmse"] + 1e-9
+    assert [r.id for r in registry.find(tuning="gaussian_process")] == [tuned.saved.id]
     windows = backtest(directory / "backtest.yaml")
     assert EXECUTIONS == {"sql": 1, "dataflow": 1}
     table = windows.table()
@@ -163,4 +171,4 @@ def test_training_example_runs_from_the_command_line(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr
     assert '"rmse"' in completed.stdout
-    assert (directory / "out" / "models" / "demand_ridge.json").exists()
+    assert '"saved": "model 1 in Registry(' in completed.stdout

@@ -35,6 +35,13 @@ def _config_errors(error: Exception) -> CliError:
     return CliError(str(error))
 
 
+def _where_saved(saved: Any) -> str:
+    """``model 3 in <registry>`` for an envelope, the path for a file."""
+    if hasattr(saved, "id") and hasattr(saved, "registry"):
+        return f"model {saved.id} in {saved.registry!r}"
+    return str(saved)
+
+
 @main.command()
 @click.argument("model_config", type=click.Path(exists=True, dir_okay=False))
 @click.option("--set", "set_items", multiple=True, metavar="KEY=VALUE",
@@ -72,7 +79,8 @@ def train(model_config: str, set_items: tuple[str, ...], view: str | None, dry_r
         click.echo(f"pipeline of {pipeline.config.model_name!r} is valid: " + " -> ".join(steps))
         return
     result = dr.execute(outputs)
-    click.echo(json.dumps({"metrics": result["metrics"], "saved": str(result["saved_model"])},
+    click.echo(json.dumps({"metrics": result["metrics"],
+                           "saved": _where_saved(result["saved_model"])},
                           indent=2, default=str))
 
 
@@ -98,7 +106,7 @@ def tune(tuning_config: str, plot: str | None, trials: str | None) -> None:
     if trials:
         result.table().to_csv(Path(trials), index=False)
     click.echo(json.dumps({"best_params": result.best_params, "best_value": result.best_value,
-                           "saved": str(result.saved)}, indent=2, default=str))
+                           "saved": _where_saved(result.saved)}, indent=2, default=str))
 
 
 @main.command()

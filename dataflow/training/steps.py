@@ -121,7 +121,7 @@ def save_to_envelope(config: dict[str, Any], trained: TrainedObject, metrics: di
     """``dataflow.envelope.save_model`` with the config's description, tags (plus
     ``model_name``), the trainer's ``sample_input_data`` as ``api_input`` and the config's
     ``code`` modules; then every metric (and the tuning trials) logged."""
-    from dataflow import envelope
+    import dataflow.envelope as envelope
 
     registry = envelope.Registry(config["registry"]) if config.get("registry") else None
     saved = envelope.save_model(

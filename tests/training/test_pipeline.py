@@ -151,3 +151,11 @@ def test_cli_reports_a_config_error_without_traceback(line_configs: Path) -> Non
     done = run_cli("train", "model.yaml", "--set", "model_trainr=x", cwd=line_configs)
     assert done.returncode == 1
     assert "model.yaml, key model_trainr: unknown key. Did you mean 'model_trainer'?" in done.stderr
+
+
+def test_pipeline_runs_on_worker_processes(line_configs: Path) -> None:
+    from dataflow.execution.executors import MultiProcessingExecutor
+
+    pipeline = compile_pipeline(line_configs / "model.yaml")
+    on_processes = pipeline.run(executor=MultiProcessingExecutor(2))
+    assert on_processes["metrics"] == pipeline.run()["metrics"]

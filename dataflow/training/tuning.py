@@ -117,8 +117,11 @@ def tune(config: str | os.PathLike[str] | TuningConfig, save: bool = True,
     dr = jobs_driver(config.executor, config.n_function_compute_workers)
     limit = config.n_trials if config.n_trials is not None else float("inf")
     trials: list[dict[str, Any]] = []
+    # a grid needs no feedback: all its points go to the pool at once (one pool, no idle worker
+    # at the end of each batch); the other searches ask for one batch per round of workers
+    per_round = 10**9 if config.tuning_type == "grid" else config.n_function_compute_workers
     while len(trials) < limit:
-        batch = search.ask(int(min(config.n_function_compute_workers, limit - len(trials))))
+        batch = search.ask(int(min(per_round, limit - len(trials))))
         if not batch:
             break
         jobs = [{"key": len(trials) + i,

@@ -97,3 +97,23 @@ def test_cli_tune_writes_trials_and_plot(bowl: Path) -> None:
     assert set(json.loads(done.stdout)) == {"best_params", "best_value", "saved"}
     assert len((bowl / "t.csv").read_text().splitlines()) == 6
     assert (bowl / "t.png").stat().st_size > 1000
+
+
+def test_trials_run_at_the_same_time_on_worker_processes(tmp_path: Path) -> None:
+    """Two workers: trials run in two other processes, each overlapping another in time."""
+    import os
+
+    (tmp_path / "extracts.yaml").write_text("one:\n  operator: sql\n  query: select 1 as one\n")
+    (tmp_path / "model.yaml").write_text(
+        "model_name: sleep\nsave_to: directory\n"
+        "model_trainer: tests.training.trainers.SleepingTrainer\n"
+        "dependencies: [{train_param_name: data, file: extracts.yaml, file_param_name: one}]\n")
+    (tmp_path / "tuning.yaml").write_text(
+        "model: model.yaml\ntuning_type: grid\nmetric: k\nn_function_compute_workers: 2\n"
+        "executor: processes\nparameters:\n  k: {choices: [1, 2, 3, 4]}\n")
+    result = tune(tmp_path / "tuning.yaml", save=False)
+    runs = [t["metrics"] for t in result.trials]
+    assert len({r["pid"] for r in runs}) == 2 and os.getpid() not in {r["pid"] for r in runs}
+    overlapping = [a for a in runs for b in runs
+                   if a is not b and a["start"] < b["end"] and b["start"] < a["end"]]
+    assert len(overlapping) >= 2

@@ -42,3 +42,21 @@ class FailingOnWindowTrainer(AbstractTrainer):
     def evaluate(self, model: Any, **dependencies: Any) -> dict[str, Any]:
         frame = dependencies["data"]
         return {"mae": float((frame["value"] - model).abs().mean()), "rows": len(frame)}
+
+
+class SleepingTrainer(AbstractTrainer):
+    """Sleeps ``seconds`` in ``train``; its metrics say which process ran it, and when."""
+
+    def __init__(self, seconds: float = 0.3, k: int = 0) -> None:
+        self.seconds, self.k = seconds, k
+
+    def train(self, **dependencies: Any) -> TrainedObject:
+        import os
+        import time
+
+        start = time.time()
+        time.sleep(self.seconds)
+        return TrainedObject({"pid": os.getpid(), "start": start, "end": time.time()})
+
+    def evaluate(self, model: Any, **dependencies: Any) -> dict[str, Any]:
+        return {"k": float(self.k), **model}

@@ -36,3 +36,10 @@ def test_quick_benchmark_runs_every_scenario_and_writes_both_reports(tmp_path: P
     markdown = (tmp_path / "latest.md").read_text()
     assert "| scenario | metric | hand | dataflow | hamilton |" in markdown
     assert "peak RSS" in markdown and "@extract_columns of 200 columns" in markdown
+
+
+def test_training_benchmark_runs_quick() -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.training", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "overhead x" in done.stdout and "tuning speed-up x" in done.stdout

@@ -4,7 +4,8 @@ One test per page. Its fenced blocks run in order, in a fresh temporary working 
 nothing depends on where the tests are started from, and files the page writes land there):
 
 * a ```` ```python ```` block whose first line is ``# NAME.py`` is a file: it is written to
-  ``NAME.py`` (later blocks import it and commands run it);
+  ``NAME.py`` (later blocks import it and commands run it); so is a ```` ```yaml ```` block
+  headed ``# NAME.yaml`` and a ```` ```sql ```` block headed ``-- NAME.sql``;
 * any other ```` ```python ```` block runs in one namespace per page (pages build on their
   earlier blocks);
 * a ```` ```console ```` block is a shell session: each ``$ command`` runs with ``bash`` in the
@@ -47,7 +48,7 @@ MINIMUM_EXAMPLES = {"decorators.md": 1, "decorators/dependencies.md": 2,
 """Every decorator page, with how many runnable examples it has at least (an example deleted
 by mistake fails the suite)."""
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\s*$", flags=re.S | re.M)
-FILE_HEADER = re.compile(r"# ([\w/]+\.py)\n")
+FILE_HEADER = re.compile(r"(?:#|--) ([\w/]+\.(?:py|yaml|sql))\n")
 
 FILES_WRITTEN = {
     "lineage.md": {"lineage.svg", "lineage.png", "lineage.dot", "execution.svg", "override.svg",
@@ -128,7 +129,8 @@ def shell_environment(directory: Path) -> dict[str, str]:
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_page_examples_run_as_written(page: Path, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    found = [b for b in blocks(page) if b.kind in ("python", "console")]
+    found = [b for b in blocks(page) if b.kind in ("python", "console")
+             or (b.kind in ("yaml", "sql") and FILE_HEADER.match(b.text))]
     cells = [b for b in blocks(page) if b.kind == "ipython"]
     if page.name == "index.md":
         assert not found  # the index only links; other pages hold the examples
@@ -143,7 +145,7 @@ def test_page_examples_run_as_written(page: Path, tmp_path: Path,
         for block in found:
             where = f"{page_id(page)}, block at line {block.line}"
             header = FILE_HEADER.match(block.text)
-            if block.kind == "python" and header:
+            if block.kind in ("python", "yaml", "sql") and header:
                 target = tmp_path / header.group(1)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(block.text)

@@ -115,3 +115,60 @@ def test_training_job_main_returns_its_evaluation(capsys: pytest.CaptureFixture[
     result = train.main(["--stores", "3", "--days", "150", "--lineage", ""])
     assert result.model_rmse < result.naive_rmse
     assert "held-out rows: 168" in capsys.readouterr().out
+
+
+def training_example(tmp_path: Path) -> Path:
+    """examples/training's configs copied to ``tmp_path`` beside a generated DuckDB file."""
+    pytest.importorskip("sklearn")
+    from examples.training.generate import write_sales_database
+
+    source = ROOT / "examples" / "training"
+    for name in ("extracts.yaml", "model.yaml", "tuning.yaml", "backtest.yaml", "sales.sql"):
+        shutil.copy(source / name, tmp_path / name)
+    write_sales_database(tmp_path / "data" / "sales.duckdb", n_stores=4, n_days=200, seed=3)
+    return tmp_path
+
+
+def test_training_example_trains_tunes_and_backtests(tmp_path: Path) -> None:
+    from dataflow.training.backtest import backtest
+    from dataflow.training.extracts import EXECUTIONS
+    from dataflow.training.pipeline import compile_pipeline
+    from dataflow.training.tuning import tune
+
+    directory = training_example(tmp_path)
+    EXECUTIONS.clear()
+    pipeline = compile_pipeline(directory / "model.yaml")
+    assert pipeline.extract_nodes == ["sales", "features"]
+    result = pipeline.run(cache=True)
+    assert result["metrics"]["rows"] == 4 * 28  # the held-out days of every store
+    assert result["metrics"]["r2"] > 0.5
+    from dataflow import envelope
+
+    registry = envelope.Registry(directory / "out" / "registry")
+    saved = registry.get(result["saved_model"].id)
+    assert saved.tags == {"model_name": "demand_ridge", "team": "forecasting",
+                          "target": "log_units"}
+    rmse = registry.metrics(model_name="demand_ridge", names=["rmse"])["value"]
+    assert rmse.tolist() == [result["metrics"]["rmse"]]
+    tuned = tune(directory / "tuning.yaml")  # the extracts come from the cache
+    assert EXECUTIONS == {"sql": 1, "dataflow": 1}
+    assert len(tuned.trials) == 8 and not tuned.failed
+    assert tuned.best_value <= result["metrics"]["rmse"] + 1e-9
+    assert [r.id for r in registry.find(tuning="gaussian_process")] == [tuned.saved.id]
+    windows = backtest(directory / "backtest.yaml")
+    assert EXECUTIONS == {"sql": 1, "dataflow": 1}
+    table = windows.table()
+    assert len(table) == 4 and not windows.failed
+    assert (table["rmse"] < 0.6).all()
+
+
+def test_training_example_runs_from_the_command_line(tmp_path: Path) -> None:
+    directory = training_example(tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-m", "dataflow.cli", "train", "model.yaml", "--no-cache",
+         "--set", "constructor_args.alpha=10"],
+        capture_output=True, text=True, cwd=directory, timeout=300, check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert completed.returncode == 0, completed.stderr
+    assert '"rmse"' in completed.stdout
+    assert '"saved": "model 1 in Registry(' in completed.stdout

@@ -28,3 +28,5 @@ One module per job:
 from dataflow.cli.commands import main
 
 __all__ = ["main"]
+
+from dataflow.cli import training as _training

@@ -1,0 +1,1 @@
+"""Configuration-driven training on the demand-forecasting data (docs/training.md)."""

@@ -52,6 +52,7 @@ _PANDERA = "tests/plugins/test_pandera.py::"
 _PYDANTIC = "tests/plugins/test_pydantic.py::"
 
 _DASK = "tests/engines/test_dask.py::"
+_IO_POLARS = "tests/io/test_polars_formats.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -748,6 +749,21 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
         consulted_by=(_POLARS + "test_frames_among_several_outputs_contribute_prefixed_columns",
                       _POLARS + "test_outputs_of_different_lengths_are_refused_with_the_"
                                 "lengths"),
+    ),
+    IntendedDifference(
+        id="polars-io-path-spreadsheet-database",
+        what="The polars loaders and savers also take the file as `path=` (as the pandas ones "
+             "do) beside Hamilton's `file=` / `source=` / `workbook=`, and pass polars' current "
+             "parameter names (`comment_prefix`, `schema_overrides`, `row_index_name`); "
+             "`from_.spreadsheet` reads with openpyxl by default (Hamilton: xlsx2csv); "
+             "`to.database` / `from_.database` take a DB-API connection (sqlite3, DuckDB, "
+             "psycopg) and write in one transaction as `to.sql` does, with no `engine=` "
+             "(Hamilton: a SQLAlchemy engine or URI through polars' `write_database`).",
+        why="One way to name a file for every format and library; polars 1.x renamed the old "
+            "parameters; openpyxl is already the `excel` extra; dataflow does not use "
+            "SQLAlchemy, and a failed write must not leave a half-written table.",
+        consulted_by=(_IO_POLARS + "test_hamiltons_parameter_names_for_the_file_work_too",
+                      _IO_POLARS + "test_database_roundtrip_through_a_dbapi_connection"),
     ),
 )
 

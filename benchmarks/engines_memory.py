@@ -2,7 +2,7 @@
 
     python -m benchmarks.engines_memory                       # 1,500,000 rows, 4 GiB budget
     python -m benchmarks.engines_memory --rows 3000000        # bigger (needs ~16 GB free)
-    python -m benchmarks.engines_memory --quick               # 20,000 rows: checks it runs
+    python -m benchmarks.engines_memory --quick               # 20,000 rows, 30 features
 
 The job: the 300 features of ``benchmarks.modules.features`` (10 input columns) as one wide
 frame, written to Parquet, as a training job would persist it. At ``--rows`` rows the frame is
@@ -30,6 +30,7 @@ every runner's frame are checked equal. The load average is printed with the fig
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -64,10 +65,10 @@ def input_partition(bounds: tuple[int, int]) -> Any:
                         index=pd.RangeIndex(lo, hi))
 
 
-def feature_module(workdir: Path) -> tuple[Any, list[str]]:
+def feature_module(workdir: Path, n_features: int) -> tuple[Any, list[str]]:
     from benchmarks import modules
 
-    source, outputs = modules.features(N_INPUTS, N_FEATURES)
+    source, outputs = modules.features(N_INPUTS, n_features)
     return modules.load(workdir, "memory_features", source), outputs
 
 
@@ -113,10 +114,10 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def pandas_job(rows: int, workdir: Path, framework: str = "dataflow") -> dict[str, Any]:
+def pandas_job(rows: int, workdir: Path, n_features: int) -> dict[str, Any]:
     from dataflow import base, driver
 
-    graph, outputs = feature_module(workdir)
+    graph, outputs = feature_module(workdir, n_features)
     start = time.perf_counter()
     inputs = input_partition((0, rows))
     series = {c: inputs[c] for c in inputs.columns}
@@ -129,14 +130,14 @@ def pandas_job(rows: int, workdir: Path, framework: str = "dataflow") -> dict[st
     return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape)}
 
 
-def dask_job(rows: int, workdir: Path, client: Any, partition_rows: int,
+def dask_job(rows: int, workdir: Path, n_features: int, client: Any, partition_rows: int,
              framework: str = "dataflow") -> dict[str, Any]:
     import cloudpickle
     import dask
     import dask.dataframe as dd
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need not import it
-    graph, outputs = feature_module(workdir)
+    graph, outputs = feature_module(workdir, n_features)
     client.upload_file(graph.__file__)  # the workers import the generated module by name
     start = time.perf_counter()
     bounds = [(lo, min(lo + partition_rows, rows)) for lo in range(0, rows, partition_rows)]
@@ -168,16 +169,16 @@ def dask_job(rows: int, workdir: Path, client: Any, partition_rows: int,
                 resource.getrusage, resource.RUSAGE_SELF).values())}
 
 
-def ray_job(rows: int, workdir: Path) -> dict[str, Any]:
+def ray_job(rows: int, workdir: Path, n_features: int) -> dict[str, Any]:
     """The hook for ``plugins.h_ray`` (filled in with the Ray engine): the pandas job with the
     Ray graph adapter, on a local ``ray.init(num_cpus=2)``; the object store is capped at the
     budget. Raises ``ImportError`` while the plugin is not there."""
+    h_ray = importlib.import_module("plugins.h_ray")  # first: ImportError without it
     import ray
 
     from dataflow import base, driver
-    from plugins import h_ray  # type: ignore[attr-defined]
 
-    graph, outputs = feature_module(workdir)
+    graph, outputs = feature_module(workdir, n_features)
     ray.init(num_cpus=2, include_dashboard=False)
     try:
         start = time.perf_counter()
@@ -195,32 +196,35 @@ def ray_job(rows: int, workdir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape)}
 
 
-def child(runner: str, rows: int, partition_rows: int, budget: int) -> dict[str, Any]:
+def child(runner: str, rows: int, n_features: int, partition_rows: int,
+          budget: int) -> dict[str, Any]:
     """Runs in its own process: one runner's job, with its memory figures."""
     with tempfile.TemporaryDirectory(prefix="dataflow-engines-memory-") as folder:
         workdir = Path(folder)
         sys.path.insert(0, folder)
         with ChildSampler() as sampler:
             if runner == "pandas":
-                facts = pandas_job(rows, workdir)
+                facts = pandas_job(rows, workdir, n_features)
             elif runner == "ray":
-                facts = ray_job(rows, workdir)
+                facts = ray_job(rows, workdir, n_features)
             else:
                 from distributed import Client, LocalCluster
 
                 with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   memory_limit=budget, dashboard_address=":0") as cluster, \
                         Client(cluster) as client:
-                    facts = dask_job(rows, workdir, client, partition_rows,
+                    facts = dask_job(rows, workdir, n_features, client, partition_rows,
                                      "hamilton" if runner == "hamilton-dask" else "dataflow")
         facts["driver_peak"] = _peak_rss()
         facts["children_peak"] = sampler.peak_sum
     return facts
 
 
-def run_child(runner: str, rows: int, partition_rows: int, budget: int) -> dict[str, Any] | str:
+def run_child(runner: str, rows: int, n_features: int, partition_rows: int,
+              budget: int) -> dict[str, Any] | str:
     command = [sys.executable, "-m", "benchmarks.engines_memory", "--child", runner,
-               "--rows", str(rows), "--partition-rows", str(partition_rows),
+               "--rows", str(rows), "--features", str(n_features),
+               "--partition-rows", str(partition_rows),
                "--budget-bytes", str(budget)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent, check=False)
     if done.returncode != 0:
@@ -258,28 +262,31 @@ def main(argv: list[str] | None = None,
          runner: Callable[..., dict[str, Any] | str] = run_child) -> list[str]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_500_000)
+    parser.add_argument("--features", type=int, default=N_FEATURES)
     parser.add_argument("--partition-rows", type=int, default=50_000)
     parser.add_argument("--budget-gib", type=float, default=4.0)
     parser.add_argument("--budget-bytes", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--runners", default=",".join(RUNNERS))
-    parser.add_argument("--quick", action="store_true", help="20,000 rows: checks the runs")
+    parser.add_argument("--quick", action="store_true",
+                        help="20,000 rows, 30 features: checks that every runner runs")
     parser.add_argument("--child", choices=RUNNERS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     budget = args.budget_bytes or int(args.budget_gib * 2**30)
     if args.quick:
-        args.rows, args.partition_rows = 20_000, 5_000
+        args.rows, args.features, args.partition_rows = 20_000, 30, 5_000
     if args.child:
-        print(json.dumps(child(args.child, args.rows, args.partition_rows, budget)))
+        print(json.dumps(child(args.child, args.rows, args.features, args.partition_rows,
+                               budget)))
         return []
     load_before = os.getloadavg()
-    results = {name: runner(name, args.rows, args.partition_rows, budget)
+    results = {name: runner(name, args.rows, args.features, args.partition_rows, budget)
                for name in args.runners.split(",")}
     load_after = os.getloadavg()
     sums = {name: facts["checksum"] for name, facts in results.items() if isinstance(facts, dict)}
     if sums and max(sums.values()) - min(sums.values()) > 1e-9 * max(map(abs, sums.values())):
         raise AssertionError(f"the runners' frames differ: column sums {sums}")
-    lines = [f"300 features, {args.rows:,} rows x {N_FEATURES} float64 columns "
-             f"({args.rows * N_FEATURES * 8 / 2**30:.2f} GiB frame), written to Parquet; "
+    lines = [f"{args.features} features, {args.rows:,} rows x {args.features} float64 columns "
+             f"({args.rows * args.features * 8 / 2**30:.2f} GiB frame), written to Parquet; "
              f"budget {budget / 2**30:.1f} GiB per process; dask partitions of "
              f"{args.partition_rows:,} rows",
              f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "

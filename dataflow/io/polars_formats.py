@@ -52,6 +52,13 @@ class _PolarsAdapter:
     def applicable_type_names(cls) -> list[str]:
         return [f"polars.{name}" for name in cls._types]
 
+    @classmethod
+    def required_one_of(cls) -> tuple[str, ...]:
+        """The names the file may be given under; one of them is required (checked when the
+        materializer is made, as required parameters are)."""
+        fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return tuple(name for name in _LOCATIONS if name in fields)
+
     def _location(self) -> Any:
         given = [(f, getattr(self, f)) for f in _LOCATIONS
                  if hasattr(self, f) and getattr(self, f) is not None]

@@ -13,6 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dataflow import ad_hoc_utils, driver
+from dataflow.function_modifiers import source
 from dataflow.io import from_, registry, to
 from dataflow.io.utils import file_sha256
 
@@ -91,7 +92,8 @@ def test_the_file_named_twice_or_not_at_all_is_an_error_naming_the_adapter(dr, t
         dr.materialize(from_.parquet(target="sales", path=path, file=path),
                        additional_vars=["sales"])
     with pytest.raises(TypeError, match=r"PolarsParquetWriter: .* \(got none\)"):
-        dr.materialize(to.parquet(id="s", dependencies=["sales"], compression="zstd"))
+        dr.materialize(to.parquet(id="s", dependencies=["sales"], path=source("nowhere")),
+                       inputs={"nowhere": None})
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "feather", "ipc", "ndjson"])
@@ -179,3 +181,15 @@ def test_a_polars_format_missing_for_a_type_lists_the_formats_that_fit(dr) -> No
                                               r"ndjson, parquet, pickle\."):
         dr.materialize(from_.avro(target="lazy_sales", path="x.avro"),
                        additional_vars=["lazy_sales"])
+
+
+def test_a_polars_loader_without_its_file_is_refused_when_the_materializer_is_made() -> None:
+    from dataflow.io import MaterializerError
+
+    with pytest.raises(MaterializerError, match=r"from_.avro\(target='sales'\): the format "
+                                                r"'avro' needs the parameters \(path or file\)"):
+        from_.avro(target="sales")
+    with pytest.raises(MaterializerError, match=r"needs the parameters \(path or file\) or "
+                                                r"\(path\)\.$"):
+        from_.csv(target="sales")
+    from_.csv(target="sales", file="x.csv")  # Hamilton's name is enough

@@ -443,8 +443,8 @@ class DaskDataFrameResult(ResultMixin):
         for name, value in outputs.items():
             if isinstance(value, (pd.Series, pd.DataFrame)):
                 value = dd.from_pandas(value, npartitions=1)
-            if isinstance(value, dd.Series):
-                frames.append(value.to_frame(name=name))
+            if isinstance(value, dd.Series):  # concatenated as is: a to_frame per column
+                frames.append(value)               # would add a task per column and partition
                 names.append(name)
             elif isinstance(value, dd.DataFrame):
                 frames.append(value)
@@ -465,7 +465,10 @@ class DaskDataFrameResult(ResultMixin):
                 template = frames[next(i for i, f in enumerate(frames) if f is not None)]
                 frames[position] = template.index.to_frame(name="__index__").assign(
                     **{name: scalar})[[name]]
-        result = dd.concat(frames, axis=1, join="outer") if len(frames) > 1 else frames[0]
+        if len(frames) > 1:
+            result = dd.concat(frames, axis=1, join="outer")
+        else:
+            result = frames[0] if isinstance(frames[0], dd.DataFrame) else frames[0].to_frame()
         result.columns = names
         return result
 

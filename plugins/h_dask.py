@@ -13,6 +13,10 @@
   tasks on a client's cluster (``Builder().with_remote_executor(DaskExecutor(client=...))``), or
   every step of a run as ``with_local_executor(...)``.
 * :class:`DaskDataFrameResult` builds a dask DataFrame from the outputs.
+* :class:`with_columns` appends columns computed by functions over ``dd.Series`` to a dask
+  DataFrame parameter; ``@extract_columns`` on a function annotated ``-> dd.DataFrame`` makes
+  ``dd.Series`` nodes (re-exported here). Both build lazy dask work: use them on the local
+  driver or with ``DaskGraphAdapter(use_delayed=False)``, where nodes describe dask collections.
 
 What travels to the workers (node functions, node hooks) is checked before anything runs: a
 node that cannot be serialized is named with its file:line (:class:`NotPicklableError`). A
@@ -49,8 +53,12 @@ from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_reporting
 from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
 from dataflow.execution.tasks import Task as NodeTask
+from dataflow.function_modifiers.extractors import extract_columns
+from dataflow.function_modifiers.pandas_columns import FrameKind
+from dataflow.function_modifiers.pandas_columns import with_columns as _pandas_with_columns
 
-__all__ = ["DaskDataFrameResult", "DaskExecutor", "DaskGraphAdapter", "NotPicklableError"]
+__all__ = ["DaskDataFrameResult", "DaskExecutor", "DaskGraphAdapter", "NotPicklableError",
+           "extract_columns", "with_columns"]
 
 _REPORTS = "__dataflow_worker_reports__"  # what dataflow.execution.reports attaches to errors
 _counter = itertools.count()
@@ -435,8 +443,8 @@ class DaskDataFrameResult(ResultMixin):
         for name, value in outputs.items():
             if isinstance(value, (pd.Series, pd.DataFrame)):
                 value = dd.from_pandas(value, npartitions=1)
-            if isinstance(value, dd.Series):
-                frames.append(value.to_frame(name=name))
+            if isinstance(value, dd.Series):  # concatenated as is: a to_frame per column
+                frames.append(value)               # would add a task per column and partition
                 names.append(name)
             elif isinstance(value, dd.DataFrame):
                 frames.append(value)
@@ -457,9 +465,63 @@ class DaskDataFrameResult(ResultMixin):
                 template = frames[next(i for i, f in enumerate(frames) if f is not None)]
                 frames[position] = template.index.to_frame(name="__index__").assign(
                     **{name: scalar})[[name]]
-        result = dd.concat(frames, axis=1, join="outer") if len(frames) > 1 else frames[0]
+        if len(frames) > 1:
+            result = dd.concat(frames, axis=1, join="outer")
+        else:
+            result = frames[0] if isinstance(frames[0], dd.DataFrame) else frames[0].to_frame()
         result.columns = names
         return result
 
     def output_type(self) -> Any:
         return dd.DataFrame
+
+
+# -- with_columns on dask DataFrames ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DaskColumnOf:
+    """Node callable: one column of a dask DataFrame (lazy; picklable)."""
+
+    frame: str
+    column: str
+
+    def __call__(self, **kwargs: Any) -> Any:
+        frame = kwargs[self.frame]
+        if self.column not in frame.columns:
+            raise KeyError(
+                f"with_columns: column {self.column!r} (from columns_to_pass) is not in the "
+                f"dask DataFrame {self.frame!r}, whose columns are {list(frame.columns)}.")
+        return frame[self.column]
+
+
+@dataclass(frozen=True, slots=True)
+class DaskAppendColumns:
+    """Node callable: ``frame.assign(...)`` of the selected columns (a new lazy frame; the
+    columns are aligned partition by partition, as they come from the same frame)."""
+
+    frame: str
+    columns: tuple[tuple[str, str], ...]
+
+    def __call__(self, **kwargs: Any) -> Any:
+        return kwargs[self.frame].assign(**{column: kwargs[dep] for column, dep in self.columns})
+
+
+DASK = FrameKind(dd.DataFrame, dd.Series, "dd.DataFrame", DaskColumnOf, DaskAppendColumns)
+
+
+class with_columns(_pandas_with_columns):
+    """``@with_columns`` for a dask DataFrame (``dd.DataFrame``) parameter: the loaded
+    functions take and return ``dd.Series``; the selected columns are added with
+    ``DataFrame.assign`` before the decorated function runs. Nothing is computed until the
+    result is (on the cluster of the client in use). Parameters as in
+    ``dataflow.plugins.h_pandas.with_columns``. Hamilton 1.90 has no dask ``with_columns``.
+
+    >>> def doubled(spend: dd.Series) -> dd.Series:
+    ...     return spend * 2
+    >>> @with_columns(doubled, columns_to_pass=["spend"])
+    ... def enriched(frame: dd.DataFrame) -> dd.DataFrame:
+    ...     return frame
+    """
+
+    kind = DASK

@@ -124,9 +124,18 @@ async def run_plan_on_one_loop(
 def _call(step: Step, kwargs: dict[str, Any],
           method: tuple[str, Callable[..., Any]] | None) -> Any:
     result = call_node(step, kwargs, method)
-    if inspect.isawaitable(result):  # a sync node's wrapper returning a coroutine
+    if is_pending(result):  # a sync node's wrapper returning a coroutine
         result = await_result(result)
     return result
+
+
+def is_pending(value: Any) -> bool:
+    """Whether a node's (or its wrapper's) result is a coroutine or an asyncio future still to
+    be awaited. Other awaitables are values: dask collections and Ray object refs define
+    ``__await__`` too, and awaiting them would start an event loop per node (dask: one that
+    walks the collection's whole graph) for nothing."""
+    return inspect.iscoroutine(value) or getattr(
+        type(value), "_asyncio_future_blocking", None) is not None
 
 
 def call_node(step: Step, kwargs: dict[str, Any],

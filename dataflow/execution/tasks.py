@@ -11,7 +11,6 @@ of :mod:`dataflow.execution.loop` does them, so a hook fires where its node runs
 from __future__ import annotations
 
 import functools
-import inspect
 import pickle
 import traceback
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -21,7 +20,7 @@ from typing import Any
 from dataflow.errors import DataflowError
 from dataflow.execution.failures import add_note, describe_failure
 from dataflow.execution.hooks import Hook, HookSet, call_hooks, hook_failure
-from dataflow.execution.loop import await_result, raised_by
+from dataflow.execution.loop import await_result, is_pending, raised_by
 from dataflow.plan import Plan, Step
 
 
@@ -147,7 +146,7 @@ def _call(task: Task, kwargs: dict[str, Any], method: Hook | None,
             if not raised_by(error, task.fn):
                 hook_failure(error, hook, task.name)
             raise
-    if inspect.isawaitable(result):  # not always, for an async node: an adapter may skip it
+    if is_pending(result):  # not always, for an async node: an adapter may skip it
         result = await_result(result)
     return result
 

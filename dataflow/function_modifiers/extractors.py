@@ -52,7 +52,10 @@ class ColumnGetter:
         if self.column in df.columns:
             return df[self.column]
         if self.fill:
-            if type(df).__module__.split(".")[0] == "polars":
+            library = type(df).__module__.split(".")[0]
+            if library == "dask":  # lazy: the filled column is one more expression
+                return df.assign(**{self.column: self.fill[0]})[self.column]
+            if library == "polars":
                 import polars  # type: ignore[import-not-found]
 
                 return polars.repeat(self.fill[0], df.height, eager=True).alias(self.column)
@@ -142,8 +145,9 @@ def column_nodes(decorator: str, frame: Node, columns: Sequence[tuple[str, str]]
 
 def frame_column_type(annotation: Any) -> Any:
     """The column type of a DataFrame annotation (``pd.Series`` for pandas, ``polars.Series``
-    for polars, ``polars.Expr`` for a polars ``LazyFrame``, ``Any`` for another library's
-    ``DataFrame``), or ``None`` when ``annotation`` is not a DataFrame type."""
+    for polars, ``polars.Expr`` for a polars ``LazyFrame``, ``dask.dataframe.Series`` for dask,
+    ``Any`` for another library's ``DataFrame``), or ``None`` when ``annotation`` is not a
+    DataFrame type."""
     origin = typing.get_origin(annotation) or annotation
     mro = getattr(origin, "__mro__", ())
     if any(c.__name__ == "LazyFrame" and c.__module__.startswith("polars") for c in mro):
@@ -155,7 +159,7 @@ def frame_column_type(annotation: Any) -> Any:
         return None
     modules = [c.__module__.split(".")[0] for c in frames]
     # pandas' / polars' own class first: pandera's DataFrame[Schema] subclasses them
-    module = next((m for m in modules if m in ("pandas", "polars")), modules[0])
+    module = next((m for m in modules if m in ("pandas", "polars", "dask")), modules[0])
     if module == "pandas":
         import pandas as pd
 
@@ -164,6 +168,10 @@ def frame_column_type(annotation: Any) -> Any:
         import polars  # type: ignore[import-not-found]
 
         return polars.Series
+    if module == "dask":
+        import dask.dataframe as dd
+
+        return dd.Series
     return Any
 
 

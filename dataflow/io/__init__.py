@@ -14,15 +14,17 @@
 
 Built-in formats: pandas ``csv``, ``parquet``, ``feather``, ``json``, ``pickle``, ``excel``
 (when openpyxl is installed), ``sql`` (any DB-API connection); numpy ``npy``; generic
-``json``, ``pickle``, ``file``, ``literal``, ``environment``. pandas and numpy are imported
-only when their formats load or save. See ``docs/io.md``.
+``json``, ``pickle``, ``file``, ``literal``, ``environment``; polars ``csv``, ``parquet``,
+``feather``/``ipc``, ``json``, ``ndjson``, ``avro``, ``spreadsheet``, ``database`` (and ``scan_*``
+loaders for ``LazyFrame`` nodes). pandas, polars and numpy are imported only when their formats
+load or save. See ``docs/io.md`` and ``docs/polars.md``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 
-from dataflow.io import default_data_loaders, pandas_formats
+from dataflow.io import default_data_loaders, pandas_formats, polars_formats
 from dataflow.io.data_adapters import AdapterCommon, DataLoader, DataSaver
 from dataflow.io.registry import (
     LOADER_REGISTRY,
@@ -36,7 +38,8 @@ from dataflow.io.utils import atomic_path, get_dataframe_metadata, get_file_meta
 
 def _register_builtins() -> None:
     has_excel = importlib.util.find_spec("openpyxl") is not None
-    for adapter in (*default_data_loaders.ADAPTERS, *pandas_formats.ADAPTERS):
+    for adapter in (*default_data_loaders.ADAPTERS, *pandas_formats.ADAPTERS,
+                    *polars_formats.ADAPTERS):
         if adapter.name() == "excel" and not has_excel:
             continue
         register_adapter(adapter)

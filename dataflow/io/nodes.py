@@ -66,10 +66,27 @@ def check_params(kind: str, fmt: str, params: Mapping[str, Any], where: str) -> 
         raise MaterializerError(
             f"{where}: unknown parameter(s) {', '.join(unknown)} for the format {fmt!r}; it "
             f"accepts {', '.join(sorted(accepted))}.")
-    if not any(set(a.get_required_arguments()) <= given for a in adapters):
-        needed = " or ".join(
-            "(" + ", ".join(a.get_required_arguments()) + ")" for a in adapters)
+    if not any(_has_required(a, given) for a in adapters):
+        needed = " or ".join(dict.fromkeys(
+            "(" + ", ".join(_required_names(a)) + ")" for a in adapters))
         raise MaterializerError(f"{where}: the format {fmt!r} needs the parameters {needed}.")
+
+
+def _one_of(adapter: Any) -> tuple[str, ...]:
+    """Parameters of which the adapter needs one (``path`` or Hamilton's ``file`` for polars)."""
+    alternatives = getattr(adapter, "required_one_of", None)
+    return tuple(alternatives()) if callable(alternatives) else ()
+
+
+def _has_required(adapter: Any, given: set[str]) -> bool:
+    one_of = _one_of(adapter)
+    return (set(adapter.get_required_arguments()) <= given
+            and (not one_of or bool(given & set(one_of))))
+
+
+def _required_names(adapter: Any) -> list[str]:
+    one_of = _one_of(adapter)
+    return [*adapter.get_required_arguments(), *([" or ".join(one_of)] if one_of else [])]
 
 
 def _instantiate(adapter: Any, literals: tuple[tuple[str, Any], ...],

@@ -54,6 +54,7 @@ _PYDANTIC = "tests/plugins/test_pydantic.py::"
 _DASK = "tests/engines/test_dask.py::"
 _RAY = "tests/engines/test_ray.py::"
 _SPARK = "tests/engines/test_spark.py::"
+_IO_POLARS = "tests/io/test_polars_formats.py::"
 
 DIFFERENCES: tuple[IntendedDifference, ...] = (
     IntendedDifference(
@@ -863,6 +864,21 @@ DIFFERENCES: tuple[IntendedDifference, ...] = (
             "pool executors, a failing item stops the items not yet started.",
         consulted_by=(_RAY + "test_fan_out_blocks_on_ray_equal_the_local_run_and_report_back",
                       _RAY + "test_a_failing_item_on_ray_keeps_its_type_and_notes"),
+    ),
+    IntendedDifference(
+        id="polars-io-path-spreadsheet-database",
+        what="The polars loaders and savers also take the file as `path=` (as the pandas ones "
+             "do) beside Hamilton's `file=` / `source=` / `workbook=`, and pass polars' current "
+             "parameter names (`comment_prefix`, `schema_overrides`, `row_index_name`); "
+             "`from_.spreadsheet` reads with openpyxl by default (Hamilton: xlsx2csv); "
+             "`to.database` / `from_.database` take a DB-API connection (sqlite3, DuckDB, "
+             "psycopg) and write in one transaction as `to.sql` does, with no `engine=` "
+             "(Hamilton: a SQLAlchemy engine or URI through polars' `write_database`).",
+        why="One way to name a file for every format and library; polars 1.x renamed the old "
+            "parameters; openpyxl is already the `excel` extra; dataflow does not use "
+            "SQLAlchemy, and a failed write must not leave a half-written table.",
+        consulted_by=(_IO_POLARS + "test_hamiltons_parameter_names_for_the_file_work_too",
+                      _IO_POLARS + "test_database_roundtrip_through_a_dbapi_connection"),
     ),
 )
 

@@ -1,8 +1,9 @@
 # Two commands set everything up on a fresh machine:
 #   make demo   - virtual environment + package, then the example feature pipeline
 #   make test   - virtual environment + test tools, then ruff, mypy and the whole test suite, then
-#                 the whole suite again on every other leg of the matrix below (one virtual
-#                 environment per leg, made once), then one summary line per leg
+#                 the suite again on every other leg of the matrix below (whole, or without the
+#                 slow tests on FAST_LEGS; one virtual environment per leg, made once), then one
+#                 summary line per leg
 # While working: `make test-main` is the first part alone; `make test-py313` (any leg) one leg.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -24,6 +25,11 @@ PY_py311-pandas2 := 3.11
 PINS_py311-pandas2 := 'pandas<3'
 PY_py312 := 3.12
 PY_py313 := 3.13
+# Time budget (30 min on 2 cores): the main leg and the pandas-2 leg run the whole suite (the
+# pandas-on-Spark adapter only runs on pandas 2); the other legs skip the tests marked slow
+# (engines started, models trained: tests/conftest.py SLOW_PLACES) and say so in the summary.
+FAST_LEGS := py310-oldest py312 py313
+SUBSET = $(if $(filter $(1),$(FAST_LEGS)),-m "not slow")
 
 # Where an interpreter is missing, `make test` says so in a banner and in the summary; under CI
 # (CI=true, as .ci/run is run) or with STRICT=1 a missing interpreter fails the run.
@@ -90,19 +96,19 @@ test:
 	status=$$?; echo; echo "matrix wall time: $$(( $$(date +%s) - start )) s"; \
 	$(MAKE) --no-print-directory matrix-summary; exit $$status
 
-# $(call run_suite,LEG,VENV,STAMP): the whole suite in VENV, echoed to the terminal and kept in
+# $(call run_suite,LEG,VENV,STAMP): the whole suite (FAST_LEGS: without slow tests) in VENV, echoed to the terminal and kept in
 # $(RESULTS)/LEG.log; $(RESULTS)/LEG.result gets what ran and pytest's closing line. Nothing runs
 # when STAMP is absent (a leg whose interpreter is missing, already reported as MISSING).
 # Hypothesis runs its "ci" profile (tests/conftest.py: derandomized, no deadline; pytest's header
 # prints the profile and the versions); -p no:cacheprovider writes no .pytest_cache.
 define run_suite
 	@[ -e $(3) ] || exit 0; mkdir -p $(RESULTS); start=$$(date +%s); \
-	echo; echo "=== $(1): the whole suite in $(2) ==="; \
-	HYPOTHESIS_PROFILE=ci $(2)/bin/python -m pytest -p no:cacheprovider 2>&1 | tee $(RESULTS)/$(1).log; \
+	echo; echo "=== $(1): $(if $(call SUBSET,$(1)),the suite without slow tests,the whole suite) in $(2) ==="; \
+	HYPOTHESIS_PROFILE=ci $(2)/bin/python -m pytest -p no:cacheprovider $(call SUBSET,$(1)) 2>&1 | tee $(RESULTS)/$(1).log; \
 	status=$${PIPESTATUS[0]}; \
 	what=$$($(2)/bin/python -c 'import platform, pandas, numpy; print(f"Python {platform.python_version()}, pandas {pandas.__version__}, numpy {numpy.__version__}")'); \
 	closing=$$(grep -E '^=+ .* in [0-9.]+s' $(RESULTS)/$(1).log | tail -1 | sed -E 's/^=+ //; s/ =+$$//'); \
-	printf '%-14s %-44s %s (exit %s, %s s)\n' "$(1)" "$$what" "$${closing:-no pytest summary}" "$$status" "$$(( $$(date +%s) - start ))" > $(RESULTS)/$(1).result; \
+	printf '%-14s %-44s %s%s (exit %s, %s s)\n' "$(1)" "$$what" "$${closing:-no pytest summary}" "$(if $(call SUBSET,$(1)), [not slow])" "$$status" "$$(( $$(date +%s) - start ))" > $(RESULTS)/$(1).result; \
 	exit $$status
 endef
 

@@ -27,6 +27,21 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 
+SLOW_PLACES = ("tests/engines/", "tests/training/")
+"""Tests that start an engine (a Dask cluster, Ray, a Spark session) or train models: marked
+``slow``. The main leg and the pandas-2 leg of ``make test`` run them; the other legs run
+``-m "not slow"`` to keep the matrix under its time budget (Makefile: FAST_LEGS)."""
+SLOW_PAGES = ("docs/engines.md", "docs/howto/pandas_to_dask.md", "docs/training.md")
+"""Docs pages whose examples start engines or train models: ``slow`` too."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        nodeid = item.nodeid
+        if nodeid.startswith(SLOW_PLACES) or any(f"[{page}]" in nodeid for page in SLOW_PAGES):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header() -> list[str]:
     import numpy
     import pandas

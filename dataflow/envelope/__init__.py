@@ -19,7 +19,6 @@ from dataflow.envelope.model import (
     save_model,
 )
 from dataflow.envelope.query import Clause, Query, QuerySyntaxError, format_query, parse_query
-from dataflow.envelope.rules import Rule, RuleError, deploy, get_rule, rules, undeploy
 from dataflow.envelope.registry import (
     RESERVED_TAGS,
     ModelNotFoundError,
@@ -27,6 +26,7 @@ from dataflow.envelope.registry import (
     Registry,
     RegistryVersionError,
 )
+from dataflow.envelope.rules import Rule, RuleError, deploy, get_rule, rules, undeploy
 
 __all__ = [
     "RESERVED_TAGS",

@@ -8,6 +8,7 @@ exported model with ``python service.py`` (see :func:`main`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
 import json
@@ -72,7 +73,7 @@ def request_model(name: str, input_schema: Mapping[str, str]) -> type[BaseModel]
 
     model: type[BaseModel] = create_model(
         f"{name}Request",
-        __validators__={"one_of": model_validator(mode="after")(one_of)},
+        __validators__={"one_of": model_validator(mode="after")(one_of)},  # type: ignore[dict-item]
         records=(Optional[list[row]], None),  # type: ignore[valid-type]  # noqa: UP045
         columns=(Optional[columns], None),  # noqa: UP045
     )
@@ -104,10 +105,8 @@ def frame_of(body: Any, input_schema: Mapping[str, str]) -> pd.DataFrame:
         frame = pd.DataFrame(body.columns.model_dump(by_alias=True), columns=list(input_schema))
     for column, dtype in input_schema.items():
         if str(frame[column].dtype) != dtype:
-            try:
+            with contextlib.suppress(TypeError, ValueError):  # the model's check names it
                 frame[column] = frame[column].astype(dtype)
-            except (TypeError, ValueError):
-                pass  # the model's own input check names the column
     return frame
 
 
@@ -130,7 +129,7 @@ def predictions_of(output: Any, output_kind: str,
         frame = output.to_frame()
     else:
         array = output
-        if hasattr(array, "ndim") and array.ndim == 0 or not hasattr(array, "__len__"):
+        if (hasattr(array, "ndim") and array.ndim == 0) or not hasattr(array, "__len__"):
             array = [array]
         frame = pd.DataFrame(array)
     if plain_values(output_kind, output_schema):
@@ -157,7 +156,8 @@ class Served:
         self.request = request_model(title, self.input_schema)
         self.response = response_model(title, output_kind, self.output_schema)
 
-    def routes(self, refuse: Callable[[Exception], Exception] | None = None) -> list[APIRoute]:
+    def routes(self, refuse: Callable[[Exception], Exception | None] | None = None
+               ) -> list[APIRoute]:
         """``POST path`` (predict) and ``GET path/metadata``."""
         served = self
 

@@ -7,9 +7,10 @@ swaps a newer one in when it is saved or tagged.
 >>> import tempfile
 >>> from dataflow import envelope
 >>> registry = envelope.Registry(tempfile.mkdtemp())
->>> envelope.deploy("client_ltv", query="canonical_name=client_ltv",
-...                 require={"passes_tests": "true"}, registry=registry)
-Rule(name='client_ltv', query='canonical_name=client_ltv', require={'passes_tests': 'true'}, path='/client_ltv')
+>>> rule = envelope.deploy("client_ltv", query="canonical_name=client_ltv",
+...                        require={"passes_tests": "true"}, registry=registry)
+>>> rule.path, rule.require
+('/client_ltv', {'passes_tests': 'true'})
 >>> [rule.name for rule in envelope.rules(registry=registry)]
 ['client_ltv']
 """

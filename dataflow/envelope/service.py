@@ -241,12 +241,17 @@ def export_service(rule_name: str, directory: str | pathlib.Path,
     for name in SERVICE_REQUIREMENTS:
         if not any(known.lower() == name for known in requirements):
             requirements[name] = importlib.metadata.version(name)
+    ours = [name for name in requirements if name.lower() == "dataflow"]
+    lines = [f"# {name}=={requirements.pop(name)}: this project, not on the package index (the "
+             "PyPI 'dataflow' is another one); the model imports it, so install it from its "
+             "source\n" for name in ours]
     python = ".".join(envelope.environment.get("python", "3.12").split(".")[:2])
     files = {
         "service.json": json.dumps(spec, indent=2) + "\n",
         "service.py": pathlib.Path(http.__file__).read_text(),
-        "requirements.txt": "".join(f"{name}=={version}\n" for name, version
-                                    in sorted(requirements.items(), key=lambda kv: kv[0].lower())),
+        "requirements.txt": "".join(lines) + "".join(
+            f"{name}=={version}\n"
+            for name, version in sorted(requirements.items(), key=lambda kv: kv[0].lower())),
         "Dockerfile": DOCKERFILE.format(python=python, rule=rule.name, model=envelope.id),
     }
     for name, text in files.items():

@@ -325,3 +325,10 @@ def test_exported_requirements_resolve_with_pip(registry: Registry, tmp_path: Pa
     for line in (directory / "requirements.txt").read_text().splitlines():
         name, version = line.split("==")
         assert resolved[name.lower().replace("_", "-")] == version
+
+
+def test_the_serving_benchmark_runs() -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.serve", "--seconds", "0.2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "| models serve |" in done.stdout and "| hand-written FastAPI |" in done.stdout

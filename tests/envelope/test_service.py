@@ -332,3 +332,18 @@ def test_the_serving_benchmark_runs() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert "| models serve |" in done.stdout and "| hand-written FastAPI |" in done.stdout
+
+
+def test_a_registry_from_before_rules_gets_the_rules_table(registry_location: tuple[str, str]
+                                                           ) -> None:
+    from sqlalchemy import inspect, text
+
+    url, artifacts = registry_location
+    with Registry(url, artifacts=artifacts) as older:
+        save(older)
+        with older.engine.begin() as connection:  # as a registry written before rules existed
+            connection.execute(text("DROP TABLE envelope_rules"))
+        assert "envelope_rules" not in inspect(older.engine).get_table_names()
+    with Registry(url, artifacts=artifacts) as reopened:
+        envelope.deploy("client_ltv", query="canonical_name=client_ltv", registry=reopened)
+        assert envelope.get_rule("client_ltv", registry=reopened).select(reopened).id == 1

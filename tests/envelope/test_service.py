@@ -347,3 +347,33 @@ def test_a_registry_from_before_rules_gets_the_rules_table(registry_location: tu
     with Registry(url, artifacts=artifacts) as reopened:
         envelope.deploy("client_ltv", query="canonical_name=client_ltv", registry=reopened)
         assert envelope.get_rule("client_ltv", registry=reopened).select(reopened).id == 1
+
+
+def test_dataflow_models_serve_runs_the_service(registry: Registry) -> None:
+    saved = save(registry, passes_tests="true")
+    envelope.deploy("client_ltv", query="canonical_name=client_ltv", registry=registry)
+    port = free_port()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dataflow.cli", "models", "serve", "--registry",
+         str(registry.url), "--artifacts", registry.artifacts.url, "--port", str(port),
+         "--poll", "0.1"], env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            def up() -> bool:
+                assert process.poll() is None, process.stdout.read().decode()  # type: ignore
+                try:
+                    return client.get("/health").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_for(up, 30)
+            assert client.get("/health").json()["rules"] == {"client_ltv": saved.id}
+            newer = save(registry, ltv_4x)
+            wait_for(lambda: client.get("/health").json()["rules"]["client_ltv"] == newer.id)
+            answer = client.post("/client_ltv", json={"columns": FEATURES.to_dict("list")})
+            assert answer.json() == {"model_id": newer.id,
+                                     "predictions": ltv_4x(FEATURES).tolist()}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -52,13 +52,17 @@ def _fields(schema: Mapping[str, str], wrap: Callable[[Any], Any]) -> dict[str, 
 
 
 def request_model(name: str, input_schema: Mapping[str, str]) -> type[BaseModel]:
-    """``{"records": [{column: value, ...}, ...]}`` or ``{"columns": {column: [values]}}``:
-    one field per stored input column, so a wrong or missing one is a 422 naming it."""
+    """``{"records": [{column: value, ...}, ...]}`` (or the bare list of records) or
+    ``{"columns": {column: [values]}}``: one field per stored input column, so a wrong or
+    missing one is a 422 naming it."""
     config = ConfigDict(populate_by_name=False, extra="ignore")
     row = create_model(f"{name}Row", __config__=config,
                        **_fields(input_schema, lambda kind: kind))
     columns = create_model(f"{name}Columns", __config__=config,
                            **_fields(input_schema, lambda kind: list[kind]))  # type: ignore[valid-type]
+
+    def bare_list(cls: Any, data: Any) -> Any:
+        return {"records": data} if isinstance(data, list) else data
 
     def one_of(self: Any) -> Any:
         if (self.records is None) == (self.columns is None):
@@ -71,9 +75,11 @@ def request_model(name: str, input_schema: Mapping[str, str]) -> type[BaseModel]
                 raise ValueError(f"the columns have different lengths: {lengths}")
         return self
 
+    validators: dict[str, Any] = {"bare_list": model_validator(mode="before")(bare_list),
+                                  "one_of": model_validator(mode="after")(one_of)}
     model: type[BaseModel] = create_model(
         f"{name}Request",
-        __validators__={"one_of": model_validator(mode="after")(one_of)},  # type: ignore[dict-item]
+        __validators__=validators,
         records=(Optional[list[row]], None),  # type: ignore[valid-type]  # noqa: UP045
         columns=(Optional[columns], None),  # noqa: UP045
     )

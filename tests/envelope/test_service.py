@@ -100,8 +100,9 @@ def test_predictions_equal_the_loaded_models(registry: Registry) -> None:
         by_rows = client.post("/client_ltv", json={"records": FEATURES.to_dict("records")})
         by_columns = client.post("/client_ltv", json={"columns": FEATURES.to_dict("list")})
         assert by_rows.status_code == by_columns.status_code == 200, by_rows.text
-        assert by_rows.json() == by_columns.json() == {"model_id": saved.id,
-                                                       "predictions": expected}
+        bare = client.post("/client_ltv", json=FEATURES.to_dict("records"))
+        assert by_rows.json() == by_columns.json() == bare.json() == {
+            "model_id": saved.id, "predictions": expected}
         # integers for a float column are fine; extra columns are ignored
         one = client.post("/client_ltv", json={"records": [
             {"spend": 2, "visits": 1, "region": "US", "customer": "c-1"}]})

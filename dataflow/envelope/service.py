@@ -12,12 +12,14 @@ and a ``Dockerfile``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
 import logging
 import pathlib
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -84,13 +86,20 @@ class ModelService:
         self._thread: threading.Thread | None = None
         self.app = FastAPI(title="dataflow models",
                            description="Every deployment rule of the registry "
-                                       f"{registry!r}, each serving its newest matching model.")
+                                       f"{registry!r}, each serving its newest matching model.",
+                           lifespan=self._lifespan)
         self._fixed = list(self.app.router.routes)
         self._add_fixed_routes()
         self._fixed = list(self.app.router.routes)
         self.refresh()
-        self.app.router.on_startup.append(self.start)
-        self.app.router.on_shutdown.append(self.stop)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        self.start()  # polling while the server runs
+        try:
+            yield
+        finally:
+            self.stop()
 
     def _add_fixed_routes(self) -> None:
         @self.app.get("/health", tags=["service"])

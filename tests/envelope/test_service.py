@@ -306,10 +306,19 @@ def test_an_exported_directory_serves_the_model_without_dataflow(registry: Regis
 
 
 def test_exported_requirements_resolve_with_pip(registry: Registry, tmp_path: Path) -> None:
-    save_standalone(registry)
+    def ltv(frame: pd.DataFrame) -> pd.Series:
+        if frame.empty:  # the model's code uses dataflow: its environment names it
+            raise RuleError("no rows")
+        return frame["spend"] * 3
+
+    save(registry, ltv)
+    assert "dataflow==" in " ".join(registry.get(1).requirements)
     envelope.deploy("client_ltv", query="canonical_name=client_ltv", registry=registry)
     directory = Path(envelope.export_service("client_ltv", str(tmp_path / "svc"),
                                              registry=registry))
+    # this project's own name is on PyPI as another project: left as a comment, not pinned
+    lines = (directory / "requirements.txt").read_text().splitlines()
+    assert [line for line in lines if "dataflow" in line.lower()][0].startswith("# dataflow==")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
          "--report", str(tmp_path / "report.json"), "-r", str(directory / "requirements.txt")],
@@ -323,7 +332,9 @@ def test_exported_requirements_resolve_with_pip(registry: Registry, tmp_path: Pa
     report = json.loads((tmp_path / "report.json").read_text())
     resolved = {item["metadata"]["name"].lower(): item["metadata"]["version"]
                 for item in report["install"]}
-    for line in (directory / "requirements.txt").read_text().splitlines():
+    for line in lines:
+        if line.startswith("#"):
+            continue
         name, version = line.split("==")
         assert resolved[name.lower().replace("_", "-")] == version
 

@@ -83,3 +83,81 @@ def batch(query: str, input_: str, output: str, model_id: int | None, chunk_rows
                                  keep_columns=keep_columns, model=model_id, progress=progress,
                                  registry=open_registry(registry_url, artifacts))
     click.echo(json.dumps(run.record(), indent=2))
+
+
+@models.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="The port to listen on.")
+@click.option("--poll", "poll_interval", type=click.FloatRange(min=0.05), default=1.0,
+              show_default=True, help="Seconds between looks at the registry for new models.")
+@registry_option
+@artifacts_option
+@reports_errors
+def serve(host: str, port: int, poll_interval: float, registry_url: str | None,
+          artifacts: str | None) -> None:
+    """Serve every deployment rule over HTTP (FastAPI; needs dataflow[serve]).
+
+    Each rule (envelope.deploy) answers POST PATH with its newest matching model, swapped in
+    without a restart when a newer one is saved or tagged. /health, /rules, PATH/metadata and
+    the OpenAPI page /docs come with it.
+    """
+    from dataflow.envelope.service import serve as run
+
+    run(open_registry(registry_url, artifacts), host=host, port=port,
+        poll_interval=poll_interval)
+
+
+@models.command()
+@click.argument("query", required=False, default="")
+@click.option("--all", "all_", is_flag=True, help="Every match, not only the newest.")
+@registry_option
+@artifacts_option
+@reports_errors
+def find(query: str, all_: bool, registry_url: str | None, artifacts: str | None) -> None:
+    """List the models a tag QUERY selects (newest first) as JSON lines."""
+    registry = open_registry(registry_url, artifacts)
+    for record in registry.find(query or None, latest=not all_):
+        click.echo(json.dumps({"id": record.id, "description": record.description,
+                               "tags": record.tags,
+                               "created_at": record.created_at.isoformat()}))
+
+
+@models.command()
+@click.argument("rule")
+@click.argument("directory", type=click.Path(file_okay=False))
+@registry_option
+@artifacts_option
+@reports_errors
+def export(rule: str, directory: str, registry_url: str | None, artifacts: str | None) -> None:
+    """Write a deployable DIRECTORY for deployment RULE: the model, service.py,
+    requirements.txt and a Dockerfile."""
+    from dataflow.envelope.service import export_service
+
+    root = export_service(rule, directory, registry=open_registry(registry_url, artifacts))
+    click.echo(f"wrote {root}: " + ", ".join(sorted(p.name for p in root.iterdir())))
+
+
+@models.command()
+@click.argument("name")
+@click.option("--query", "-q", required=True, help="The tag query the rule serves.")
+@click.option("--require", "requirements", multiple=True, metavar="KEY=VALUE",
+              help="A tag the served model must also have (repeatable).")
+@click.option("--path", default=None, help="Where it is served (default /NAME).")
+@registry_option
+@artifacts_option
+@reports_errors
+def deploy(name: str, query: str, requirements: tuple[str, ...], path: str | None,
+           registry_url: str | None, artifacts: str | None) -> None:
+    """Store (or replace) deployment rule NAME."""
+    from dataflow import envelope
+
+    require = {}
+    for item in requirements:
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise CliError(f"--require {item!r}: write KEY=VALUE, e.g. passes_tests=true.")
+        require[key] = value
+    rule = envelope.deploy(name, query=query, require=require, path=path,
+                           registry=open_registry(registry_url, artifacts))
+    click.echo(json.dumps(rule.record()))

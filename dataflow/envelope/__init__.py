@@ -26,6 +26,7 @@ from dataflow.envelope.registry import (
     Registry,
     RegistryVersionError,
 )
+from dataflow.envelope.rules import Rule, RuleError, deploy, get_rule, rules, undeploy
 
 __all__ = [
     "RESERVED_TAGS",
@@ -44,10 +45,25 @@ __all__ = [
     "QuerySyntaxError",
     "Registry",
     "RegistryVersionError",
+    "Rule",
+    "RuleError",
     "Table",
     "batch_predict",
+    "deploy",
+    "export_service",
     "format_query",
+    "get_rule",
     "log_metrics",
     "parse_query",
+    "rules",
     "save_model",
+    "undeploy",
 ]
+
+
+def export_service(rule_name: str, directory: str, registry: Registry | None = None) -> str:
+    """Write a deployable directory for a deployment rule (see
+    :func:`dataflow.envelope.service.export_service`; needs the ``serve`` extra: FastAPI)."""
+    from dataflow.envelope.service import export_service as export
+
+    return str(export(rule_name, directory, registry))

@@ -7,6 +7,9 @@
 * ``envelope_tag_events``: every tag ever set, with when: the history that answers "which model
   did this query select on date D".
 * ``envelope_metrics``: metrics, scalar (``value``) or structured (``structured``, JSON text).
+* ``envelope_rules``: deployment rules (``envelope.deploy``): which models a service serves where.
+  Added after version 1 without a version bump: ``create_all`` adds it to older registries, and
+  an older dataflow ignores it.
 * ``envelope_schema``: the schema version; a registry written by a newer dataflow is refused.
 
 Times are stored as naive UTC (SQLite has no time zones) and returned as aware UTC.
@@ -77,4 +80,13 @@ metrics = Table(
 schema_version = Table(
     "envelope_schema", metadata,
     Column("version", Integer, primary_key=True),
+)
+
+rules = Table(
+    "envelope_rules", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("require", Text, nullable=False),
+    Column("path", String(500), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
 )

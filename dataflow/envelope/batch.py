@@ -259,6 +259,21 @@ class _FrameWriter:
         self.result = pd.concat(self.parts, ignore_index=True) if self.parts else None
 
 
+def _as_first_chunk(table: Any, schema: Any) -> Any:
+    """A later chunk's predictions in the first chunk's types (ints with a null become floats),
+    or a clear error when they cannot hold them (a fraction in an int column is never rounded)."""
+    import pyarrow as pa
+
+    if table.schema.equals(schema):
+        return table
+    try:
+        return table.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise BatchInputError(
+            f"batch_predict: a chunk's predictions have types {table.schema} that do "
+            f"not fit the first chunk's {schema}: {error}") from error
+
+
 class _ParquetWriter:
     def __init__(self, temporary: str) -> None:
         self.temporary = temporary
@@ -271,15 +286,8 @@ class _ParquetWriter:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.temporary, table.schema)
-        elif not table.schema.equals(self._writer.schema):
-            # a later chunk typed differently (ints with a null become floats): the first
-            # chunk's types, or a clear error when they cannot hold it
-            try:
-                table = table.cast(self._writer.schema)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-                raise BatchInputError(
-                    f"batch_predict: a chunk's predictions have types {table.schema} that do "
-                    f"not fit the first chunk's {self._writer.schema}: {error}") from error
+        else:
+            table = _as_first_chunk(table, self._writer.schema)
         self._writer.write_table(table)
 
     def commit(self) -> None:
@@ -313,10 +321,20 @@ class _TableWriter:
         self.final_name = name
         self.temporary = (f"{schema}." if schema else "") + f"_dataflow_batch_{uuid.uuid4().hex}"
         self._created = False
+        self._schema: Any = None
         stack.callback(self._drop_temporary)
 
     def write(self, frame: pd.DataFrame) -> None:
-        self.connection.register("_dataflow_chunk", frame)
+        import pyarrow as pa
+
+        # DuckDB would cast a later chunk into the first chunk's column types itself, rounding
+        # fractions into an int column: the chunk is fitted (or refused) as for parquet first
+        chunk = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._schema is None:
+            self._schema = chunk.schema
+        else:
+            chunk = _as_first_chunk(chunk, self._schema)
+        self.connection.register("_dataflow_chunk", chunk)
         try:
             if self._created:
                 self.connection.execute(

@@ -315,6 +315,24 @@ def test_later_chunks_keep_the_first_chunks_column_types(registry: Registry,
     assert not (tmp_path / "out2.parquet").exists()
 
 
+def test_a_duckdb_table_never_rounds_a_later_chunk_into_the_first_chunks_ints(
+        registry: Registry, tmp_path: Path) -> None:
+    def whole_or_not(frame: pd.DataFrame) -> pd.Series:
+        values = frame["spend"]
+        return (values.astype("int64") if (values % 1 == 0).all() else values).rename("y")
+
+    envelope.save_model(whole_or_not, description="whole or not", api_input=pd.DataFrame(
+        {"spend": [1.0, 2.0]}), tags={"canonical_name": "whole"}, registry=registry)
+    database = tmp_path / "out.duckdb"
+    with pytest.raises(BatchInputError, match="do not fit the first chunk's"):
+        envelope.batch_predict(canonical_name="whole", input=pd.DataFrame(
+            {"spend": [1.0, 2.0, 0.5, 2.5]}), chunk_rows=2, output=Table(database, "scores"),
+            registry=registry)
+    with duckdb.connect(str(database)) as connection:
+        assert connection.sql("SELECT table_name FROM information_schema.tables").fetchall() \
+            == []
+
+
 def test_progress_bar_on_request(registry: Registry, saved: envelope.Envelope,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tqdm")

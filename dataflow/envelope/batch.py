@@ -141,6 +141,7 @@ class _CsvReader:
     path: str
     columns: list[str]
     chunk_rows: int
+    schema: Mapping[str, str] = field(default_factory=dict)
     total: int | None = None
 
     def __post_init__(self) -> None:
@@ -148,7 +149,11 @@ class _CsvReader:
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         wanted = set(self.columns)
-        with pd.read_csv(self.path, chunksize=self.chunk_rows,
+        # CSV types are guessed chunk by chunk: the model's float and text columns are read as
+        # such, so a chunk of whole numbers or of digit-only codes is read as the whole file is
+        dtypes = {column: dtype for column, dtype in self.schema.items()
+                  if dtype.lower().startswith(("float", "string")) or dtype in ("object", "str")}
+        with pd.read_csv(self.path, chunksize=self.chunk_rows, dtype=dtypes or None,
                          usecols=lambda column: column in wanted) as reader:
             yield from reader
 
@@ -219,7 +224,7 @@ class _TableReader:
 
 
 def _reader(source: Input, columns: list[str], chunk_rows: int,
-            connections: _DuckDBConnections) -> _Reader:
+            connections: _DuckDBConnections, schema: Mapping[str, str]) -> _Reader:
     if isinstance(source, pd.DataFrame):
         return _FrameReader(source, chunk_rows)
     if isinstance(source, Table):
@@ -234,7 +239,7 @@ def _reader(source: Input, columns: list[str], chunk_rows: int,
             raise BatchInputError(f"batch_predict: the input file {path!r} does not exist.")
         if suffix == ".parquet":
             return _ParquetReader(path, columns, chunk_rows)
-        return _CsvReader(path, columns, chunk_rows)
+        return _CsvReader(path, columns, chunk_rows, schema)
     raise BatchInputError(f"batch_predict: input= is a .parquet or .csv path, a Table or a "
                           f"DataFrame, not {a_type(source)}.")
 
@@ -458,7 +463,7 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
         connections = _DuckDBConnections(
             stack, output.database if isinstance(output, Table) else None)
         writer = _writer(output, stack, connections)
-        reader = _reader(input, columns, chunk_rows, connections)
+        reader = _reader(input, columns, chunk_rows, connections, loaded.envelope.input_schema)
         _check_columns(loaded, reader.present, keep_columns, input)
         bar = _progress(reader.total, progress)
         if bar is not None:

@@ -333,6 +333,23 @@ def test_a_duckdb_table_never_rounds_a_later_chunk_into_the_first_chunks_ints(
             == []
 
 
+def test_csv_chunks_are_read_in_the_models_types_not_guessed_per_chunk(
+        registry: Registry, tmp_path: Path) -> None:
+    def coded(frame: pd.DataFrame) -> pd.Series:
+        return (frame["spend"] * 3).where(frame["code"].str.startswith("A"), 0.0).rename("y")
+
+    envelope.save_model(coded, description="coded", api_input=pd.DataFrame(
+        {"spend": [1.5, 2.0], "code": ["A1", "B"]}), tags={"canonical_name": "coded"},
+        registry=registry)
+    # the first chunk's spend looks like ints, the second chunk's codes like numbers
+    (tmp_path / "in.csv").write_text("spend,code\n1,A1\n2,B2\n0.5,007\n2.5,12\n")
+    run = envelope.batch_predict(canonical_name="coded", input=tmp_path / "in.csv",
+                                 chunk_rows=2, output=tmp_path / "out.parquet",
+                                 registry=registry)
+    assert run.rows == 4
+    assert pd.read_parquet(tmp_path / "out.parquet")["y"].tolist() == [3.0, 0.0, 0.0, 0.0]
+
+
 def test_progress_bar_on_request(registry: Registry, saved: envelope.Envelope,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tqdm")

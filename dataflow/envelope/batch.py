@@ -456,6 +456,13 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                                 f"in {registry!r}{_why_nothing_matches(registry, selected)}.")
         model = found[0].id
     loaded = registry.load(model)
+    if selected.clauses and not selected.matches(loaded.envelope.tags):
+        # the run is logged with its query: a pinned model the query does not select would be
+        # recorded as selected by it
+        raise DataflowError(
+            f"batch_predict: model {loaded.envelope.id} does not match the query "
+            f"{format_query(selected)!r} (its tags: {loaded.envelope.tags}); give model=id "
+            "or a query, or a query the model matches.")
     columns = list(dict.fromkeys([*loaded.envelope.input_schema, *keep_columns]))
     started, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     rows = chunks = 0

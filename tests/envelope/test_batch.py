@@ -350,6 +350,21 @@ def test_csv_chunks_are_read_in_the_models_types_not_guessed_per_chunk(
     assert pd.read_parquet(tmp_path / "out.parquet")["y"].tolist() == [3.0, 0.0, 0.0, 0.0]
 
 
+def test_a_pinned_model_the_query_does_not_select_is_refused(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    other = envelope.save_model(ltv, description="other", api_input=features(3)[
+        ["spend", "visits"]], tags={"canonical_name": "other"}, registry=registry)
+    frame = features(4)
+    with pytest.raises(DataflowError, match=f"model {other.id} does not match the query "
+                                            "'canonical_name=client_ltv'"):
+        envelope.batch_predict(canonical_name="client_ltv", model=other.id, input=frame,
+                               registry=registry)
+    assert registry.metrics(names=["batch_run"]).empty  # nothing ran, nothing logged
+    run = envelope.batch_predict(canonical_name="client_ltv", model=saved.id, input=frame,
+                                 registry=registry)
+    assert (run.model_id, run.query) == (saved.id, "canonical_name=client_ltv")
+
+
 def test_progress_bar_on_request(registry: Registry, saved: envelope.Envelope,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tqdm")

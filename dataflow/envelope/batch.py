@@ -444,6 +444,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1:
         raise DataflowError(f"batch_predict: chunk_rows must be a positive int, not "
                             f"{chunk_rows!r}.")
+    if isinstance(keep_columns, str):
+        raise DataflowError(f"batch_predict: keep_columns is a list of column names; write "
+                            f"keep_columns=[{keep_columns!r}].")
     registry = registry_of(None, registry)
     selected = query_from(query, **tags)
     if model is None:

@@ -280,6 +280,13 @@ def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.En
                                keep_columns=["ltv"], registry=registry)
 
 
+def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):
+        envelope.batch_predict(canonical_name="client_ltv", input=features(3),
+                               keep_columns="customer", registry=registry)
+
+
 def test_a_model_that_does_not_return_a_row_per_input_row_is_refused(
         registry: Registry, tmp_path: Path) -> None:
     envelope.save_model(lambda frame: frame["spend"].head(1), description="first only",

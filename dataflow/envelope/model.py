@@ -151,8 +151,11 @@ class LoadedModel:
             problems.append(f"column {column!r} ({expected[column]}) is missing"
                             + (f" (did you mean {' or '.join(map(repr, hint))}?)"
                                if hint else ""))
+        named = [str(c) for c in data.columns]
         for column, dtype in expected.items():
-            if column in present:
+            if named.count(column) > 1:  # which one the model would get is anyone's guess
+                problems.append(f"column {column!r} appears {named.count(column)} times")
+            elif column in present:
                 given = str(data[label[column]].dtype)
                 if _dtype_class(given) != _dtype_class(dtype):
                     problems.append(f"column {column!r} is {given}, expected {dtype}")

@@ -78,6 +78,18 @@ def test_load_behaves_as_the_saved_model_and_checks_its_input(registry: Registry
     assert model(pd.DataFrame({"spend": [1], "visits": [1], "country": ["US"]})).tolist() == [4.0]
 
 
+def test_a_needed_column_given_twice_is_refused_by_name(registry: Registry) -> None:
+    model = registry.load(_save(registry, canonical_name="client_ltv").id)
+    twice = pd.DataFrame([[1.0, 5.0, 1, "US"]], columns=["spend", "spend", "visits", "country"])
+    with pytest.raises(InputSchemaError, match="column 'spend' appears 2 times"):
+        model(twice)
+    # a label that reads as the same name (1 and "1") is the same column to the schema
+    saved = save_model(lambda frame: frame["1"] * 2, description="doubles column 1",
+                       api_input=pd.DataFrame({"1": [1.0]}), registry=registry)
+    with pytest.raises(InputSchemaError, match="column '1' appears 2 times"):
+        registry.load(saved.id)(pd.DataFrame([[1.0, 7.0]], columns=[1, "1"]))
+
+
 @both_backends
 def test_get_returns_what_was_derived_at_save_time(registry: Registry) -> None:
     saved = _save(registry, canonical_name="client_ltv")

@@ -153,9 +153,24 @@ class _CsvReader:
         # such, so a chunk of whole numbers or of digit-only codes is read as the whole file is
         dtypes = {column: dtype for column, dtype in self.schema.items()
                   if dtype.lower().startswith(("float", "string")) or dtype in ("object", "str")}
+        numbers = [c for c, dtype in dtypes.items() if dtype.lower().startswith("float")]
+        rows = 0
         with pd.read_csv(self.path, chunksize=self.chunk_rows, dtype=dtypes or None,
                          usecols=lambda column: column in wanted) as reader:
-            yield from reader
+            while True:
+                try:
+                    chunk = next(reader)
+                except StopIteration:
+                    return
+                except ValueError as error:
+                    if not numbers:
+                        raise
+                    raise InputSchemaError(
+                        f"batch_predict: {self.path}, after row {rows}: a value of the "
+                        f"column(s) {numbers}, which the model takes as numbers, is not a "
+                        f"number: {error}") from error
+                rows += len(chunk)
+                yield chunk
 
 
 class _DuckDBConnections:

@@ -355,6 +355,12 @@ def test_csv_chunks_are_read_in_the_models_types_not_guessed_per_chunk(
                                  registry=registry)
     assert run.rows == 4
     assert pd.read_parquet(tmp_path / "out.parquet")["y"].tolist() == [3.0, 0.0, 0.0, 0.0]
+    (tmp_path / "bad.csv").write_text("spend,code\n1,A1\n2,B2\nten,A3\n")
+    with pytest.raises(InputSchemaError, match=r"bad.csv, after row 2: a value of the "
+                       r"column\(s\) \['spend'\], which the model takes as numbers, is not a "
+                       "number: could not convert string to float: 'ten'"):
+        envelope.batch_predict(canonical_name="coded", input=tmp_path / "bad.csv",
+                               chunk_rows=2, output=tmp_path / "bad.parquet", registry=registry)
 
 
 def test_a_pinned_model_the_query_does_not_select_is_refused(

@@ -437,6 +437,16 @@ def _predictions(model: LoadedModel, chunk: pd.DataFrame, keep: Sequence[str]) -
     return pd.concat([kept, output], axis=1)
 
 
+def _no_predictions(model: LoadedModel, keep: Sequence[str]) -> pd.DataFrame:
+    """The frame of predictions of no rows: the ``keep`` columns, then the model's output
+    columns, typed as saved."""
+    schema = model.envelope.input_schema
+    columns = {name: pd.Series(dtype=schema.get(name, "object")) for name in keep}
+    columns.update((name, pd.Series(dtype=dtype))
+                   for name, dtype in model.envelope.output_schema.items())
+    return pd.DataFrame(columns)
+
+
 def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                   input: Input, output: Output = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                   keep_columns: Sequence[str] = (), registry: Registry | None = None,
@@ -501,6 +511,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
             chunks += 1
             if bar is not None:
                 bar.update(len(chunk))
+        if not chunks and isinstance(writer, _ParquetWriter):
+            # no rows: a parquet file with the columns a run writes, not an empty (corrupt) file
+            writer.write(_no_predictions(loaded, keep_columns))
         writer.commit()
     run = BatchRun(model_id=loaded.envelope.id, query=format_query(selected),
                    input=_describe(input), output=_describe(output), rows=rows, chunks=chunks,

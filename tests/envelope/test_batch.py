@@ -280,6 +280,17 @@ def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.En
                                keep_columns=["ltv"], registry=registry)
 
 
+def test_no_input_rows_give_a_readable_empty_parquet_file(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    out = tmp_path / "scores.parquet"
+    run = envelope.batch_predict(canonical_name="client_ltv", input=features(0), output=out,
+                                 keep_columns=["customer"], registry=registry)
+    assert run.rows == 0
+    written = pd.read_parquet(out)
+    assert len(written) == 0
+    assert dict(written.dtypes.astype(str)) == {"customer": "object", "ltv": "float64"}
+
+
 def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
         registry: Registry, saved: envelope.Envelope) -> None:
     with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):

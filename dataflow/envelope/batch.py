@@ -511,8 +511,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
             chunks += 1
             if bar is not None:
                 bar.update(len(chunk))
-        if not chunks and isinstance(writer, _ParquetWriter):
-            # no rows: a parquet file with the columns a run writes, not an empty (corrupt) file
+        if not chunks and isinstance(writer, (_ParquetWriter, _FrameWriter)):
+            # no rows: a parquet file (a frame) with the columns a run writes, not an empty
+            # (corrupt) file (or None)
             writer.write(_no_predictions(loaded, keep_columns))
         writer.commit()
     run = BatchRun(model_id=loaded.envelope.id, query=format_query(selected),

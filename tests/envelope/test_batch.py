@@ -291,6 +291,15 @@ def test_no_input_rows_give_a_readable_empty_parquet_file(
     assert dict(written.dtypes.astype(str)) == {"customer": "object", "ltv": "float64"}
 
 
+
+def test_no_input_rows_give_an_empty_frame_of_the_run_s_columns(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    run = envelope.batch_predict(canonical_name="client_ltv", input=features(0),
+                                 keep_columns=["customer"], registry=registry)
+    assert run.predictions is not None
+    assert list(run.predictions.columns) == ["customer", "ltv"] and run.predictions.empty
+
+
 def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
         registry: Registry, saved: envelope.Envelope) -> None:
     with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):

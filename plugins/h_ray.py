@@ -457,9 +457,11 @@ class _RayPool(Executor):
                         sent[position] = self._by_ref(sent[position])
                     except Exception as error:  # Ray's serialization raises several types
                         block = getattr(args[first], "expander", "?")
+                        named = (", ".join(map(str, sent[position]))
+                                 if what.startswith("values") else what)
                         raise NotPicklableError(
                             f"the fan-out block of {block!r} cannot be sent to Ray: its "
-                            f"{what} ({', '.join(map(str, sent[position])) if what.startswith('values') else what}) "
+                            f"{what} ({named}) "
                             f"do not serialize: {type(error).__name__}: {error}") from error
         ref = _apply_remote.remote(fn, kwargs, *sent)
         return self._future_of(ref)

@@ -252,8 +252,9 @@ def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.En
                                registry=registry)
     envelope.save_model(ltv, description="other", api_input=features(3)[["spend", "visits"]],
                         tags={"canonical_name": "other", "region": "CA"}, registry=registry)
+    # each clause matches models, only not together
     with pytest.raises(DataflowError, match="matches 'canonical_name=client_ltv region=CA'"
-                       " in Registry\\(.*'\\)\\.$"):  # each clause matches models, only not together
+                       " in Registry\\(.*'\\)\\.$"):
         envelope.batch_predict(canonical_name="client_ltv", region="CA", input=frame,
                                registry=registry)
     with pytest.raises(DataflowError, match="give a tag query"):

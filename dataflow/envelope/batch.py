@@ -112,11 +112,26 @@ class _FrameReader:
             yield self.frame.iloc[start:start + self.chunk_rows]
 
 
+def _to_pandas(batch: Any, schema: Mapping[str, str]) -> pd.DataFrame:
+    """An Arrow record batch as pandas; decimal columns the model takes as floats become floats
+    (pandas would make them objects holding ``Decimal``, which the schema check refuses)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_batches([batch])
+    for position, column in enumerate(table.schema):
+        if (pa.types.is_decimal(column.type)
+                and schema.get(column.name, "").lower().startswith("float")):
+            table = table.set_column(position, column.name,
+                                     table.column(position).cast(pa.float64()))
+    return table.to_pandas()
+
+
 @dataclass
 class _ParquetReader:
     path: str
     columns: list[str]
     chunk_rows: int
+    schema: Mapping[str, str] = field(default_factory=dict)
     total: int | None = None
 
     def __post_init__(self) -> None:
@@ -131,7 +146,7 @@ class _ParquetReader:
     def chunks(self) -> Iterator[pd.DataFrame]:
         try:
             for batch in self._file.iter_batches(batch_size=self.chunk_rows, columns=self._read):
-                yield batch.to_pandas()
+                yield _to_pandas(batch, self.schema)
         finally:
             self._file.close()
 
@@ -213,10 +228,10 @@ def _quoted(name: str) -> str:
 
 class _TableReader:
     def __init__(self, table: Table, columns: list[str], chunk_rows: int,
-                 connections: _DuckDBConnections) -> None:
+                 connections: _DuckDBConnections, schema: Mapping[str, str]) -> None:
         import duckdb
 
-        self.table, self.chunk_rows = table, chunk_rows
+        self.table, self.chunk_rows, self.schema = table, chunk_rows, schema
         self.connection = connections.cursor(table.database)
         self.source = _quoted(table.name)
         try:
@@ -235,7 +250,7 @@ class _TableReader:
         # DuckDB 2 names it to_arrow_reader, 1.x record_batch
         stream = getattr(relation, "to_arrow_reader", None) or relation.record_batch
         for batch in stream(self.chunk_rows):
-            yield batch.to_pandas()
+            yield _to_pandas(batch, self.schema)
 
 
 def _reader(source: Input, columns: list[str], chunk_rows: int,
@@ -243,7 +258,7 @@ def _reader(source: Input, columns: list[str], chunk_rows: int,
     if isinstance(source, pd.DataFrame):
         return _FrameReader(source, chunk_rows)
     if isinstance(source, Table):
-        return _TableReader(source, columns, chunk_rows, connections)
+        return _TableReader(source, columns, chunk_rows, connections, schema)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         suffix = Path(path).suffix.lower()
@@ -253,7 +268,7 @@ def _reader(source: Input, columns: list[str], chunk_rows: int,
         if not os.path.exists(path):
             raise BatchInputError(f"batch_predict: the input file {path!r} does not exist.")
         if suffix == ".parquet":
-            return _ParquetReader(path, columns, chunk_rows)
+            return _ParquetReader(path, columns, chunk_rows, schema)
         return _CsvReader(path, columns, chunk_rows, schema)
     raise BatchInputError(f"batch_predict: input= is a .parquet or .csv path, a Table or a "
                           f"DataFrame, not {a_type(source)}.")

@@ -301,6 +301,27 @@ def test_no_input_rows_give_an_empty_frame_of_the_run_s_columns(
     assert list(run.predictions.columns) == ["customer", "ltv"] and run.predictions.empty
 
 
+def test_decimal_columns_score_as_the_floats_the_model_was_saved_with(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    database = tmp_path / "in.duckdb"
+    with duckdb.connect(str(database)) as connection:  # 1.5 is a DECIMAL in DuckDB
+        connection.execute("CREATE TABLE features AS SELECT 1.5 AS spend, 2 AS visits "
+                           "UNION ALL SELECT 0.25, 1")
+    run = envelope.batch_predict(canonical_name="client_ltv", input=Table(database, "features"),
+                                 registry=registry)
+    assert run.predictions is not None
+    assert run.predictions["ltv"].tolist() == [6.5, 1.75]
+    pq.write_table(pa.table({"spend": pa.array([1.5, 0.25]).cast(pa.decimal128(5, 2)),
+                             "visits": [2, 1]}), tmp_path / "in.parquet")
+    run = envelope.batch_predict(canonical_name="client_ltv", input=tmp_path / "in.parquet",
+                                 registry=registry)
+    assert run.predictions is not None
+    assert run.predictions["ltv"].tolist() == [6.5, 1.75]
+
+
 def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
         registry: Registry, saved: envelope.Envelope) -> None:
     with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):

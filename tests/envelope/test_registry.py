@@ -90,6 +90,14 @@ def test_a_needed_column_given_twice_is_refused_by_name(registry: Registry) -> N
         registry.load(saved.id)(pd.DataFrame([[1.0, 7.0]], columns=[1, "1"]))
 
 
+def test_a_dict_that_is_not_a_table_is_refused_saying_how_to_give_one_row(
+        registry: Registry) -> None:
+    model = registry.load(_save(registry, canonical_name="client_ltv").id)
+    with pytest.raises(InputSchemaError, match=r"not a table .*one row as a list of one dict"):
+        model({"spend": 1.0, "visits": 1, "country": "US"})
+    assert model([{"spend": 1.0, "visits": 1, "country": "US"}]).tolist() == [4.0]
+
+
 @both_backends
 def test_get_returns_what_was_derived_at_save_time(registry: Registry) -> None:
     saved = _save(registry, canonical_name="client_ltv")

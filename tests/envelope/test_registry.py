@@ -98,6 +98,12 @@ def test_a_dict_that_is_not_a_table_is_refused_saying_how_to_give_one_row(
     assert model([{"spend": 1.0, "visits": 1, "country": "US"}]).tolist() == [4.0]
 
 
+def test_as_of_a_date_is_refused_asking_for_a_moment(registry: Registry) -> None:
+    _save(registry, canonical_name="client_ltv")
+    with pytest.raises(TypeError, match=r"as_of is a datetime .* not a date"):
+        registry.find(canonical_name="client_ltv", as_of=dt.date(2026, 1, 31))
+
+
 @both_backends
 def test_get_returns_what_was_derived_at_save_time(registry: Registry) -> None:
     saved = _save(registry, canonical_name="client_ltv")

@@ -268,7 +268,9 @@ def _reader(source: Input, columns: list[str], chunk_rows: int,
         if not os.path.exists(path):
             raise BatchInputError(f"batch_predict: the input file {path!r} does not exist.")
         if suffix == ".parquet":
-            return _ParquetReader(path, columns, chunk_rows, schema)
+            reader = _ParquetReader(path, columns, chunk_rows, schema)
+            connections.stack.callback(reader._file.close)  # also when the run fails first
+            return reader
         return _CsvReader(path, columns, chunk_rows, schema)
     raise BatchInputError(f"batch_predict: input= is a .parquet or .csv path, a Table or a "
                           f"DataFrame, not {a_type(source)}.")

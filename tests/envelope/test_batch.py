@@ -322,6 +322,18 @@ def test_decimal_columns_score_as_the_floats_the_model_was_saved_with(
     assert run.predictions["ltv"].tolist() == [6.5, 1.75]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files by /proc")
+def test_a_run_refused_before_reading_closes_its_parquet_input(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    features(3).rename(columns={"visits": "visit"}).to_parquet(tmp_path / "in.parquet")
+    with pytest.raises(InputSchemaError) as refused:
+        envelope.batch_predict(canonical_name="client_ltv", input=tmp_path / "in.parquet",
+                               registry=registry)
+    assert refused.value is not None  # the failure (and its traceback's frames) still held
+    opened = [os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")]
+    assert str((tmp_path / "in.parquet").resolve()) not in opened
+
+
 def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
         registry: Registry, saved: envelope.Envelope) -> None:
     with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):

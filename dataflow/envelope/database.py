@@ -35,6 +35,12 @@ def resolve_location(url: str | os.PathLike[str] | None,
     """(SQLAlchemy URL, artifact store URL). A directory stands for a SQLite file
     ``registry.db`` and an ``artifacts`` directory inside it."""
     location = os.fspath(url) if url is not None else default_location()
+    if location.startswith("sqlite:///") and not location.startswith("sqlite:////") \
+            and location != "sqlite:///:memory:":
+        # a relative file, made absolute now: engines are kept per URL, and a relative URL's
+        # pooled connections would go on using the file of the directory it was first used in
+        path, mark, query = location[len("sqlite:///"):].partition("?")
+        location = f"sqlite:///{os.path.abspath(path)}{mark}{query}"
     if "://" in location:
         if artifacts is None:
             artifacts = os.environ.get("DATAFLOW_REGISTRY_ARTIFACTS") or None
@@ -48,7 +54,7 @@ def resolve_location(url: str | os.PathLike[str] | None,
                     "Registry(url, artifacts='/shared/models'), or set "
                     "DATAFLOW_REGISTRY_ARTIFACTS.")
         return location, os.fspath(artifacts)
-    directory = Path(location).expanduser()
+    directory = Path(location).expanduser().absolute()  # see above: engines are per URL
     directory.mkdir(parents=True, exist_ok=True)
     return (f"sqlite:///{directory / 'registry.db'}",
             os.fspath(artifacts) if artifacts is not None else str(directory / "artifacts"))

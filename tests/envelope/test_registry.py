@@ -221,6 +221,26 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     assert registry.find() == []  # and opened again on use
 
 
+def test_a_relative_directory_is_the_one_in_the_current_directory(tmp_path, monkeypatch
+                                                                   ) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    with Registry("registry") as first:
+        saved = _save(first, canonical_name="in_a")
+        monkeypatch.chdir(tmp_path / "b")
+        # a second registry of the same relative name, elsewhere: its own database, not the
+        # first one's pooled connections (whose models' files are not in its artifacts)
+        with Registry("registry") as second:
+            assert second.find() == []
+            assert (tmp_path / "b" / "registry" / "registry.db").exists()
+        assert [r.id for r in first.find()] == [saved.id]
+        first.load(saved.id)
+    with Registry("sqlite:///models.db") as by_url:  # a relative SQLite URL: the same
+        assert by_url.url == f"sqlite:///{tmp_path / 'b' / 'models.db'}"
+        assert by_url.artifacts.url == str(tmp_path / "b" / "artifacts")
+
+
 @both_backends
 def test_revision_grows_with_every_save_and_tag(registry: Registry) -> None:
     start = registry.revision()

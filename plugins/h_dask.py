@@ -32,8 +32,6 @@ import contextlib
 import functools
 import itertools
 import operator
-import sys
-import types
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -53,6 +51,7 @@ from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_reporting
 from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
 from dataflow.execution.tasks import Task as NodeTask
+from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 from dataflow.function_modifiers.extractors import extract_columns
 from dataflow.function_modifiers.pandas_columns import FrameKind
 from dataflow.function_modifiers.pandas_columns import with_columns as _pandas_with_columns
@@ -294,16 +293,6 @@ class DaskGraphAdapter(ResultMixin):
     def output_type(self) -> Any:
         output_type = getattr(self.result_builder, "output_type", None)
         return output_type() if callable(output_type) else Any
-
-
-def _module_made_at_run_time(fn: Any) -> Any:
-    """The module of ``fn`` when workers cannot import it by name (made at run time, as
-    :mod:`dataflow.ad_hoc_utils` modules are), else ``None``."""
-    module = sys.modules.get(getattr(fn, "__module__", None) or "")
-    if (isinstance(fn, types.FunctionType) and module is not None
-            and module.__name__ != "__main__" and getattr(module, "__spec__", None) is None):
-        return module
-    return None
 
 
 def _by_value(fn: Any) -> bool:

@@ -25,9 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import sys
 import threading
-import types
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, InvalidStateError
@@ -46,6 +44,7 @@ from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_in_worker, run_reporting
 from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
 from dataflow.execution.tasks import Task as NodeTask
+from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 
 __all__ = ["RAY_REMOTE_TAG_NAMESPACE", "NotPicklableError", "RayGraphAdapter",
            "RayTaskExecutor", "parse_ray_remote_options_from_tags"]
@@ -343,16 +342,6 @@ def _deliver(adapters: list[Any], reports_per_task: list[Any],
 # -- what ships --------------------------------------------------------------------------------
 
 
-def _module_made_at_run_time(fn: Any) -> Any:
-    """The module of ``fn`` when workers cannot import it by name (made at run time, as
-    :mod:`dataflow.ad_hoc_utils` modules are), else ``None``."""
-    module = sys.modules.get(getattr(fn, "__module__", None) or "")
-    if (isinstance(fn, types.FunctionType) and module is not None
-            and module.__name__ != "__main__" and getattr(module, "__spec__", None) is None):
-        return module
-    return None
-
-
 def _ships_by_value(module: Any) -> bool:
     """Whether ``module``'s functions travel by value: registered with Ray's cloudpickle, or
     with cloudpickle's own registry (as for dask), which is then copied to Ray's."""
@@ -469,9 +458,11 @@ class _RayPool(Executor):
                         sent[position] = self._by_ref(sent[position])
                     except Exception as error:  # Ray's serialization raises several types
                         block = getattr(args[first], "expander", "?")
+                        named = (", ".join(map(str, sent[position]))
+                                 if what.startswith("values") else what)
                         raise NotPicklableError(
                             f"the fan-out block of {block!r} cannot be sent to Ray: its "
-                            f"{what} ({', '.join(map(str, sent[position])) if what.startswith('values') else what}) "
+                            f"{what} ({named}) "
                             f"do not serialize: {type(error).__name__}: {error}") from error
         ref = _apply_remote.remote(fn, kwargs, *sent)
         return self._future_of(ref)

@@ -112,11 +112,26 @@ class _FrameReader:
             yield self.frame.iloc[start:start + self.chunk_rows]
 
 
+def _to_pandas(batch: Any, schema: Mapping[str, str]) -> pd.DataFrame:
+    """An Arrow record batch as pandas; decimal columns the model takes as floats become floats
+    (pandas would make them objects holding ``Decimal``, which the schema check refuses)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_batches([batch])
+    for position, column in enumerate(table.schema):
+        if (pa.types.is_decimal(column.type)
+                and schema.get(column.name, "").lower().startswith("float")):
+            table = table.set_column(position, column.name,
+                                     table.column(position).cast(pa.float64()))
+    return table.to_pandas()
+
+
 @dataclass
 class _ParquetReader:
     path: str
     columns: list[str]
     chunk_rows: int
+    schema: Mapping[str, str] = field(default_factory=dict)
     total: int | None = None
 
     def __post_init__(self) -> None:
@@ -131,7 +146,7 @@ class _ParquetReader:
     def chunks(self) -> Iterator[pd.DataFrame]:
         try:
             for batch in self._file.iter_batches(batch_size=self.chunk_rows, columns=self._read):
-                yield batch.to_pandas()
+                yield _to_pandas(batch, self.schema)
         finally:
             self._file.close()
 
@@ -141,6 +156,7 @@ class _CsvReader:
     path: str
     columns: list[str]
     chunk_rows: int
+    schema: Mapping[str, str] = field(default_factory=dict)
     total: int | None = None
 
     def __post_init__(self) -> None:
@@ -148,9 +164,28 @@ class _CsvReader:
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         wanted = set(self.columns)
-        with pd.read_csv(self.path, chunksize=self.chunk_rows,
+        # CSV types are guessed chunk by chunk: the model's float and text columns are read as
+        # such, so a chunk of whole numbers or of digit-only codes is read as the whole file is
+        dtypes = {column: dtype for column, dtype in self.schema.items()
+                  if dtype.lower().startswith(("float", "string")) or dtype in ("object", "str")}
+        numbers = [c for c, dtype in dtypes.items() if dtype.lower().startswith("float")]
+        rows = 0
+        with pd.read_csv(self.path, chunksize=self.chunk_rows, dtype=dtypes or None,
                          usecols=lambda column: column in wanted) as reader:
-            yield from reader
+            while True:
+                try:
+                    chunk = next(reader)
+                except StopIteration:
+                    return
+                except ValueError as error:
+                    if not numbers:
+                        raise
+                    raise InputSchemaError(
+                        f"batch_predict: {self.path}, after row {rows}: a value of the "
+                        f"column(s) {numbers}, which the model takes as numbers, is not a "
+                        f"number: {error}") from error
+                rows += len(chunk)
+                yield chunk
 
 
 class _DuckDBConnections:
@@ -193,10 +228,10 @@ def _quoted(name: str) -> str:
 
 class _TableReader:
     def __init__(self, table: Table, columns: list[str], chunk_rows: int,
-                 connections: _DuckDBConnections) -> None:
+                 connections: _DuckDBConnections, schema: Mapping[str, str]) -> None:
         import duckdb
 
-        self.table, self.chunk_rows = table, chunk_rows
+        self.table, self.chunk_rows, self.schema = table, chunk_rows, schema
         self.connection = connections.cursor(table.database)
         self.source = _quoted(table.name)
         try:
@@ -215,15 +250,15 @@ class _TableReader:
         # DuckDB 2 names it to_arrow_reader, 1.x record_batch
         stream = getattr(relation, "to_arrow_reader", None) or relation.record_batch
         for batch in stream(self.chunk_rows):
-            yield batch.to_pandas()
+            yield _to_pandas(batch, self.schema)
 
 
 def _reader(source: Input, columns: list[str], chunk_rows: int,
-            connections: _DuckDBConnections) -> _Reader:
+            connections: _DuckDBConnections, schema: Mapping[str, str]) -> _Reader:
     if isinstance(source, pd.DataFrame):
         return _FrameReader(source, chunk_rows)
     if isinstance(source, Table):
-        return _TableReader(source, columns, chunk_rows, connections)
+        return _TableReader(source, columns, chunk_rows, connections, schema)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         suffix = Path(path).suffix.lower()
@@ -233,8 +268,10 @@ def _reader(source: Input, columns: list[str], chunk_rows: int,
         if not os.path.exists(path):
             raise BatchInputError(f"batch_predict: the input file {path!r} does not exist.")
         if suffix == ".parquet":
-            return _ParquetReader(path, columns, chunk_rows)
-        return _CsvReader(path, columns, chunk_rows)
+            reader = _ParquetReader(path, columns, chunk_rows, schema)
+            connections.stack.callback(reader._file.close)  # also when the run fails first
+            return reader
+        return _CsvReader(path, columns, chunk_rows, schema)
     raise BatchInputError(f"batch_predict: input= is a .parquet or .csv path, a Table or a "
                           f"DataFrame, not {a_type(source)}.")
 
@@ -259,6 +296,21 @@ class _FrameWriter:
         self.result = pd.concat(self.parts, ignore_index=True) if self.parts else None
 
 
+def _as_first_chunk(table: Any, schema: Any) -> Any:
+    """A later chunk's predictions in the first chunk's types (ints with a null become floats),
+    or a clear error when they cannot hold them (a fraction in an int column is never rounded)."""
+    import pyarrow as pa
+
+    if table.schema.equals(schema):
+        return table
+    try:
+        return table.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise BatchInputError(
+            f"batch_predict: a chunk's predictions have types {table.schema} that do "
+            f"not fit the first chunk's {schema}: {error}") from error
+
+
 class _ParquetWriter:
     def __init__(self, temporary: str) -> None:
         self.temporary = temporary
@@ -271,15 +323,8 @@ class _ParquetWriter:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.temporary, table.schema)
-        elif not table.schema.equals(self._writer.schema):
-            # a later chunk typed differently (ints with a null become floats): the first
-            # chunk's types, or a clear error when they cannot hold it
-            try:
-                table = table.cast(self._writer.schema)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-                raise BatchInputError(
-                    f"batch_predict: a chunk's predictions have types {table.schema} that do "
-                    f"not fit the first chunk's {self._writer.schema}: {error}") from error
+        else:
+            table = _as_first_chunk(table, self._writer.schema)
         self._writer.write_table(table)
 
     def commit(self) -> None:
@@ -313,10 +358,20 @@ class _TableWriter:
         self.final_name = name
         self.temporary = (f"{schema}." if schema else "") + f"_dataflow_batch_{uuid.uuid4().hex}"
         self._created = False
+        self._schema: Any = None
         stack.callback(self._drop_temporary)
 
     def write(self, frame: pd.DataFrame) -> None:
-        self.connection.register("_dataflow_chunk", frame)
+        import pyarrow as pa
+
+        # DuckDB would cast a later chunk into the first chunk's column types itself, rounding
+        # fractions into an int column: the chunk is fitted (or refused) as for parquet first
+        chunk = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._schema is None:
+            self._schema = chunk.schema
+        else:
+            chunk = _as_first_chunk(chunk, self._schema)
+        self.connection.register("_dataflow_chunk", chunk)
         try:
             if self._created:
                 self.connection.execute(
@@ -399,6 +454,16 @@ def _predictions(model: LoadedModel, chunk: pd.DataFrame, keep: Sequence[str]) -
     return pd.concat([kept, output], axis=1)
 
 
+def _no_predictions(model: LoadedModel, keep: Sequence[str]) -> pd.DataFrame:
+    """The frame of predictions of no rows: the ``keep`` columns, then the model's output
+    columns, typed as saved."""
+    schema = model.envelope.input_schema
+    columns = {name: pd.Series(dtype=schema.get(name, "object")) for name in keep}
+    columns.update((name, pd.Series(dtype=dtype))
+                   for name, dtype in model.envelope.output_schema.items())
+    return pd.DataFrame(columns)
+
+
 def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                   input: Input, output: Output = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                   keep_columns: Sequence[str] = (), registry: Registry | None = None,
@@ -421,6 +486,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 1:
         raise DataflowError(f"batch_predict: chunk_rows must be a positive int, not "
                             f"{chunk_rows!r}.")
+    if isinstance(keep_columns, str):
+        raise DataflowError(f"batch_predict: keep_columns is a list of column names; write "
+                            f"keep_columns=[{keep_columns!r}].")
     registry = registry_of(None, registry)
     selected = query_from(query, **tags)
     if model is None:
@@ -433,6 +501,13 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                                 f"in {registry!r}{_why_nothing_matches(registry, selected)}.")
         model = found[0].id
     loaded = registry.load(model)
+    if selected.clauses and not selected.matches(loaded.envelope.tags):
+        # the run is logged with its query: a pinned model the query does not select would be
+        # recorded as selected by it
+        raise DataflowError(
+            f"batch_predict: model {loaded.envelope.id} does not match the query "
+            f"{format_query(selected)!r} (its tags: {loaded.envelope.tags}); give model=id "
+            "or a query, or a query the model matches.")
     columns = list(dict.fromkeys([*loaded.envelope.input_schema, *keep_columns]))
     started, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     rows = chunks = 0
@@ -440,7 +515,7 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
         connections = _DuckDBConnections(
             stack, output.database if isinstance(output, Table) else None)
         writer = _writer(output, stack, connections)
-        reader = _reader(input, columns, chunk_rows, connections)
+        reader = _reader(input, columns, chunk_rows, connections, loaded.envelope.input_schema)
         _check_columns(loaded, reader.present, keep_columns, input)
         bar = _progress(reader.total, progress)
         if bar is not None:
@@ -453,6 +528,10 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
             chunks += 1
             if bar is not None:
                 bar.update(len(chunk))
+        if not chunks and isinstance(writer, (_ParquetWriter, _FrameWriter)):
+            # no rows: a parquet file (a frame) with the columns a run writes, not an empty
+            # (corrupt) file (or None)
+            writer.write(_no_predictions(loaded, keep_columns))
         writer.commit()
     run = BatchRun(model_id=loaded.envelope.id, query=format_query(selected),
                    input=_describe(input), output=_describe(output), rows=rows, chunks=chunks,

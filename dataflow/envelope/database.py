@@ -37,12 +37,12 @@ def resolve_location(url: str | os.PathLike[str] | None,
     location = os.fspath(url) if url is not None else default_location()
     if artifacts is not None and "://" not in os.fspath(artifacts):
         artifacts = os.path.abspath(os.path.expanduser(os.fspath(artifacts)))
-    if location.startswith("sqlite:///") and not location.startswith("sqlite:////"):
-        # a relative SQLite path is absolute from here on: engines are cached by URL, and a
-        # later change of directory must not reach another directory's file
-        relative = location[len("sqlite:///"):]
-        if relative and not relative.startswith(":memory:"):
-            location = f"sqlite:///{os.path.abspath(relative)}"
+    if location.startswith("sqlite:///") and not location.startswith("sqlite:////") \
+            and location != "sqlite:///:memory:":
+        # a relative file, made absolute now: engines are kept per URL, and a relative URL's
+        # pooled connections would go on using the file of the directory it was first used in
+        path, mark, query = location[len("sqlite:///"):].partition("?")
+        location = f"sqlite:///{os.path.abspath(path)}{mark}{query}"
     if "://" in location:
         if artifacts is None:
             artifacts = os.environ.get("DATAFLOW_REGISTRY_ARTIFACTS") or None
@@ -56,7 +56,7 @@ def resolve_location(url: str | os.PathLike[str] | None,
                     "Registry(url, artifacts='/shared/models'), or set "
                     "DATAFLOW_REGISTRY_ARTIFACTS.")
         return location, os.fspath(artifacts)
-    directory = Path(location).expanduser().absolute()  # engines are cached by URL: see above
+    directory = Path(location).expanduser().absolute()  # see above: engines are per URL
     directory.mkdir(parents=True, exist_ok=True)
     return (f"sqlite:///{directory / 'registry.db'}",
             os.fspath(artifacts) if artifacts is not None else str(directory / "artifacts"))

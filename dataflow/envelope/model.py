@@ -137,7 +137,13 @@ class LoadedModel:
         where = f"model {self.envelope.id} ({self.envelope.description!r})"
         rows = isinstance(data, list) and all(isinstance(row, Mapping) for row in data)
         if isinstance(data, Mapping) or rows:
-            data = pd.DataFrame(data)
+            try:
+                data = pd.DataFrame(data)
+            except ValueError as error:  # scalars, or columns of different lengths
+                raise InputSchemaError(
+                    f"{where}: this dict is not a table ({error}): give a dict of columns "
+                    "(lists of one length), or one row as a list of one dict: "
+                    "model([{'column': value, ...}]).") from error
         if not isinstance(data, pd.DataFrame):
             raise InputSchemaError(f"{where} takes a pandas DataFrame (or a dict of columns, "
                                    f"or a list of row dicts), not {a_type(data)}.")
@@ -151,8 +157,11 @@ class LoadedModel:
             problems.append(f"column {column!r} ({expected[column]}) is missing"
                             + (f" (did you mean {' or '.join(map(repr, hint))}?)"
                                if hint else ""))
+        named = [str(c) for c in data.columns]
         for column, dtype in expected.items():
-            if column in present:
+            if named.count(column) > 1:  # which one the model would get is anyone's guess
+                problems.append(f"column {column!r} appears {named.count(column)} times")
+            elif column in present:
                 given = str(data[label[column]].dtype)
                 if _dtype_class(given) != _dtype_class(dtype):
                     problems.append(f"column {column!r} is {given}, expected {dtype}")

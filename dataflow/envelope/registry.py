@@ -360,6 +360,11 @@ class Registry:
         at most one). ``as_of=datetime``: what the query selected at that moment, with the tags
         models had then (a naive datetime is local time).
         """
+        if as_of is not None and not isinstance(as_of, dt.datetime):
+            raise TypeError(
+                f"find(as_of={as_of!r}): as_of is a datetime (a naive one is local time), not "
+                f"{a_type(as_of)}; for a day, say which moment: e.g. the end of it, "
+                "datetime(2026, 1, 31, 23, 59, 59).")
         selected = query_from(query, **tags)
         record_columns = (t.models.c.id, t.models.c.description, t.models.c.created_at,
                           t.models.c.user, t.models.c.host, t.models.c.artifact)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import pickle
+import sys
 import traceback
+import types
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -250,3 +252,14 @@ def check_values_picklable(readers: Iterable[tuple[str, Iterable[str]]],
             "These values cannot be sent to worker processes (what a worker process reads "
             "must pickle):\n" + "\n".join(problems)
             + "\nPass values that pickle, or run on MultiThreadingExecutor.")
+
+
+def module_made_at_run_time(fn: Any) -> Any:
+    """The module of ``fn`` when worker processes cannot import it by name (made at run time,
+    as :mod:`dataflow.ad_hoc_utils` modules are), else ``None`` (the engine plugins ship such
+    functions by value, or name them before anything runs)."""
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if (isinstance(fn, types.FunctionType) and module is not None
+            and module.__name__ != "__main__" and getattr(module, "__spec__", None) is None):
+        return module
+    return None

@@ -252,8 +252,9 @@ def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.En
                                registry=registry)
     envelope.save_model(ltv, description="other", api_input=features(3)[["spend", "visits"]],
                         tags={"canonical_name": "other", "region": "CA"}, registry=registry)
+    # each clause matches models, only not together
     with pytest.raises(DataflowError, match="matches 'canonical_name=client_ltv region=CA'"
-                       " in Registry\\(.*'\\)\\.$"):  # each clause matches models, only not together
+                       " in Registry\\(.*'\\)\\.$"):
         envelope.batch_predict(canonical_name="client_ltv", region="CA", input=frame,
                                registry=registry)
     with pytest.raises(DataflowError, match="give a tag query"):
@@ -278,6 +279,66 @@ def test_bad_requests_are_refused_clearly(registry: Registry, saved: envelope.En
     with pytest.raises(DataflowError, match="clash with the model's output columns"):
         envelope.batch_predict(canonical_name="client_ltv", input=frame.assign(ltv=1.0),
                                keep_columns=["ltv"], registry=registry)
+
+
+def test_no_input_rows_give_a_readable_empty_parquet_file(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    out = tmp_path / "scores.parquet"
+    run = envelope.batch_predict(canonical_name="client_ltv", input=features(0), output=out,
+                                 keep_columns=["customer"], registry=registry)
+    assert run.rows == 0
+    written = pd.read_parquet(out)
+    assert len(written) == 0
+    assert dict(written.dtypes.astype(str)) == {"customer": "object", "ltv": "float64"}
+
+
+
+def test_no_input_rows_give_an_empty_frame_of_the_run_s_columns(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    run = envelope.batch_predict(canonical_name="client_ltv", input=features(0),
+                                 keep_columns=["customer"], registry=registry)
+    assert run.predictions is not None
+    assert list(run.predictions.columns) == ["customer", "ltv"] and run.predictions.empty
+
+
+def test_decimal_columns_score_as_the_floats_the_model_was_saved_with(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    database = tmp_path / "in.duckdb"
+    with duckdb.connect(str(database)) as connection:  # 1.5 is a DECIMAL in DuckDB
+        connection.execute("CREATE TABLE features AS SELECT 1.5 AS spend, 2 AS visits "
+                           "UNION ALL SELECT 0.25, 1")
+    run = envelope.batch_predict(canonical_name="client_ltv", input=Table(database, "features"),
+                                 registry=registry)
+    assert run.predictions is not None
+    assert run.predictions["ltv"].tolist() == [6.5, 1.75]
+    pq.write_table(pa.table({"spend": pa.array([1.5, 0.25]).cast(pa.decimal128(5, 2)),
+                             "visits": [2, 1]}), tmp_path / "in.parquet")
+    run = envelope.batch_predict(canonical_name="client_ltv", input=tmp_path / "in.parquet",
+                                 registry=registry)
+    assert run.predictions is not None
+    assert run.predictions["ltv"].tolist() == [6.5, 1.75]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files by /proc")
+def test_a_run_refused_before_reading_closes_its_parquet_input(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    features(3).rename(columns={"visits": "visit"}).to_parquet(tmp_path / "in.parquet")
+    with pytest.raises(InputSchemaError) as refused:
+        envelope.batch_predict(canonical_name="client_ltv", input=tmp_path / "in.parquet",
+                               registry=registry)
+    assert refused.value is not None  # the failure (and its traceback's frames) still held
+    opened = [os.path.realpath(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")]
+    assert str((tmp_path / "in.parquet").resolve()) not in opened
+
+
+def test_keep_columns_given_as_one_string_is_refused_naming_the_fix(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    with pytest.raises(DataflowError, match=r"write keep_columns=\['customer'\]"):
+        envelope.batch_predict(canonical_name="client_ltv", input=features(3),
+                               keep_columns="customer", registry=registry)
 
 
 def test_a_model_that_does_not_return_a_row_per_input_row_is_refused(
@@ -313,6 +374,62 @@ def test_later_chunks_keep_the_first_chunks_column_types(registry: Registry,
         envelope.batch_predict(canonical_name="halves", input=features(15), chunk_rows=5,
                                output=tmp_path / "out2.parquet", registry=registry)
     assert not (tmp_path / "out2.parquet").exists()
+
+
+def test_a_duckdb_table_never_rounds_a_later_chunk_into_the_first_chunks_ints(
+        registry: Registry, tmp_path: Path) -> None:
+    def whole_or_not(frame: pd.DataFrame) -> pd.Series:
+        values = frame["spend"]
+        return (values.astype("int64") if (values % 1 == 0).all() else values).rename("y")
+
+    envelope.save_model(whole_or_not, description="whole or not", api_input=pd.DataFrame(
+        {"spend": [1.0, 2.0]}), tags={"canonical_name": "whole"}, registry=registry)
+    database = tmp_path / "out.duckdb"
+    with pytest.raises(BatchInputError, match="do not fit the first chunk's"):
+        envelope.batch_predict(canonical_name="whole", input=pd.DataFrame(
+            {"spend": [1.0, 2.0, 0.5, 2.5]}), chunk_rows=2, output=Table(database, "scores"),
+            registry=registry)
+    with duckdb.connect(str(database)) as connection:
+        assert connection.sql("SELECT table_name FROM information_schema.tables").fetchall() \
+            == []
+
+
+def test_csv_chunks_are_read_in_the_models_types_not_guessed_per_chunk(
+        registry: Registry, tmp_path: Path) -> None:
+    def coded(frame: pd.DataFrame) -> pd.Series:
+        return (frame["spend"] * 3).where(frame["code"].str.startswith("A"), 0.0).rename("y")
+
+    envelope.save_model(coded, description="coded", api_input=pd.DataFrame(
+        {"spend": [1.5, 2.0], "code": ["A1", "B"]}), tags={"canonical_name": "coded"},
+        registry=registry)
+    # the first chunk's spend looks like ints, the second chunk's codes like numbers
+    (tmp_path / "in.csv").write_text("spend,code\n1,A1\n2,B2\n0.5,007\n2.5,12\n")
+    run = envelope.batch_predict(canonical_name="coded", input=tmp_path / "in.csv",
+                                 chunk_rows=2, output=tmp_path / "out.parquet",
+                                 registry=registry)
+    assert run.rows == 4
+    assert pd.read_parquet(tmp_path / "out.parquet")["y"].tolist() == [3.0, 0.0, 0.0, 0.0]
+    (tmp_path / "bad.csv").write_text("spend,code\n1,A1\n2,B2\nten,A3\n")
+    with pytest.raises(InputSchemaError, match=r"bad.csv, after row 2: a value of the "
+                       r"column\(s\) \['spend'\], which the model takes as numbers, is not a "
+                       "number: could not convert string to float: 'ten'"):
+        envelope.batch_predict(canonical_name="coded", input=tmp_path / "bad.csv",
+                               chunk_rows=2, output=tmp_path / "bad.parquet", registry=registry)
+
+
+def test_a_pinned_model_the_query_does_not_select_is_refused(
+        registry: Registry, saved: envelope.Envelope) -> None:
+    other = envelope.save_model(ltv, description="other", api_input=features(3)[
+        ["spend", "visits"]], tags={"canonical_name": "other"}, registry=registry)
+    frame = features(4)
+    with pytest.raises(DataflowError, match=f"model {other.id} does not match the query "
+                                            "'canonical_name=client_ltv'"):
+        envelope.batch_predict(canonical_name="client_ltv", model=other.id, input=frame,
+                               registry=registry)
+    assert registry.metrics(names=["batch_run"]).empty  # nothing ran, nothing logged
+    run = envelope.batch_predict(canonical_name="client_ltv", model=saved.id, input=frame,
+                                 registry=registry)
+    assert (run.model_id, run.query) == (saved.id, "canonical_name=client_ltv")
 
 
 def test_progress_bar_on_request(registry: Registry, saved: envelope.Envelope,

@@ -78,6 +78,32 @@ def test_load_behaves_as_the_saved_model_and_checks_its_input(registry: Registry
     assert model(pd.DataFrame({"spend": [1], "visits": [1], "country": ["US"]})).tolist() == [4.0]
 
 
+def test_a_needed_column_given_twice_is_refused_by_name(registry: Registry) -> None:
+    model = registry.load(_save(registry, canonical_name="client_ltv").id)
+    twice = pd.DataFrame([[1.0, 5.0, 1, "US"]], columns=["spend", "spend", "visits", "country"])
+    with pytest.raises(InputSchemaError, match="column 'spend' appears 2 times"):
+        model(twice)
+    # a label that reads as the same name (1 and "1") is the same column to the schema
+    saved = save_model(lambda frame: frame["1"] * 2, description="doubles column 1",
+                       api_input=pd.DataFrame({"1": [1.0]}), registry=registry)
+    with pytest.raises(InputSchemaError, match="column '1' appears 2 times"):
+        registry.load(saved.id)(pd.DataFrame([[1.0, 7.0]], columns=[1, "1"]))
+
+
+def test_a_dict_that_is_not_a_table_is_refused_saying_how_to_give_one_row(
+        registry: Registry) -> None:
+    model = registry.load(_save(registry, canonical_name="client_ltv").id)
+    with pytest.raises(InputSchemaError, match=r"not a table .*one row as a list of one dict"):
+        model({"spend": 1.0, "visits": 1, "country": "US"})
+    assert model([{"spend": 1.0, "visits": 1, "country": "US"}]).tolist() == [4.0]
+
+
+def test_as_of_a_date_is_refused_asking_for_a_moment(registry: Registry) -> None:
+    _save(registry, canonical_name="client_ltv")
+    with pytest.raises(TypeError, match=r"as_of is a datetime .* not a date"):
+        registry.find(canonical_name="client_ltv", as_of=dt.date(2026, 1, 31))
+
+
 @both_backends
 def test_get_returns_what_was_derived_at_save_time(registry: Registry) -> None:
     saved = _save(registry, canonical_name="client_ltv")
@@ -193,6 +219,26 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
         assert registry.find() == []
     assert registry.url not in ENGINES  # closed
     assert registry.find() == []  # and opened again on use
+
+
+def test_a_relative_directory_is_the_one_in_the_current_directory(tmp_path, monkeypatch
+                                                                   ) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    with Registry("registry") as first:
+        saved = _save(first, canonical_name="in_a")
+        monkeypatch.chdir(tmp_path / "b")
+        # a second registry of the same relative name, elsewhere: its own database, not the
+        # first one's pooled connections (whose models' files are not in its artifacts)
+        with Registry("registry") as second:
+            assert second.find() == []
+            assert (tmp_path / "b" / "registry" / "registry.db").exists()
+        assert [r.id for r in first.find()] == [saved.id]
+        first.load(saved.id)
+    with Registry("sqlite:///models.db") as by_url:  # a relative SQLite URL: the same
+        assert by_url.url == f"sqlite:///{tmp_path / 'b' / 'models.db'}"
+        assert by_url.artifacts.url == str(tmp_path / "b" / "artifacts")
 
 
 @both_backends

@@ -83,3 +83,27 @@ def batch(query: str, input_: str, output: str, model_id: int | None, chunk_rows
                                  keep_columns=keep_columns, model=model_id, progress=progress,
                                  registry=open_registry(registry_url, artifacts))
     click.echo(json.dumps(run.record(), indent=2))
+
+
+@models.command()
+@registry_option
+@artifacts_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8050, show_default=True,
+              help="The port to listen on.")
+@reports_errors
+def dashboard(registry_url: str | None, artifacts: str | None, host: str, port: int) -> None:
+    """Serve the model dashboard: choose tags, see the metrics of the models they select.
+
+    A web page (Dash) with a time series of a metric across the models, a scatter of two
+    metrics, their curves side by side and a table of the models and their tags. Everything it
+    loads is served locally. Stop it with Ctrl-C.
+    """
+    try:
+        from dataflow.envelope.dashboard import serve
+    except ImportError as missing:
+        raise CliError(f"the dashboard needs {missing.name}: pip install '.[dashboard]'") \
+            from missing
+    click.echo(f"dashboard of {open_registry(registry_url, artifacts)!r} at http://{host}:{port}/")
+    serve(open_registry(registry_url, artifacts), host=host, port=port)

@@ -68,7 +68,7 @@ def timeseries_figure(points: pd.DataFrame, name: str | None, x: str = "logged_a
         return _empty(title if name else "time series", "no values of this metric for the "
                       "selected models" if name else "no numeric metric logged")
     figure = go.Figure()
-    for series, rows in points.groupby("series", sort=True):
+    for series, rows in points.groupby("series", sort=False):
         figure.add_trace(go.Scatter(
             x=rows["x"], y=rows["value"], mode="lines+markers", name=str(series),
             customdata=rows["model_id"],

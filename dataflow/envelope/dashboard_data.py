@@ -113,7 +113,8 @@ def series_points(metrics: pd.DataFrame, records: Sequence[ModelRecord], name: s
                                "x": [by_id[i].created_at for i in rows["model_id"]],
                                "value": rows["value"],
                                "series": [_group(by_id[i], group_by) for i in rows["model_id"]]})
-    return points.sort_values(["series", "x"], kind="stable").reset_index(drop=True)[columns]
+    order = ["model_id", "x"] if x == "logged_at" else ["series", "x"]
+    return points.sort_values(order, kind="stable").reset_index(drop=True)[columns]
 
 
 def scatter_points(metrics: pd.DataFrame, records: Sequence[ModelRecord], x_name: str,

@@ -37,7 +37,7 @@ def seed(registry: envelope.Registry) -> list[int]:
         tpr = [0.0, *(min(1.0, x * bend + (1 - x) * x * 2 * auc) for x in fpr[1:-1]), 1.0]
         envelope.log_metrics(saved, registry=registry, auc=auc, holdout_mae=mae,
                              roc_curve={"fpr": fpr, "tpr": tpr},
-                             confusion=[[50, 5], [int(100 * (1 - auc)), 40]])
+                             confusion=[[50, 5], [round(100 * (1 - auc)), 40]])
         ids.append(saved.id)
     return ids
 

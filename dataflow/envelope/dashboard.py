@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import ALL, Dash, Input, Output, State, dash_table, dcc, html
+from dash import ALL, Dash, Input, Output, State, dcc, html
+from dash.dash_table import DataTable
 from plotly.subplots import make_subplots
 
 from dataflow.envelope.dashboard_data import (
@@ -192,10 +193,10 @@ def layout(registry: Registry) -> html.Div:
         ], style=section),
         dcc.Graph(id="curves"),
         html.H3("Selected models", style=section),
-        dash_table.DataTable(id="models-table", page_size=20, sort_action="native",
-                             style_table={"overflowX": "auto"},
-                             style_cell={"fontFamily": "sans-serif", "fontSize": "0.85rem",
-                                         "textAlign": "left"}),
+        DataTable(id="models-table", page_size=20, sort_action="native",  # type: ignore[operator]
+                  style_table={"overflowX": "auto"},
+                  style_cell={"fontFamily": "sans-serif", "fontSize": "0.85rem",
+                              "textAlign": "left"}),
     ], style={"fontFamily": "sans-serif", "margin": "1rem 2rem"})
 
 
@@ -207,7 +208,7 @@ def _table(records: Sequence[ModelRecord]) -> tuple[list[dict[str, Any]], list[d
     frame = models_frame(records)
     frame["created_at"] = [moment.strftime("%Y-%m-%d %H:%M:%S") for moment in frame["created_at"]]
     columns = [{"name": column, "id": column} for column in frame.columns]
-    return frame.to_dict("records"), columns
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")], columns
 
 
 def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
@@ -216,7 +217,7 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
     registry) as a Dash app; ``app.run(host=..., port=...)`` serves it, ``app.server`` is its
     Flask app. Its scripts and styles are served locally (``serve_locally``)."""
     registry = _registry(registry)
-    app = Dash(__name__, title=title, serve_locally=True, update_title=None,
+    app = Dash(__name__, title=title, serve_locally=True, update_title="",
                suppress_callback_exceptions=True)
     app.layout = lambda: layout(registry)
 

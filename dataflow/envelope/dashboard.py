@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, dcc, html
-from dash.dash_table import DataTable
 from plotly.subplots import make_subplots
 
 from dataflow.envelope.dashboard_data import (
@@ -193,10 +192,8 @@ def layout(registry: Registry) -> html.Div:
         ], style=section),
         dcc.Graph(id="curves"),
         html.H3("Selected models", style=section),
-        DataTable(id="models-table", page_size=20, sort_action="native",  # type: ignore[operator]
-                  style_table={"overflowX": "auto"},
-                  style_cell={"fontFamily": "sans-serif", "fontSize": "0.85rem",
-                              "textAlign": "left"}),
+        html.Table(id="models-table", style={"borderCollapse": "collapse",
+                                              "fontSize": "0.85rem"}),
     ], style={"fontFamily": "sans-serif", "margin": "1rem 2rem"})
 
 
@@ -204,11 +201,18 @@ def _selected(keys: Sequence[Mapping[str, Any]], values: Sequence[Any]) -> dict[
     return selection_query({key["key"]: value for key, value in zip(keys, values)})
 
 
-def _table(records: Sequence[ModelRecord]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+CELL = {"border": "1px solid #ddd", "padding": "0.25rem 0.75rem", "textAlign": "left"}
+
+
+def models_table(records: Sequence[ModelRecord]) -> list[html.Thead | html.Tbody]:
+    """The rows of the models table: id, when saved, description, then a column per tag."""
     frame = models_frame(records)
     frame["created_at"] = [moment.strftime("%Y-%m-%d %H:%M:%S") for moment in frame["created_at"]]
-    columns = [{"name": column, "id": column} for column in frame.columns]
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")], columns
+    head = html.Thead(html.Tr([html.Th(column, style={**CELL, "background": "#f4f4f4"})
+                               for column in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td("" if value is None else str(value), style=CELL)
+                                for value in row]) for row in frame.itertuples(index=False)])
+    return [head, body]
 
 
 def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
@@ -237,8 +241,8 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
         return options, kept or ids[:MAX_CURVE_MODELS]
 
     @app.callback(Output("timeseries", "figure"), Output("scatter", "figure"),
-                  Output("curves", "figure"), Output("models-table", "data"),
-                  Output("models-table", "columns"), Output("match-count", "children"),
+                  Output("curves", "figure"), Output("models-table", "children"),
+                  Output("match-count", "children"),
                   Input({"type": "tag-filter", "key": ALL}, "value"),
                   Input("metric", "value"), Input("x-axis", "value"), Input("group-by", "value"),
                   Input("scatter-x", "value"), Input("scatter-y", "value"),
@@ -252,7 +256,6 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
         query = _selected(tag_ids, tag_values)
         records = registry.find(query)
         metrics = registry.metrics(query)
-        data, columns = _table(records)
         count = f"{len(records)} model{'s' if len(records) != 1 else ''} selected"
         if query:
             count += " by " + format_query(query_from(query))
@@ -263,7 +266,7 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
                            if scatter_x and scatter_y else pd.DataFrame(), scatter_x, scatter_y),
             structured_figure(structured_values(metrics, records, curve, curve_ids or [])
                               if curve else [], curve, overlay=bool(overlay)),
-            data, columns, count)
+            models_table(records), count)
 
     return app
 
@@ -276,5 +279,5 @@ def serve(registry: Registry | str | os.PathLike[str] | None = None, host: str =
                              dev_tools_disable_version_check=True)  # no call to plotly.com
 
 
-__all__ = ["MAX_CURVE_MODELS", "create_app", "layout", "scatter_figure", "serve",
+__all__ = ["MAX_CURVE_MODELS", "create_app", "layout", "models_table", "scatter_figure", "serve",
            "structured_figure", "timeseries_figure"]

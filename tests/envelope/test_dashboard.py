@@ -179,7 +179,7 @@ TRACES = """return Object.fromEntries(['timeseries', 'scatter', 'curves'].map(id
 }));"""
 DRAWN = """return ['timeseries', 'scatter', 'curves'].map(
     id => document.querySelectorAll('#' + id + ' svg.main-svg .trace').length);"""
-ROWS = "return document.querySelectorAll('#models-table tbody tr td[data-dash-column=id]').length;"
+ROWS = "return document.querySelectorAll('#models-table tbody tr').length;"
 
 
 def _wait_for(driver: Any, what: str, check: Any, timeout: float = 20.0) -> Any:
@@ -251,3 +251,29 @@ def test_the_page_draws_the_charts_and_a_tag_choice_changes_them(
         "1 model selected by canonical_name=client_ltv region=US"))
     table = browser.find_element("id", "models-table").text
     assert "client_ltv US" in table and "client_ltv CA" not in table
+
+
+def test_dashboard_page_shows_what_its_examples_print(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/dashboard.md: each ```text block after a ```python block is what it prints
+    (tests/test_docs.py runs the page; this checks the output it shows)."""
+    import contextlib
+
+    from tests.test_docs import blocks
+
+    page_path = ROOT / "docs" / "dashboard.md"
+    monkeypatch.chdir(tmp_path)
+    page = blocks(page_path)
+    namespace: dict[str, object] = {"__name__": "docs_dashboard_outputs"}
+    checked = 0
+    for block, following in zip(page, [*page[1:], None]):
+        if block.kind != "python":
+            continue
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile("\n" * (block.line - 1) + block.text, str(page_path), "exec"),
+                 namespace)
+        shown = following.text if following is not None and following.kind == "text" else ""
+        assert printed.getvalue() == shown, f"docs/dashboard.md, block at line {block.line}"
+        checked += bool(shown)
+    assert checked == 2

@@ -109,6 +109,14 @@ def test_figures_have_a_trace_per_series(seeded: tuple[Path, list[int]]) -> None
     assert not empty.data and "no model has both metrics" in empty.layout.annotations[0].text
 
 
+def test_the_envelope_does_not_import_the_web_libraries() -> None:
+    code = ("from dataflow import envelope\nimport sys\n"
+            "print(sorted(m for m in ('dash', 'plotly', 'flask') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]"
+
+
 # --- the page in a browser -----------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -182,6 +190,13 @@ DRAWN = """return ['timeseries', 'scatter', 'curves'].map(
 ROWS = "return document.querySelectorAll('#models-table tbody tr').length;"
 
 
+def _requests(driver: Any) -> set[str]:
+    """The URLs the browser asked for since the last call."""
+    return {json.loads(entry["message"])["message"]["params"]["request"]["url"]
+            for entry in driver.get_log("performance")
+            if '"Network.requestWillBeSent"' in entry["message"]}
+
+
 def _wait_for(driver: Any, what: str, check: Any, timeout: float = 20.0) -> Any:
     deadline = time.monotonic() + timeout
     while True:
@@ -189,14 +204,16 @@ def _wait_for(driver: Any, what: str, check: Any, timeout: float = 20.0) -> Any:
         if found:
             return found
         if time.monotonic() > deadline:
-            pytest.fail(f"the page did not show {what} within {timeout} s; it shows traces "
-                        f"{driver.execute_script(TRACES)}, {driver.execute_script(ROWS)} rows")
+            pytest.fail(f"the page did not show {what} within {timeout} s; it shows "
+                        f"{_state(driver)} (traces, table rows, selection), having requested "
+                        f"{sorted(_requests(driver))}")
         time.sleep(0.1)
 
 
 def _state(driver: Any) -> tuple[dict[str, int], int, str]:
+    count = driver.find_elements("id", "match-count")
     return (driver.execute_script(TRACES), driver.execute_script(ROWS),
-            driver.find_element("id", "match-count").text)
+            count[0].text if count else "")
 
 
 def _choose(driver: Any, key: str, value: str) -> None:
@@ -233,9 +250,7 @@ def test_the_page_draws_the_charts_and_a_tag_choice_changes_them(
         assert len(area.getcolors(maxcolors=1 << 20) or []) > 100, chart
 
     # nothing but the dashboard's own server was asked for anything
-    requested = {json.loads(entry["message"])["message"]["params"]["request"]["url"]
-                 for entry in browser.get_log("performance")
-                 if '"Network.requestWillBeSent"' in entry["message"]}
+    requested = _requests(browser)
     assert requested and {url for url in requested
                           if not url.startswith((dashboard_url, "data:", "blob:"))} == set()
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, dcc, html
+from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from dataflow.envelope.dashboard_data import (
@@ -48,6 +49,7 @@ MAX_CURVE_MODELS = 4
 """How many models' curves are drawn side by side at most (the newest matching by default)."""
 DEFAULT_GROUP_BY = "canonical_name"
 TEMPLATE = "plotly_white"
+PALETTE = qualitative.Plotly
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -61,16 +63,26 @@ def _empty(title: str, why: str) -> go.Figure:
     return figure
 
 
-def timeseries_figure(points: pd.DataFrame, name: str | None, x: str = "logged_at") -> go.Figure:
-    """A line per series of :func:`~dataflow.envelope.dashboard_data.series_points`."""
+def model_colours(records: Sequence[ModelRecord]) -> dict[int, str]:
+    """A colour per model (by id), so a model has the same colour in every chart."""
+    ids = sorted(record.id for record in records)
+    return {model_id: PALETTE[n % len(PALETTE)] for n, model_id in enumerate(ids)}
+
+
+def timeseries_figure(points: pd.DataFrame, name: str | None, x: str = "logged_at",
+                      colours: Mapping[int, str] | None = None) -> go.Figure:
+    """A line per series of :func:`~dataflow.envelope.dashboard_data.series_points` (in the
+    model's colour of ``colours`` when a series is a model's)."""
     title = f"{name} over {'logging time' if x == 'logged_at' else 'model creation time'}"
     if not name or points.empty:
         return _empty(title if name else "time series", "no values of this metric for the "
                       "selected models" if name else "no numeric metric logged")
     figure = go.Figure()
     for series, rows in points.groupby("series", sort=False):
+        colour = (colours or {}).get(int(rows["model_id"].iloc[0])) if x == "logged_at" else None
         figure.add_trace(go.Scatter(
             x=rows["x"], y=rows["value"], mode="lines+markers", name=str(series),
+            line={"color": colour}, marker={"color": colour},
             customdata=rows["model_id"],
             hovertemplate="model %{customdata}<br>%{x}<br>" + name + "=%{y}<extra></extra>"))
     figure.update_layout(title=title, template=TEMPLATE, xaxis_title=x, yaxis_title=name,
@@ -99,8 +111,8 @@ def scatter_figure(points: pd.DataFrame, x_name: str | None, y_name: str | None)
     return figure
 
 
-def structured_figure(values: Sequence[Structured], name: str | None,
-                      overlay: bool = False) -> go.Figure:
+def structured_figure(values: Sequence[Structured], name: str | None, overlay: bool = False,
+                      colours: Mapping[int, str] | None = None) -> go.Figure:
     """The curves (or matrices) of a few models: side by side, one panel per model sharing
     their axes, or curves overlaid in one panel (``overlay=True``)."""
     if not name or not values:
@@ -120,8 +132,9 @@ def structured_figure(values: Sequence[Structured], name: str | None,
             figure.update_yaxes(autorange="reversed", dtick=1, row=1, col=column)
             figure.update_xaxes(dtick=1, row=1, col=column)
             continue
+        colour = (colours or {}).get(value.model_id)
         figure.add_trace(go.Scatter(x=list(value.x), y=list(value.y), mode="lines+markers",
-                                    name=value.label,
+                                    name=value.label, line={"color": colour},
                                     hovertemplate=f"{value.label}<br>{value.x_name}=%{{x}}<br>"
                                                   f"{value.y_name}=%{{y}}<extra></extra>"),
                          row=1, col=column)
@@ -256,16 +269,17 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
         query = _selected(tag_ids, tag_values)
         records = registry.find(query)
         metrics = registry.metrics(query)
+        colours = model_colours(records)
         count = f"{len(records)} model{'s' if len(records) != 1 else ''} selected"
         if query:
             count += " by " + format_query(query_from(query))
         return (
             timeseries_figure(series_points(metrics, records, metric, x, group_by)
-                              if metric else pd.DataFrame(), metric, x),
+                              if metric else pd.DataFrame(), metric, x, colours),
             scatter_figure(scatter_points(metrics, records, scatter_x, scatter_y, group_by)
                            if scatter_x and scatter_y else pd.DataFrame(), scatter_x, scatter_y),
             structured_figure(structured_values(metrics, records, curve, curve_ids or [])
-                              if curve else [], curve, overlay=bool(overlay)),
+                              if curve else [], curve, overlay=bool(overlay), colours=colours),
             models_table(records), count)
 
     return app
@@ -279,5 +293,5 @@ def serve(registry: Registry | str | os.PathLike[str] | None = None, host: str =
                              dev_tools_disable_version_check=True)  # no call to plotly.com
 
 
-__all__ = ["MAX_CURVE_MODELS", "create_app", "layout", "models_table", "scatter_figure", "serve",
-           "structured_figure", "timeseries_figure"]
+__all__ = ["MAX_CURVE_MODELS", "create_app", "layout", "model_colours", "models_table",
+           "scatter_figure", "serve", "structured_figure", "timeseries_figure"]

@@ -102,6 +102,12 @@ def test_figures_have_a_trace_per_series(seeded: tuple[Path, list[int]]) -> None
     curves = dashboard_data.structured_values(metrics, records, "roc_curve", seeded[1])
     side_by_side = dashboard.structured_figure(curves, "roc_curve")
     assert len(side_by_side.data) == len(MODELS) and side_by_side.layout.xaxis4 is not None
+    colours = dashboard.model_colours(records)
+    coloured = dashboard.structured_figure(curves, "roc_curve", colours=colours)
+    lines = dashboard.timeseries_figure(points, "training_loss", colours=colours)
+    assert [t.line.color for t in coloured.data] == [colours[c.model_id] for c in curves]
+    assert {t.name: t.line.color for t in lines.data} == {t.name: t.line.color
+                                                         for t in coloured.data}
     overlaid = dashboard.structured_figure(curves, "roc_curve", overlay=True)
     assert {trace.xaxis for trace in overlaid.data} == {"x"}
     empty = dashboard.scatter_figure(dashboard_data.scatter_points(
@@ -266,6 +272,7 @@ def test_the_page_draws_the_charts_and_a_tag_choice_changes_them(
         "1 model selected by canonical_name=client_ltv region=US"))
     table = browser.find_element("id", "models-table").text
     assert "client_ltv US" in table and "client_ltv CA" not in table
+    browser.save_screenshot(str(tmp_path / "dashboard_client_ltv_US.png"))
 
 
 def test_dashboard_page_shows_what_its_examples_print(tmp_path: Path,

@@ -48,7 +48,7 @@ def resolve_location(url: str | os.PathLike[str] | None,
                     "Registry(url, artifacts='/shared/models'), or set "
                     "DATAFLOW_REGISTRY_ARTIFACTS.")
         return location, os.fspath(artifacts)
-    directory = Path(location).expanduser()
+    directory = Path(location).expanduser().resolve()  # one engine per file, whatever the cwd
     directory.mkdir(parents=True, exist_ok=True)
     return (f"sqlite:///{directory / 'registry.db'}",
             os.fspath(artifacts) if artifacts is not None else str(directory / "artifacts"))

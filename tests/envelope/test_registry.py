@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -224,3 +225,22 @@ def test_overlong_tags_are_refused(registry: Registry) -> None:
     with pytest.raises(ValueError, match="is too long: keys hold up to 200 characters and "
                                          "values up to 1000"):
         _save(registry, note="x" * 1001)
+
+
+def test_a_relative_directory_is_the_one_under_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registry("registry") in two working directories of one process: two registries (the
+    engine cache once held the first directory's connections for both)."""
+    frame = pd.DataFrame({"x": [1.0]})
+    opened = []
+    try:
+        for name in ("first", "second"):  # both open at once, as two docs pages' registries
+            (tmp_path / name).mkdir()
+            monkeypatch.chdir(tmp_path / name)
+            opened.append(registry := Registry("registry"))
+            saved = save_model(lambda f: f["x"], description=name, api_input=frame,
+                               registry=registry)
+            assert saved.id == 1 and [r.description for r in registry.find()] == [name]
+    finally:
+        for registry in opened:
+            registry.close()

@@ -137,11 +137,12 @@ def dashboard_url(seeded: tuple[Path, list[int]]) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get(
         "PYTHONPATH", "")])}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dataflow.cli", "models", "dashboard", "--registry",
-         str(seeded[0]), "--port", str(port)], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+    log_path = seeded[0].parent / "dashboard.log"
     url = f"http://127.0.0.1:{port}/"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dataflow.cli", "models", "dashboard", "--registry",
+             str(seeded[0]), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -151,8 +152,7 @@ def dashboard_url(seeded: tuple[Path, list[int]]) -> Iterator[str]:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail(f"the dashboard did not start:\n{server.communicate()[0]}")
+                    pytest.fail(f"the dashboard did not start:\n{log_path.read_text()}")
                 time.sleep(0.2)
         yield url
     finally:

@@ -268,7 +268,8 @@ def create_app(registry: Registry | str | os.PathLike[str] | None = None, *,
                tag_ids: list[dict[str, str]]) -> tuple[Any, ...]:
         query = _selected(tag_ids, tag_values)
         records = registry.find(query)
-        metrics = registry.metrics(query)
+        metrics = registry.metrics(query, names=sorted(
+            {name for name in (metric, scatter_x, scatter_y, curve) if name}))
         colours = model_colours(records)
         count = f"{len(records)} model{'s' if len(records) != 1 else ''} selected"
         if query:

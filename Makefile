@@ -39,7 +39,7 @@ STRICT ?= $(if $(filter true 1,$(CI)),1,0)
 # 2-core machine gains nothing from running two suites at once.
 .NOTPARALLEL:
 
-.PHONY: demo test test-main lint bench dot java postgres clean matrix-summary $(addprefix test-,$(LEGS))
+.PHONY: demo test test-main lint bench dot java postgres chromium clean matrix-summary $(addprefix test-,$(LEGS))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,17 @@ java:
 postgres:
 	@bash tests/envelope/ensure_postgres.sh
 
+# the dashboard's browser test drives Debian's headless Chromium with its chromedriver: installed
+# with apt when missing and root; otherwise a warning, and that test skips saying why
+chromium:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing headless Chromium and chromedriver with apt"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "warning: chromium/chromedriver missing (apt-get install chromium chromium-driver); the dashboard browser test skips"; \
+	fi
+
 demo: $(VENV)/.installed-run dot
 	$(BIN)/python -m examples.demand_forecasting.train
 
@@ -112,7 +123,7 @@ define run_suite
 	exit $$status
 endef
 
-test-main: $(VENV)/.installed-test dot java postgres lint
+test-main: $(VENV)/.installed-test dot java postgres chromium lint
 	$(call run_suite,main,$(VENV),$(VENV)/.installed-test)
 
 # $(call find_python,3.10): prints the interpreter for that version: $(PYTHON310) when given,
@@ -141,7 +152,7 @@ find_python = for py in $(or $(PYTHON$(subst .,,$(1))),$$(ls -d $(PYENV_ROOT)/ve
 	.venv-$*/bin/python -m pip install --quiet -e ".[test]" $(PINS_$*); \
 	touch $@
 
-$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot java postgres
+$(addprefix test-,$(LEGS)): test-%: .venv-%/.installed dot java postgres chromium
 	$(call run_suite,$*,.venv-$*,.venv-$*/.installed)
 
 # One line per leg, then the tests of all legs added up (pytest's errors count as failed).

@@ -161,3 +161,27 @@ def deploy(name: str, query: str, requirements: tuple[str, ...], path: str | Non
     rule = envelope.deploy(name, query=query, require=require, path=path,
                            registry=open_registry(registry_url, artifacts))
     click.echo(json.dumps(rule.record()))
+
+
+@models.command()
+@registry_option
+@artifacts_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8050, show_default=True,
+              help="The port to listen on.")
+@reports_errors
+def dashboard(registry_url: str | None, artifacts: str | None, host: str, port: int) -> None:
+    """Serve the model dashboard: choose tags, see the metrics of the models they select.
+
+    A web page (Dash) with a time series of a metric across the models, a scatter of two
+    metrics, their curves side by side and a table of the models and their tags. Everything it
+    loads is served locally. Stop it with Ctrl-C.
+    """
+    try:
+        from dataflow.envelope.dashboard import serve
+    except ImportError as missing:
+        raise CliError(f"the dashboard needs {missing.name}: pip install '.[dashboard]'") \
+            from missing
+    click.echo(f"dashboard of {open_registry(registry_url, artifacts)!r} at http://{host}:{port}/")
+    serve(open_registry(registry_url, artifacts), host=host, port=port)

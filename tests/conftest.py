@@ -27,12 +27,16 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 
-SLOW_PLACES = ("tests/engines/", "tests/training/")
-"""Tests that start an engine (a Dask cluster, Ray, a Spark session) or train models: marked
-``slow``. The main leg and the pandas-2 leg of ``make test`` run them; the other legs run
-``-m "not slow"`` to keep the matrix under its time budget (Makefile: FAST_LEGS)."""
-SLOW_PAGES = ("docs/engines.md", "docs/howto/pandas_to_dask.md", "docs/training.md")
-"""Docs pages whose examples start engines or train models: ``slow`` too."""
+SLOW_PLACES = ("tests/engines/", "tests/training/", "tests/test_benchmarks.py",
+               "tests/caching/test_benchmark.py", "tests/envelope/test_benchmark_smoke.py",
+               "tests/envelope/test_dashboard.py", "tests/envelope/test_service.py")
+"""Tests that start an engine (a Dask cluster, Ray, a Spark session), a browser or a server,
+train models or run a benchmark: marked ``slow``. The main leg of ``make test`` runs them; the
+other legs run ``-m "not slow"`` (the pandas-2 leg also the ``pandas2`` tests) to keep the
+matrix under its time budget (Makefile: FAST_LEGS)."""
+SLOW_PAGES = ("docs/engines.md", "docs/howto/pandas_to_dask.md", "docs/training.md",
+              "docs/serving.md", "docs/dashboard.md")
+"""Docs pages whose examples start engines or servers or train models: ``slow`` too."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

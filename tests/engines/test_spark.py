@@ -163,6 +163,7 @@ def test_misuse_is_named_at_build():
         assert "test_spark.py:" in str(raised.value)
 
 
+@pytest.mark.pandas2  # pyspark.pandas does not import with pandas 3: the pandas-2 leg runs it
 def test_pandas_on_spark_adapter_gives_the_pandas_result(spark_session):
     """On pandas 2.x the adapter's result equals the pandas driver's; on pandas 3.x, which
     pyspark.pandas does not import with (pyspark 4.3 and older), the adapter says so when made."""

@@ -172,3 +172,53 @@ def test_training_example_runs_from_the_command_line(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert '"rmse"' in completed.stdout
     assert '"saved": "model 1 in Registry(' in completed.stdout
+
+
+def test_model_envelope_example_trains_saves_serves_and_scores(tmp_path: Path) -> None:
+    """examples/model_envelope: the script, then the commands a user types after it."""
+    import json
+
+    from dataflow import envelope
+
+    registry_dir = tmp_path / "registry"
+    done = subprocess.run(
+        [sys.executable, "-m", "examples.model_envelope.run", "--registry", str(registry_dir),
+         "--stores", "4", "--days", "160", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["tags"]["passes_tests"] == "true"
+    assert summary["served"]["model_id"] == summary["batch"]["model_id"] == summary["model_id"]
+    assert summary["dashboard_points"] == 1
+
+    registry = envelope.Registry(registry_dir)
+    model = registry.load(summary["model_id"])
+    held_out = pd.read_parquet(tmp_path / "held_out_features.parquet")
+    expected = model(held_out)
+    np.testing.assert_allclose(summary["served"]["predictions"], expected.head(3), atol=1e-3)
+    scored = pd.read_parquet(tmp_path / "held_out_predictions.parquet")
+    assert len(scored) == len(held_out) == summary["batch"]["rows"]
+    np.testing.assert_allclose(scored["predicted_units"], expected)
+    assert (scored["store_id"].to_numpy() == held_out["store_id"].to_numpy()).all()
+    registry.close()
+
+    def cli(*words: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "dataflow.cli", "models", *words,
+                               "--registry", str(registry_dir)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    found = cli("find", "canonical_name=demand_forecast passes_tests=true")
+    assert found.returncode == 0, found.stderr
+    listed = [json.loads(line) for line in found.stdout.splitlines()]
+    assert [(m["id"], m["tags"]["canonical_name"]) for m in listed] == [
+        (summary["model_id"], "demand_forecast")]
+    batch = cli("batch", "canonical_name=demand_forecast", "--input",
+                "held_out_features.parquet", "--output", "again.csv", "--keep", "store_id",
+                "--no-progress")
+    assert batch.returncode == 0, batch.stderr
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "again.csv")["predicted_units"], expected)
+    exported = cli("export", "demand", str(tmp_path / "service"))
+    assert exported.returncode == 0, exported.stderr
+    assert {"model.pkl", "service.py", "requirements.txt", "Dockerfile"} <= {
+        p.name for p in (tmp_path / "service").iterdir()}
+    assert "numpy==" in (tmp_path / "service" / "requirements.txt").read_text()

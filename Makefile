@@ -26,8 +26,8 @@ PINS_py311-pandas2 := 'pandas<3'
 PY_py312 := 3.12
 PY_py313 := 3.13
 # Time budget (30 min on 2 cores): the main leg runs the whole suite; the other legs skip the
-# tests marked slow (engines, browsers, servers, training, benchmarks: tests/conftest.py
-# SLOW_PLACES) and say so in the summary; the pandas-2 leg also runs the pandas2 tests (the
+# tests marked slow (engines, browsers, servers, training, benchmarks, docs pages, command-line
+# subprocesses: tests/conftest.py SLOW_PLACES) and say so in the summary; the pandas-2 leg also runs the pandas2 tests (the
 # pandas-on-Spark adapter, which does not import with pandas 3).
 FAST_LEGS := py310-oldest py311-pandas2 py312 py313
 SUBSET = $(if $(filter $(1),$(FAST_LEGS)),-m "not slow$(if $(filter $(1),py311-pandas2), or pandas2)")

@@ -29,9 +29,11 @@ settings.load_profile(PROFILE)
 
 SLOW_PLACES = ("tests/engines/", "tests/training/", "tests/test_benchmarks.py",
                "tests/caching/test_benchmark.py", "tests/envelope/test_benchmark_smoke.py",
-               "tests/envelope/test_dashboard.py", "tests/envelope/test_service.py")
+               "tests/envelope/test_dashboard.py", "tests/envelope/test_service.py",
+               "tests/test_docs.py", "tests/cli/test_cli.py")
 """Tests that start an engine (a Dask cluster, Ray, a Spark session), a browser or a server,
-train models or run a benchmark: marked ``slow``. The main leg of ``make test`` runs them; the
+train models, run a benchmark, or run every docs page and command line in subprocesses (the
+two largest files, ~100 s a leg): marked ``slow``. The main leg of ``make test`` runs them; the
 other legs run ``-m "not slow"`` (the pandas-2 leg also the ``pandas2`` tests) to keep the
 matrix under its time budget (Makefile: FAST_LEGS)."""
 SLOW_PAGES = ("docs/engines.md", "docs/howto/pandas_to_dask.md", "docs/training.md",

@@ -58,6 +58,9 @@ class Graph:
     """Function nodes whose name is a config key: the config value stands in their place."""
     _index: list[GraphIndex] = field(default_factory=list, repr=False, compare=False)
     """Holds :attr:`index` (made by the build, or on first use for a graph made otherwise)."""
+    _public: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
+    """Holds the graph as graph hooks see it (:func:`dataflow.graph_types.hamilton_graph`),
+    made on the first call of such a hook."""
 
     @property
     def index(self) -> GraphIndex:

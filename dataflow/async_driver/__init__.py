@@ -36,6 +36,7 @@ from dataflow.driver import Builder as SyncBuilder
 from dataflow.driver import Driver, FinalVar
 from dataflow.execution.hooks import hook_set
 from dataflow.execution.inputs import start_values
+from dataflow.graph_types import hamilton_graph
 from dataflow.lifecycle.construction import after_graph_construction
 
 __all__ = ["AsyncDriver", "Builder"]
@@ -103,7 +104,8 @@ class AsyncDriver(Driver):
         if self.initialized:
             return self
         if self._deferred_construction:
-            await call_hooks_async(self._deferred_construction, None, graph=self.graph,
+            await call_hooks_async(self._deferred_construction, None,
+                                   graph=hamilton_graph(self.graph),
                                    config=dict(self.graph.config),
                                    modules=list(self.graph_modules))
         for adapter in self.adapters:
@@ -150,7 +152,8 @@ class AsyncDriver(Driver):
         if hooks.empty:
             return await run_plan_concurrently(plan, values, hooks)
         run_id = str(uuid.uuid4())
-        await call_hooks_async(hooks.before_graph, None, graph=self.graph, final_vars=names,
+        shown = hamilton_graph(self.graph) if hooks.before_graph or hooks.after_graph else None
+        await call_hooks_async(hooks.before_graph, None, graph=shown, final_vars=names,
                                inputs=inputs, overrides=overrides,
                                execution_path=plan.node_names, run_id=run_id)
         results: dict[str, Any] | None = None
@@ -161,7 +164,7 @@ class AsyncDriver(Driver):
             error = failure
             raise
         finally:
-            await call_hooks_async(hooks.after_graph, None, graph=self.graph,
+            await call_hooks_async(hooks.after_graph, None, graph=shown,
                                    success=error is None, error=error, results=results,
                                    run_id=run_id)
         return results

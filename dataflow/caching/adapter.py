@@ -47,6 +47,7 @@ from dataflow.caching.stores import (
     format_for,
 )
 from dataflow.errors import DataflowError, did_you_mean
+from dataflow.graph_types import internal_graph
 from dataflow.node import NodeRole
 
 __all__ = ["CacheAdapter", "CachingBehavior", "CachingEvent", "CachingEventType",
@@ -235,13 +236,13 @@ class CacheAdapter:
         self._graph = driver.graph
 
     def run_after_graph_construction(self, *, graph: Any, **future_kwargs: Any) -> None:
-        self._graph = graph
+        self._graph = internal_graph(graph)  # the driver's Graph: the nodes' functions, config
 
     def run_before_graph_execution(self, *, graph: Any, final_vars: list[str],
                                    inputs: Mapping[str, Any], overrides: Mapping[str, Any],
                                    execution_path: list[str], run_id: str,
                                    **future_kwargs: Any) -> None:
-        self._graph = graph
+        self._graph = graph = internal_graph(graph)
         with self._lock:
             self._run_id = run_id
             self.run_ids.append(run_id)

@@ -49,6 +49,7 @@ from dataflow.execution.tasks import (
     task_of,
 )
 from dataflow.graph import Graph
+from dataflow.graph_types import hamilton_graph
 
 Body = Callable[[dict[str, Any], str], dict[str, Any]]
 """The run itself: ``body(values, run_id)`` returns the outputs."""
@@ -180,7 +181,8 @@ def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, g
     run (by default, the plan in the calling thread)."""
     plan = runner.plan
     run_id = str(uuid.uuid4())
-    call_hooks(hooks.before_graph, None, graph=graph, final_vars=final_vars,
+    shown = hamilton_graph(graph) if hooks.before_graph or hooks.after_graph else None
+    call_hooks(hooks.before_graph, None, graph=shown, final_vars=final_vars,
                inputs=inputs, overrides=overrides,
                execution_path=plan.node_names, run_id=run_id)
     results: dict[str, Any] | None = None
@@ -196,6 +198,6 @@ def run_with_hooks(runner: PlanRunner, values: dict[str, Any], hooks: HookSet, g
         error = failure
         raise
     finally:
-        call_hooks(hooks.after_graph, None, graph=graph, success=error is None, error=error,
+        call_hooks(hooks.after_graph, None, graph=shown, success=error is None, error=error,
                    results=results, run_id=run_id)
     return results

@@ -39,12 +39,14 @@ class GraphConstructionHook(LifecycleAdapter, abc.ABC):
     def run_after_graph_construction(
         self, *, graph: Any, config: dict[str, Any], **future_kwargs: Any,
     ) -> None:
-        """``graph`` is the driver's :class:`~dataflow.graph.Graph`; ``future_kwargs`` holds
+        """``graph`` is a :class:`~dataflow.graph_types.HamiltonGraph` (its ``nodes``, each
+        node's ``name``, ``type``, ``tags``, dependencies, ...); ``future_kwargs`` holds
         ``modules`` too."""
 
 
 class GraphExecutionHook(LifecycleAdapter, abc.ABC):
-    """Called once before and once after each ``execute``."""
+    """Called once before and once after each ``execute``; ``graph`` is a
+    :class:`~dataflow.graph_types.HamiltonGraph`."""
 
     @abc.abstractmethod
     def run_before_graph_execution(
@@ -119,7 +121,7 @@ class StaticValidator(LifecycleAdapter):
         return True, None
 
     def run_to_validate_graph(self, graph: Any, **future_kwargs: Any) -> tuple[bool, str | None]:
-        """``graph`` is the driver's :class:`~dataflow.graph.Graph`."""
+        """``graph`` is a :class:`~dataflow.graph_types.HamiltonGraph`."""
         return True, None
 
 

@@ -7,7 +7,10 @@ task_id=)``, ...) and translates the lifecycle API's call into it, so an adapter
 runs on every driver unchanged. The ``...Async`` classes' methods are ``async def``: the
 :mod:`dataflow.async_driver` awaits them; the synchronous driver refuses them at build, naming
 them. ``node_`` is a :class:`HookNode` (the node's name, type, tags, input types and, for
-``do_node_execute``, its function); ``graph`` is the driver's :class:`~dataflow.graph.Graph`.
+``do_node_execute``, its function); ``graph`` is the driver's :class:`~dataflow.graph.Graph`,
+as Hamilton hands these classes its internal ``FunctionGraph`` (the lifecycle API's own graph
+hooks get a :class:`~dataflow.graph_types.HamiltonGraph`; :func:`~dataflow.graph_types.
+internal_graph` takes the graph back from it).
 
 >>> import asyncio
 >>> from dataflow import ad_hoc_utils, async_driver
@@ -35,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dataflow.graph_types import internal_graph
 from dataflow.lifecycle.api import LifecycleAdapter, ValidationException
 
 __all__ = [
@@ -96,7 +100,8 @@ class BasePostGraphConstruct(LifecycleAdapter, abc.ABC):
     def run_after_graph_construction(self, *, graph: Any, config: dict[str, Any],
                                      modules: list[Any] | None = None,
                                      **future_kwargs: Any) -> None:
-        self.post_graph_construct(graph=graph, modules=list(modules or []), config=config)
+        self.post_graph_construct(graph=internal_graph(graph), modules=list(modules or []),
+                                  config=config)
 
 
 class BasePostGraphConstructAsync(LifecycleAdapter, abc.ABC):
@@ -109,7 +114,8 @@ class BasePostGraphConstructAsync(LifecycleAdapter, abc.ABC):
     async def run_after_graph_construction(self, *, graph: Any, config: dict[str, Any],
                                            modules: list[Any] | None = None,
                                            **future_kwargs: Any) -> None:
-        await self.post_graph_construct(graph=graph, modules=list(modules or []), config=config)
+        await self.post_graph_construct(graph=internal_graph(graph),
+                                        modules=list(modules or []), config=config)
 
 
 # -- graph execution -------------------------------------------------------------------------
@@ -124,8 +130,8 @@ class BasePreGraphExecute(LifecycleAdapter, abc.ABC):
     def run_before_graph_execution(self, *, run_id: str, graph: Any, final_vars: list[str],
                                    inputs: dict[str, Any], overrides: dict[str, Any],
                                    **future_kwargs: Any) -> None:
-        self.pre_graph_execute(run_id=run_id, graph=graph, final_vars=final_vars,
-                               inputs=inputs, overrides=overrides)
+        self.pre_graph_execute(run_id=run_id, graph=internal_graph(graph),
+                               final_vars=final_vars, inputs=inputs, overrides=overrides)
 
 
 class BasePreGraphExecuteAsync(LifecycleAdapter, abc.ABC):
@@ -139,8 +145,8 @@ class BasePreGraphExecuteAsync(LifecycleAdapter, abc.ABC):
                                          final_vars: list[str], inputs: dict[str, Any],
                                          overrides: dict[str, Any],
                                          **future_kwargs: Any) -> None:
-        await self.pre_graph_execute(run_id=run_id, graph=graph, final_vars=final_vars,
-                                     inputs=inputs, overrides=overrides)
+        await self.pre_graph_execute(run_id=run_id, graph=internal_graph(graph),
+                                     final_vars=final_vars, inputs=inputs, overrides=overrides)
 
 
 class BasePostGraphExecute(LifecycleAdapter, abc.ABC):
@@ -155,8 +161,8 @@ class BasePostGraphExecute(LifecycleAdapter, abc.ABC):
     def run_after_graph_execution(self, *, run_id: str, graph: Any, success: bool,
                                   error: BaseException | None, results: dict[str, Any] | None,
                                   **future_kwargs: Any) -> None:
-        self.post_graph_execute(run_id=run_id, graph=graph, success=success, error=error,
-                                results=results)
+        self.post_graph_execute(run_id=run_id, graph=internal_graph(graph), success=success,
+                                error=error, results=results)
 
 
 class BasePostGraphExecuteAsync(LifecycleAdapter, abc.ABC):
@@ -171,8 +177,8 @@ class BasePostGraphExecuteAsync(LifecycleAdapter, abc.ABC):
                                         error: BaseException | None,
                                         results: dict[str, Any] | None,
                                         **future_kwargs: Any) -> None:
-        await self.post_graph_execute(run_id=run_id, graph=graph, success=success, error=error,
-                                      results=results)
+        await self.post_graph_execute(run_id=run_id, graph=internal_graph(graph),
+                                      success=success, error=error, results=results)
 
 
 # -- node execution --------------------------------------------------------------------------

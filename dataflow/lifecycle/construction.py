@@ -1,5 +1,7 @@
 """What a driver's adapters do once its graph is built: validators judge it, then construction
-hooks hear about it (Hamilton's order).
+hooks hear about it (Hamilton's order). Graph validators and construction hooks are handed the
+graph as Hamilton's :class:`~dataflow.graph_types.HamiltonGraph` (made here only when one of
+them is registered).
 
 Every failure of every :class:`~dataflow.lifecycle.api.StaticValidator` is collected and raised
 at once, each naming its node, the node's function and file:line, and the validator.
@@ -13,6 +15,7 @@ from typing import Any
 
 from dataflow.execution.hooks import HookSet, call_hooks, hook_failure
 from dataflow.graph import Graph
+from dataflow.graph_types import hamilton_graph
 from dataflow.lifecycle.api import ValidationException
 from dataflow.variables import Variable
 
@@ -27,8 +30,8 @@ def after_graph_construction(hooks: HookSet, graph: Graph,
             f"The graph failed {len(failures)} validation(s) of its adapters:\n"
             + "\n".join(failures))
     if hooks.after_construction:
-        call_hooks(hooks.after_construction, None, graph=graph, config=dict(graph.config),
-                   modules=list(modules))
+        call_hooks(hooks.after_construction, None, graph=hamilton_graph(graph),
+                   config=dict(graph.config), modules=list(modules))
 
 
 def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:
@@ -47,7 +50,7 @@ def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:
 def _graph_failures(hooks: HookSet, graph: Graph) -> list[str]:
     failures: list[str] = []
     for name, validate in hooks.graph_validators:
-        passed, message = _judged(name, None, validate, graph=graph)
+        passed, message = _judged(name, None, validate, graph=hamilton_graph(graph))
         if not passed:
             failures.append(f"  the graph: {message} [{name}]")
     return failures

@@ -18,7 +18,8 @@ own internal graph (``FunctionGraph``) to those.
 Cost. :func:`hamilton_graph` makes the :class:`HamiltonGraph` of a graph the first time a graph
 hook is called and keeps it with the graph, so a driver makes it at most once, and a driver
 without graph hooks never makes it (its runs do not look). Node versions (source hashes) are
-computed on first read only.
+computed on first read only, and so are the nodes themselves: an adapter that only takes the
+internal graph back (below) never makes them.
 
 Our own adapters that need the real graph (the cache reads its nodes' functions and config)
 take it back with :func:`internal_graph`: a :class:`HamiltonGraph` made here holds a private
@@ -205,21 +206,39 @@ def _defaults(node: Node) -> dict[str, Any]:
 
 # -- the graph -------------------------------------------------------------------------------
 
+class _NodesOnFirstRead:
+    """The ``nodes`` field of :class:`HamiltonGraph`: given (``HamiltonGraph(nodes=[...])``),
+    or ``None`` with the graph to describe, and then made from that graph on first read. So
+    handing a hook the graph costs nothing until the hook reads the nodes, and an adapter that
+    only takes the internal graph back never pays for them."""
+
+    def __get__(self, graph: Any, owner: Any = None) -> Any:
+        if graph is None:
+            raise AttributeError("nodes")  # a required field: no class-level default
+        nodes = graph.__dict__.get("_nodes")
+        if nodes is None and graph._graph is not None:
+            nodes = graph.__dict__["_nodes"] = _nodes_of(graph._graph)
+        return nodes
+
+    def __set__(self, graph: Any, nodes: Any) -> None:
+        graph.__dict__["_nodes"] = nodes
+
+
 @dataclass
 class HamiltonGraph:
     """The nodes of a driver's graph, as graph hooks see them (Hamilton's
     ``hamilton.graph_types.HamiltonGraph``). Made by the driver (:func:`hamilton_graph`), not by
     users."""
 
-    nodes: list[HamiltonNode]
+    nodes: list[HamiltonNode] = _NodesOnFirstRead()  # type: ignore[assignment]
     _graph: Any = field(default=None, repr=False, compare=False)
     """The dataflow graph these nodes describe (:func:`internal_graph`); not Hamilton's."""
 
     @staticmethod
     def from_graph(graph: Graph) -> HamiltonGraph:
-        """A new :class:`HamiltonGraph` of dataflow's ``graph`` (:func:`hamilton_graph` keeps
-        one per graph)."""
-        return HamiltonGraph(_nodes_of(graph), graph)
+        """A :class:`HamiltonGraph` of dataflow's ``graph``, its nodes made on first read
+        (:func:`hamilton_graph` keeps one per graph)."""
+        return HamiltonGraph(None, graph)  # type: ignore[arg-type]
 
     @functools.cached_property
     def version(self) -> str:

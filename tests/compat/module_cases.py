@@ -232,6 +232,8 @@ NOT_NODE_MODULES = {
     "tests.compat.twin_import": "the porting loader",
     "tests.compat.findings": "the findings registry",
     "tests.compat.generated_modules": "the hypothesis module generator",
+    "tests.compat.graph_hook_recorder": "a Hamilton-written graph hook (no nodes); compared "
+        "in test_graph_types_vs_hamilton.py",
     "tests.compat.resources": "package docstring only",
     "tests.compat.resources.shared_function_base": "with shared_function_user: "
     "test_decorating_an_imported_function_keeps_its_node (intended difference "

@@ -383,6 +383,7 @@ def test_the_cache_keeps_working_behind_a_hamilton_graph(tmp_path: Path) -> None
               .with_adapters(base.DictResult()).build())
         assert dr.execute(["counted"]) == {"counted": 3}
     assert calls == [2]  # the second driver read the stored value
+    assert dr.graph._public[0].__dict__["_nodes"] is None  # it never read the nodes
 
 
 def test_a_graph_validator_reads_hamilton_nodes() -> None:
@@ -398,7 +399,8 @@ def test_a_graph_validator_reads_hamilton_nodes() -> None:
 
 @pytest.mark.parametrize("text", [
     "def f(x: int) -> int:\n    '''Doc.'''\n    return x  # note\n",
-    "    def inner(x):\n        '''Doc.'''\n        y = 'kept'\n        'kept too'\n        return x\n",
+    "    def inner(x):\n        '''Doc.'''\n        y = 'kept'\n        'kept too'\n"
+    "        return x\n",
     "class K:\n    '''Kept: classes keep theirs.'''\n    a = 1\n",
     "'''module doc kept'''\nx = 1\n",
     "async def f():\n    '''d'''\n    return 1\n",

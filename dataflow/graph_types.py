@@ -19,7 +19,9 @@ Cost. :func:`hamilton_graph` makes the :class:`HamiltonGraph` of a graph the fir
 hook is called and keeps it with the graph, so a driver makes it at most once, and a driver
 without graph hooks never makes it (its runs do not look). Node versions (source hashes) are
 computed on first read only, and so are the nodes themselves: an adapter that only takes the
-internal graph back (below) never makes them.
+internal graph back (below) never makes them. Every call is handed the same object (Hamilton
+makes a new one per call; a built driver's graph never changes): entry
+``graph-types-one-per-driver`` of the port guide.
 
 Our own adapters that need the real graph (the cache reads its nodes' functions and config)
 take it back with :func:`internal_graph`: a :class:`HamiltonGraph` made here holds a private
@@ -52,9 +54,11 @@ import inspect
 import logging
 import textwrap
 import typing
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dataflow.node import NodeRole
 
 if TYPE_CHECKING:
     from dataflow.graph import Graph
@@ -64,6 +68,7 @@ __all__ = ["HamiltonGraph", "HamiltonNode", "hamilton_graph", "hash_source_code"
            "internal_graph"]
 
 logger = logging.getLogger(__name__)
+_FUNCTION = NodeRole.FUNCTION
 
 
 # -- source hashes ---------------------------------------------------------------------------
@@ -132,17 +137,14 @@ class HamiltonNode:
                   ) -> HamiltonNode:
         """The :class:`HamiltonNode` of dataflow's ``node``; ``originating_functions`` stands
         in for an external node's own (it has none): see :func:`hamilton_graph`."""
+        required: set[str] = set()
+        optional: set[str] = set()
+        for dependency in node.dependencies:
+            (optional if dependency.optional else required).add(dependency.name)
         return HamiltonNode(
-            name=node.name,
-            type=node.type,
-            tags=dict(node.tags),
-            is_external_input=node.is_external,
-            originating_functions=node.originating_functions or originating_functions or None,
-            documentation=node.doc,
-            required_dependencies=set(node.required_dependencies),
-            optional_dependencies=set(node.optional_dependencies),
-            optional_dependencies_default_values=_defaults(node),
-        )
+            node.name, node.type, dict(node.tags), node.role is not _FUNCTION,
+            node.originating_functions or originating_functions or None, node.doc,
+            required, optional, _defaults(node, optional) if optional else {})
 
     @functools.cached_property
     def version(self) -> str | None:
@@ -182,26 +184,23 @@ class HamiltonNode:
         return f'Node("{self.name}": {_type_text(self.type)})'
 
 
-def _defaults(node: Node) -> dict[str, Any]:
-    """The default value of each optional dependency of ``node``: the parameter of that name
-    of its function, or else of the function it comes from."""
-    optional = node.optional_dependencies
-    if not optional:
-        return {}
+def _defaults(node: Node, optional: set[str]) -> dict[str, Any]:
+    """The default value of each optional dependency of ``node`` (``optional``, their names),
+    in parameter order: the parameter of that name of its function, or else of the function it
+    comes from."""
     found: dict[str, Any] = {}
     for fn in (node.fn, *node.originating_functions):
-        if fn is None:
+        if fn is None or len(found) == len(optional):
             continue
         try:
             parameters = inspect.signature(fn).parameters
         except (TypeError, ValueError):
             continue
-        for name in optional:
-            parameter = parameters.get(name)
-            if (name not in found and parameter is not None
+        for name, parameter in parameters.items():
+            if (name in optional and name not in found
                     and parameter.default is not inspect.Parameter.empty):
                 found[name] = parameter.default
-    return {name: found[name] for name in optional if name in found}
+    return found
 
 
 # -- the graph -------------------------------------------------------------------------------
@@ -231,14 +230,18 @@ class HamiltonGraph:
     users."""
 
     nodes: list[HamiltonNode] = _NodesOnFirstRead()  # type: ignore[assignment]
-    _graph: Any = field(default=None, repr=False, compare=False)
-    """The dataflow graph these nodes describe (:func:`internal_graph`); not Hamilton's."""
+    _graph: ClassVar[Any] = None
+    """The dataflow graph the nodes describe (:func:`internal_graph`): an attribute of the
+    instances made by :meth:`from_graph`, not a field (``dataclasses.fields`` and
+    ``dataclasses.asdict`` see ``nodes`` only, as in Hamilton)."""
 
     @staticmethod
     def from_graph(graph: Graph) -> HamiltonGraph:
         """A :class:`HamiltonGraph` of dataflow's ``graph``, its nodes made on first read
         (:func:`hamilton_graph` keeps one per graph)."""
-        return HamiltonGraph(None, graph)  # type: ignore[arg-type]
+        shown = HamiltonGraph(None)  # type: ignore[arg-type]
+        shown._graph = graph  # type: ignore[misc]
+        return shown
 
     @functools.cached_property
     def version(self) -> str:
@@ -306,10 +309,3 @@ def internal_graph(graph: Any) -> Any:
         return graph._graph
     return graph
 
-
-def shown_graph(graph: Graph | None, hooks: Mapping[str, Any] | Iterable[Any]) -> Any:
-    """What graph hooks are handed: :func:`hamilton_graph` of ``graph`` when ``hooks`` has any
-    hook to hand it to, else ``None`` (nothing made)."""
-    if graph is None or not hooks:
-        return None
-    return hamilton_graph(graph)

@@ -36,7 +36,8 @@ def describe_node(node: graph_types.HamiltonNode) -> dict[str, Any]:
         "optional_dependencies": sorted(node.optional_dependencies),
         "dependency_types": (type(node.required_dependencies).__name__,
                              type(node.optional_dependencies).__name__),
-        "optional_dependencies_default_values": dict(node.optional_dependencies_default_values),
+        "optional_dependencies_default_values": list(
+            node.optional_dependencies_default_values.items()),
         "version": node.version,
         "as_dict": {k: v for k, v in described.items() if k not in ("tags", "documentation")},
     }

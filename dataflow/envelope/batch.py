@@ -343,7 +343,7 @@ class _CsvWriter:
         self._first = False
 
     def commit(self) -> None:
-        if self._first:  # no rows: still a file with no lines
+        if self._first:  # never written (batch_predict writes the header of no rows itself)
             Path(self.temporary).write_text("")
 
 
@@ -528,9 +528,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
             chunks += 1
             if bar is not None:
                 bar.update(len(chunk))
-        if not chunks and isinstance(writer, (_ParquetWriter, _FrameWriter)):
-            # no rows: a parquet file (a frame) with the columns a run writes, not an empty
-            # (corrupt) file (or None)
+        if not chunks and isinstance(writer, (_ParquetWriter, _CsvWriter, _FrameWriter)):
+            # no rows: a parquet file (a CSV header, a frame) with the columns a run writes,
+            # typed from the schemas the envelope records, not an empty (corrupt) file or None
             writer.write(_no_predictions(loaded, keep_columns))
         writer.commit()
     run = BatchRun(model_id=loaded.envelope.id, query=format_query(selected),

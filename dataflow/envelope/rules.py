@@ -124,7 +124,7 @@ def deploy(rule_name: str, query: str | Query | Mapping[str, Any] | None = None,
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     rule = Rule(rule_name, format_query(selected), dict(sorted(require.items())), path,
                 now.replace(tzinfo=dt.timezone.utc))
-    with registry._write() as connection:
+    with registry._write(f"deploy rule {rule_name!r}") as connection:
         taken = connection.execute(select(t.rules.c.name).where(
             t.rules.c.path == path, t.rules.c.name != rule_name)).scalar()
         if taken is not None:
@@ -162,7 +162,7 @@ def undeploy(rule_name: str, registry: Registry | None = None) -> None:
     """Remove a deployment rule (a running service stops serving its path)."""
     registry = _registry(registry)
     get_rule(rule_name, registry)
-    with registry._write() as connection:
+    with registry._write(f"undeploy rule {rule_name!r}") as connection:
         connection.execute(delete(t.rules).where(t.rules.c.name == rule_name))
 
 

@@ -513,9 +513,9 @@ class Registry:
         return {k: dict(sorted(v.items())) for k, v in found.items()}
 
     def revision(self) -> int:
-        """A number that grows whenever a model is saved, tagged or untagged: a service that serves "the
-        latest model matching a query" polls this one cheap query and runs ``find`` again only
-        when it has changed."""
+        """A number that grows whenever a model is saved, tagged or untagged: a service that
+        serves "the latest model matching a query" polls this one cheap query and runs ``find``
+        again only when it has changed."""
         # counts, not the largest ids: a transaction that took a smaller id may commit later
         statement = select(select(func.count()).select_from(t.models).scalar_subquery(),
                            select(func.count()).select_from(t.tag_events).scalar_subquery())

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.query import Query, check_key, format_query, query_from
@@ -140,10 +141,20 @@ def deploy(rule_name: str, query: str | Query | Mapping[str, Any] | None = None,
 def rules(registry: Registry | None = None) -> list[Rule]:
     """Every deployment rule in the registry, by name."""
     registry = _registry(registry)
-    with registry._read() as connection:
-        rows = connection.execute(select(t.rules).order_by(t.rules.c.name)).all()
+    try:
+        with registry._read() as connection:
+            rows = connection.execute(select(t.rules).order_by(t.rules.c.name)).all()
+    except (OperationalError, ProgrammingError):
+        if registry.read_only and not _has_rules_table(registry):
+            return []  # a registry from before rules, which this process cannot add them to
+        raise
     return [Rule(row.name, row.query, json.loads(row.require), row.path,
                  row.updated_at.replace(tzinfo=dt.timezone.utc)) for row in rows]
+
+
+def _has_rules_table(registry: Registry) -> bool:
+    with registry._read() as connection:
+        return bool(inspect(connection).has_table(t.rules.name))
 
 
 def get_rule(rule_name: str, registry: Registry | None = None) -> Rule:

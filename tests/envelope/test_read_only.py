@@ -188,3 +188,15 @@ def test_a_read_only_location_with_no_registry_says_so(shared: Path) -> None:
     (shared / "empty").mkdir()
     with pytest.raises(RegistryReadOnlyError, match="cannot be read as a registry"):
         Registry(shared / "empty", read_only=True)
+
+
+def test_a_read_only_registry_from_before_rules_has_no_rules(tmp_path: Path) -> None:
+    import sqlite3
+
+    location = tmp_path / "registry"
+    _registry_with_a_served_model(location)
+    with sqlite3.connect(location / "registry.db") as connection:  # as an older dataflow left it
+        connection.execute("DROP TABLE envelope_rules")
+    with Registry(location, read_only=True) as registry:  # cannot add the table: reads without
+        assert envelope.rules(registry=registry) == []
+        assert [r.id for r in registry.find(canonical_name="client_ltv")] == [1]

@@ -200,3 +200,44 @@ def test_a_read_only_registry_from_before_rules_has_no_rules(tmp_path: Path) -> 
     with Registry(location, read_only=True) as registry:  # cannot add the table: reads without
         assert envelope.rules(registry=registry) == []
         assert [r.id for r in registry.find(canonical_name="client_ltv")] == [1]
+
+
+
+TURNED = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from dataflow.envelope import Registry, RegistryReadOnlyError
+
+    location = Path(sys.argv[1])
+    registry = Registry(location)  # writable when opened
+    assert not registry.read_only
+    registry.add_tags(1, stage="staging")
+    for path in [location, *location.rglob("*")]:  # then its permissions change
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    registry.close()  # (its open connections go; the next write opens the file again)
+    try:
+        registry.add_tags(1, stage="prod")
+    except RegistryReadOnlyError as error:
+        print("refused:", error)
+    print("tags:", registry.get(1).tags["stage"])
+""")
+
+
+def test_a_registry_turned_read_only_after_opening_refuses_writes_naming_it(
+        shared: Path) -> None:
+    location = shared / "registry"
+    _registry_with_a_served_model(location)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root writes whatever the permissions: write as nobody
+        if shutil.which("setpriv") is None:
+            pytest.skip("root ignores chmod, and there is no setpriv to write as another user")
+        for path in [location, *location.rglob("*")]:
+            os.chown(path, NOBODY, NOBODY)
+        prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    done = subprocess.run([*prefix, sys.executable, "-c", TURNED, str(location)],
+                          capture_output=True, text=True, timeout=300, cwd=shared,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(shared)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (f"refused: cannot tag model 1: the registry at {location / 'registry.db'} is "
+            "read-only to this process (attempt to write a readonly database)") in done.stdout
+    assert "tags: staging" in done.stdout

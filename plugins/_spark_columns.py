@@ -25,12 +25,18 @@ from dataflow.execution.failures import add_note, register_failure_unwrapper
 from dataflow.function_modifiers.binding import bind_parameters
 from dataflow.function_modifiers.dependencies import UpstreamDependency
 from dataflow.function_modifiers.metadata import TagInstruction
+from dataflow.function_modifiers.pandas_columns import (
+    check_usage,
+    frame_parameter,
+    refuse_passed_and_computed,
+    upstream_nodes,
+)
 from dataflow.function_modifiers.recursive import collect_functions, resolve_subdag_nodes
 from dataflow.function_modifiers.targets import NON_FINAL_TAG
 from dataflow.htypes import column
 from dataflow.instructions import DecoratorUsageError, InjectInstruction, ResolveContext, record
 from dataflow.node import DECORATOR_TAG, Dependency, Node, qualified_type_name, type_name
-from dataflow.type_rules import edge_accepts, strip_annotated
+from dataflow.type_rules import strip_annotated
 
 __all__ = ["column", "node_errors", "original_failure", "require_columns", "select",
            "spark_type", "with_columns"]
@@ -269,19 +275,6 @@ def _ordered(nodes: Sequence[Node]) -> list[Node]:
     return out
 
 
-def _upstream(nodes: Sequence[Node], wanted: Collection[str]) -> list[Node]:
-    by_name = {n.name: n for n in nodes}
-    needed: set[str] = set()
-    stack = list(wanted)
-    while stack:
-        name = stack.pop()
-        if name in needed or name not in by_name:
-            continue
-        needed.add(name)
-        stack.extend(d.name for d in by_name[name].dependencies)
-    return [n for n in nodes if n.name in needed]
-
-
 class SparkWithColumnsInstruction(InjectInstruction):
     decorator_name = "with_columns"
 
@@ -302,28 +295,13 @@ class SparkWithColumnsInstruction(InjectInstruction):
         return self.config_required
 
     def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
-        parameters = [p.name for p in context.signature.parameters]
-        if not parameters:
-            raise context.error(self, "the function has no parameter; its first parameter (or "
-                                      "on_input=...) must be the pyspark DataFrame.")
-        frame = self.on_input or parameters[0]
-        if frame not in parameters:
-            raise context.error(self, f"on_input={frame!r} is not a parameter; parameters are "
-                                      f"{', '.join(parameters)}.{did_you_mean(frame, parameters)}")
-        frame_type = context.signature.hints.get(frame, Any)
-        if not edge_accepts(frame_type, DataFrame):
-            raise context.error(self, f"parameter {frame!r} is annotated {type_name(frame_type)};"
-                                      " this with_columns works on a pyspark DataFrame parameter.")
+        frame, frame_type = frame_parameter(self, context, self.on_input, DataFrame,
+                                            "pyspark DataFrame")
         namespace = self.namespace or context.name
         inner = resolve_subdag_nodes(self.load_from, context.config)
         inner_names = {n.name for n in inner}
         passed = set(self.columns_to_pass or ())
-        clash = sorted(inner_names & passed)
-        if clash:
-            raise context.error(
-                self, f"{clash} are both passed from the DataFrame (columns_to_pass) and computed "
-                "by a loaded function. columns_to_pass columns are read-only; to replace a "
-                "column, use pass_dataframe_as=... instead.")
+        refuse_passed_and_computed(self, context, inner_names, passed)
         if self.select is not None:
             missing = [s for s in self.select if s not in inner_names]
             if missing:
@@ -331,7 +309,7 @@ class SparkWithColumnsInstruction(InjectInstruction):
                     self, f"select names {missing}, which no loaded function defines."
                     f"{did_you_mean(missing[0], inner_names)} Loaded: "
                     f"{', '.join(sorted(inner_names))}.")
-            inner = _upstream(inner, self.select)
+            inner = upstream_nodes(inner, self.select)
         steps: list[Node] = []
         previous = frame
         for index, node in enumerate(_ordered(inner)):
@@ -465,15 +443,7 @@ class with_columns:
                  select: Collection[str] | None = None, namespace: str | None = None,
                  mode: str = "append", config_required: Sequence[str] | None = None) -> None:
         self.load_from = collect_functions(load_from, self.decorator_name)
-        if (columns_to_pass is None) == (pass_dataframe_as is None):
-            raise DecoratorUsageError(
-                f"@{self.decorator_name} takes exactly one of columns_to_pass=[...] (the "
-                "frame's columns the functions read) and pass_dataframe_as='name' (the whole "
-                "frame under that parameter name).")
-        for label, value in (("columns_to_pass", columns_to_pass), ("select", select)):
-            if isinstance(value, str):
-                raise DecoratorUsageError(
-                    f"@{self.decorator_name}: {label} is a list of names; write [{value!r}].")
+        check_usage(self.decorator_name, columns_to_pass, pass_dataframe_as, select)
         if mode not in ("append", "select"):
             raise DecoratorUsageError(f"@{self.decorator_name}: mode is 'append' or 'select', "
                                       f"not {mode!r}.")

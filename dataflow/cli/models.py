@@ -123,6 +123,47 @@ def find(query: str, all_: bool, registry_url: str | None, artifacts: str | None
                                "created_at": record.created_at.isoformat()}))
 
 
+def _print_tags(registry: Any, model_id: int) -> None:
+    click.echo(json.dumps({"id": model_id, "tags": registry.get(model_id).tags}))
+
+
+@models.command()
+@click.argument("model_id", metavar="ID", type=int)
+@click.argument("tags", metavar="KEY=VALUE...", nargs=-1, required=True)
+@registry_option
+@artifacts_option
+@reports_errors
+def tag(model_id: int, tags: tuple[str, ...], registry_url: str | None,
+        artifacts: str | None) -> None:
+    """Set tags on model ID (registry.add_tags): a new value replaces the old, the history
+    keeps both. Prints the model's tags as JSON."""
+    values = {}
+    for item in tags:
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise CliError(f"{item!r}: write KEY=VALUE, e.g. passes_tests=true (to remove a "
+                           "tag: dataflow models untag ID KEY).")
+        values[key] = value
+    registry = open_registry(registry_url, artifacts)
+    registry.add_tags(model_id, **values)
+    _print_tags(registry, model_id)
+
+
+@models.command()
+@click.argument("model_id", metavar="ID", type=int)
+@click.argument("keys", metavar="KEY...", nargs=-1, required=True)
+@registry_option
+@artifacts_option
+@reports_errors
+def untag(model_id: int, keys: tuple[str, ...], registry_url: str | None,
+          artifacts: str | None) -> None:
+    """Remove tags from model ID (registry.remove_tags), all or none: a KEY the model does not
+    have is an error and nothing is removed. Prints the model's tags as JSON."""
+    registry = open_registry(registry_url, artifacts)
+    registry.remove_tags(model_id, *keys)
+    _print_tags(registry, model_id)
+
+
 @models.command()
 @click.argument("rule")
 @click.argument("directory", type=click.Path(file_okay=False))

@@ -24,6 +24,7 @@ from dataflow.envelope.registry import (
     ModelNotFoundError,
     ModelRecord,
     Registry,
+    RegistryReadOnlyError,
     RegistryVersionError,
 )
 from dataflow.envelope.rules import Rule, RuleError, deploy, get_rule, rules, undeploy
@@ -44,6 +45,7 @@ __all__ = [
     "Query",
     "QuerySyntaxError",
     "Registry",
+    "RegistryReadOnlyError",
     "RegistryVersionError",
     "Rule",
     "RuleError",

@@ -41,14 +41,15 @@ class _HashingWriter:
 class ArtifactStore:
     """Content-addressed files under ``root`` (any fsspec URL or a local path)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], create: bool = True) -> None:
         root = os.fspath(root)
         self.fs, self.root = fsspec.core.url_to_fs(root)
         self.root = self.root.rstrip("/")
         self.local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple)
                                 else (self.fs.protocol,))
         self.url = root
-        self.fs.makedirs(self.root, exist_ok=True)
+        if create:  # (a read-only registry's store is read as it is)
+            self.fs.makedirs(self.root, exist_ok=True)
 
     def path_of(self, digest: str) -> str:
         return f"{self.root}/{digest[:2]}/{digest}"

@@ -11,6 +11,7 @@ and renamed in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 import uuid
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from dataflow.envelope.registry import Registry
 
 DEFAULT_CHUNK_ROWS = 100_000
+log = logging.getLogger(__name__)
+
 BATCH_METRIC = "batch_run"
 """The structured metric each batch run is recorded under, on the model that ran."""
 FILE_FORMATS = (".parquet", ".csv")
@@ -343,7 +346,7 @@ class _CsvWriter:
         self._first = False
 
     def commit(self) -> None:
-        if self._first:  # no rows: still a file with no lines
+        if self._first:  # never written (batch_predict writes the header of no rows itself)
             Path(self.temporary).write_text("")
 
 
@@ -528,9 +531,9 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
             chunks += 1
             if bar is not None:
                 bar.update(len(chunk))
-        if not chunks and isinstance(writer, (_ParquetWriter, _FrameWriter)):
-            # no rows: a parquet file (a frame) with the columns a run writes, not an empty
-            # (corrupt) file (or None)
+        if not chunks and isinstance(writer, (_ParquetWriter, _CsvWriter, _FrameWriter)):
+            # no rows: a parquet file (a CSV header, a frame) with the columns a run writes,
+            # typed from the schemas the envelope records, not an empty (corrupt) file or None
             writer.write(_no_predictions(loaded, keep_columns))
         writer.commit()
     run = BatchRun(model_id=loaded.envelope.id, query=format_query(selected),
@@ -538,7 +541,11 @@ def batch_predict(query: str | Query | Mapping[str, TagValues] | None = None, *,
                    started_at=started, finished_at=dt.datetime.now(dt.timezone.utc),
                    seconds=round(time.perf_counter() - clock, 6),
                    predictions=writer.result if isinstance(writer, _FrameWriter) else None)
-    registry.log_metrics(run.model_id, **{BATCH_METRIC: run.record()})
+    if registry.read_only:  # a scoring job may only read the registry: the output is what counts
+        log.warning("batch_predict: the run of model %s is not logged: the registry at %s is "
+                    "read-only to this process", run.model_id, registry.location)
+    else:
+        registry.log_metrics(run.model_id, **{BATCH_METRIC: run.record()})
     return run
 
 

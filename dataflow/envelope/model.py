@@ -243,6 +243,7 @@ def save_model(model: Any, description: str, tags: Mapping[str, str] | None = No
             f"{type(error).__name__}: {error}") from error
     output_kind, output = describe.output_frame(output)
     registry = registry if registry is not None else _default_registry()
+    registry._check_writable("save a model")
     artifact = registry.artifacts.write(lambda file: _pickle(model, code, file))
     saved = describe.provenance()
     fields: dict[str, Any] = {

@@ -32,9 +32,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.artifacts import ArtifactStore
-from dataflow.envelope.database import ENGINES, default_location, engine_for, resolve_location
+from dataflow.envelope.database import (
+    ENGINES,
+    READ_ONLY,
+    default_location,
+    engine_for,
+    resolve_location,
+    sqlite_file,
+    sqlite_read_only,
+)
 from dataflow.envelope.query import KEY, Clause, Query, TagValues, a_type, check_key, query_from
-from dataflow.errors import DataflowError
+from dataflow.errors import DataflowError, close_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +56,8 @@ MAX_KEY, MAX_VALUE = 200, 1000
 """The longest tag key and value (the database columns' sizes)."""
 RESERVED_PREFIX = "dataflow."
 """Tag keys under this prefix are kept for dataflow's own use."""
+REMOVED = "\x1f"
+"""The value a tag event records when the tag was removed (no tag value may be it)."""
 
 
 class ModelNotFoundError(DataflowError, LookupError):
@@ -56,6 +66,10 @@ class ModelNotFoundError(DataflowError, LookupError):
 
 class RegistryVersionError(DataflowError):
     """The registry's database was written by a newer dataflow."""
+
+
+class RegistryReadOnlyError(DataflowError, PermissionError):
+    """A write (save, tag, metric, rule) to a registry this process can only read."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,9 @@ def check_tags(tags: Mapping[str, Any], where: str) -> dict[str, str]:
             raise DataflowError(
                 f"{where}: the tag {key}={value!r} is {a_type(value)}; tags are "
                 f"strings: write {key}={suggestion!r}.")
+        if value == REMOVED:
+            raise DataflowError(f"{where}: the tag {key}={value!r}: that value marks a removed "
+                                "tag in the history; to remove a tag, use remove_tags.")
     return dict(tags)
 
 
@@ -134,21 +151,34 @@ class Registry:
     >>> registry = Registry(tempfile.mkdtemp())
     >>> registry.find(canonical_name="client_ltv")
     []
+
+    ``read_only=True`` opens it for reading only (find, load, metrics, serving, batch scoring);
+    the default, ``None``, does so when this process cannot write a SQLite registry (a
+    read-only mount, or no write permission on its file or directory). Writing to a read-only
+    registry raises :class:`RegistryReadOnlyError`, naming it.
     """
 
     def __init__(self, url: str | os.PathLike[str] | None = None,
-                 artifacts: str | os.PathLike[str] | None = None) -> None:
+                 artifacts: str | os.PathLike[str] | None = None,
+                 read_only: bool | None = None) -> None:
         self.url, artifacts_url = resolve_location(url, artifacts)
-        self.artifacts = ArtifactStore(artifacts_url)
+        self.read_only = sqlite_read_only(self.url) if read_only is None else bool(read_only)
+        self.artifacts = ArtifactStore(artifacts_url, create=not self.read_only)
         self._ensure_schema()
 
     def __repr__(self) -> str:
         return f"Registry({self.engine.url.render_as_string(hide_password=True)!r}, " \
-               f"artifacts={self.artifacts.url!r})"
+               f"artifacts={self.artifacts.url!r}" + \
+               (", read_only=True)" if self.read_only else ")")
+
+    @property
+    def location(self) -> str:
+        """The registry's database: its SQLite file, else its URL (without the password)."""
+        return sqlite_file(self.url) or self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
         """Close the registry's database connections (a later call opens them again)."""
-        engine = ENGINES.pop(self.url, None)
+        engine = ENGINES.pop(self.url + READ_ONLY if self.read_only else self.url, None)
         if engine is not None:
             engine.dispose()
 
@@ -160,19 +190,40 @@ class Registry:
 
     @property
     def engine(self) -> Engine:
-        """The SQLAlchemy engine (one per database URL per process)."""
-        return engine_for(self.url)
+        """The SQLAlchemy engine (one per database URL and mode per process)."""
+        return engine_for(self.url, read_only=self.read_only)
 
     # --- connections -------------------------------------------------------------------------
 
+    def _read_only_error(self, what: str, cause: str) -> RegistryReadOnlyError:
+        return RegistryReadOnlyError(
+            f"cannot {what}: the registry at {self.location} is read-only to this process "
+            f"({cause}); write through a registry opened where it is writable.")
+
+    def _check_writable(self, what: str) -> None:
+        """Refuse a write before it starts (before an artifact is written, say)."""
+        if self.read_only:
+            raise self._read_only_error(what, "opened with read_only=True, or its file or "
+                                              "directory is not writable")
+
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, what: str = "write to the registry") -> Iterator[Connection]:
         """One write transaction (SQLite: ``BEGIN IMMEDIATE``, so writers queue rather than
-        fail on a lock upgrade)."""
-        with self.engine.connect() as connection:
-            connection.execution_options(envelope_write=True)
-            with connection.begin():
-                yield connection
+        fail on a lock upgrade). ``what`` names the write in a read-only registry's error."""
+        self._check_writable(what)
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(envelope_write=True)
+                with connection.begin():
+                    yield connection
+        except (OperationalError, ProgrammingError) as error:
+            # the file or mount became read-only after the registry was opened, or a database
+            # user that may only read
+            text = str(error.orig).lower()
+            if "readonly" in text or "read-only" in text or "read only" in text \
+                    or getattr(error.orig, "sqlstate", None) == "25006":
+                raise self._read_only_error(what, str(error.orig).strip()) from error
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -180,6 +231,9 @@ class Registry:
             yield connection
 
     def _ensure_schema(self) -> None:
+        if self.read_only:
+            self._check_schema()
+            return
         for attempt in range(10):
             try:
                 with self._write() as connection:
@@ -201,13 +255,29 @@ class Registry:
                     raise
                 time.sleep(0.05 * (attempt + 1))
 
+    def _check_schema(self) -> None:
+        """A read-only registry is read as it is: it must hold a schema this dataflow knows."""
+        try:
+            with self._read() as connection:
+                found = connection.execute(select(func.max(t.schema_version.c.version)))
+                version = found.scalar()
+        except (OperationalError, ProgrammingError) as error:
+            raise RegistryReadOnlyError(
+                f"the registry at {self.location} is read-only to this process and cannot be "
+                f"read as a registry ({str(error.orig).strip()}): open it once where it is "
+                "writable to create it.") from error
+        if version is not None and version > t.SCHEMA_VERSION:
+            raise RegistryVersionError(
+                f"the registry at {self.url!r} has schema version {version}; this dataflow "
+                f"knows version {t.SCHEMA_VERSION} at most: upgrade dataflow to use it.")
+
     # --- saving and reading models -----------------------------------------------------------
 
     def _insert_model(self, *, description: str, tags: Mapping[str, str], artifact: str,
                       user: str, host: str, details: Mapping[str, Any]) -> tuple[int,
                                                                                    dt.datetime]:
         now = _now()
-        with self._write() as connection:
+        with self._write("save a model") as connection:
             result = connection.execute(insert(t.models).values(
                 description=description, created_at=now, artifact=artifact, user=user,
                 host=host, details=json.dumps(details, allow_nan=False)))
@@ -276,20 +346,57 @@ class Registry:
         """
         model_id = self._id_of(model)
         check_tags(tags, f"add_tags({model_id}, ...)")
-        with self._write() as connection:
+        with self._write(f"tag model {model_id}") as connection:
             self._row(connection, model_id)
             self._set_tags(connection, model_id, tags, _now())
 
-    def tag_history(self, model: int | ModelRecord | Envelope) -> list[tuple[str, str,
+    def remove_tags(self, model: int | ModelRecord | Envelope, /, *keys: str) -> None:
+        """Remove tags from a saved model, all in one transaction: a key the model does not have
+        is refused, naming the keys it has, and then none is removed. The history keeps the
+        removal (``tag_history`` shows it with the value ``None``), so ``find(...,
+        as_of=moment)`` still answers with the tags a model had then.
+
+        >>> registry.remove_tags(7, "passes_tests")  # doctest: +SKIP
+        """
+        model_id = self._id_of(model)
+        where = f"remove_tags({model_id}, ...)"
+        if not keys:
+            raise DataflowError(f"{where}: name the tags to remove, e.g. "
+                                f"remove_tags({model_id}, 'passes_tests').")
+        for key in keys:
+            check_key(key, where)
+        wanted = list(dict.fromkeys(keys))
+        with self._write(f"remove tags of model {model_id}") as connection:
+            self._row(connection, model_id)
+            held = set(connection.execute(select(t.tags.c.key).where(
+                t.tags.c.model_id == model_id)).scalars())
+            missing = [key for key in wanted if key not in held]
+            if missing:
+                hints = {key: close_names(key, sorted(held)) for key in missing}
+                shown = "; ".join(f"{key!r}" + (f" (did you mean {' or '.join(map(repr, hint))}?)"
+                                               if hint else "") for key, hint in hints.items())
+                raise DataflowError(
+                    f"{where}: model {model_id} has no tag {shown}; its tags are "
+                    f"{', '.join(sorted(held)) or 'none'}. Nothing was removed.")
+            now = _now()
+            connection.execute(delete(t.tags).where(t.tags.c.model_id == model_id,
+                                                    t.tags.c.key.in_(wanted)))
+            connection.execute(insert(t.tag_events), [
+                {"model_id": model_id, "key": key, "value": REMOVED, "set_at": now}
+                for key in wanted])
+
+    def tag_history(self, model: int | ModelRecord | Envelope) -> list[tuple[str, str | None,
                                                                           dt.datetime]]:
-        """Every tag ever set on a model, oldest first: ``(key, value, set_at)``."""
+        """Every tag ever set on a model, oldest first: ``(key, value, set_at)``; a removal is
+        ``(key, None, removed_at)``."""
         model_id = self._id_of(model)
         with self._read() as connection:
             self._row(connection, model_id)
             rows = connection.execute(
                 select(t.tag_events.c.key, t.tag_events.c.value, t.tag_events.c.set_at)
                 .where(t.tag_events.c.model_id == model_id).order_by(t.tag_events.c.id)).all()
-        return [(key, value, _aware(moment)) for key, value, moment in rows]
+        return [(key, None if value == REMOVED else value, _aware(moment))
+                for key, value, moment in rows]
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -340,7 +447,7 @@ class Registry:
                                        later.c.key == event.c.key, later.c.set_at <= moment,
                                        later.c.id > event.c.id)
                 held_then = and_(event.c.key == clause.key, event.c.value.in_(clause.values),
-                                 event.c.set_at <= moment, ~newer)
+                                 event.c.value != REMOVED, event.c.set_at <= moment, ~newer)
                 if position == 0:
                     conditions.append(t.models.c.id.in_(
                         select(event.c.model_id).where(held_then)))
@@ -399,13 +506,16 @@ class Registry:
                 .where(t.tag_events.c.model_id.in_(ids), t.tag_events.c.set_at <= moment)
                 .order_by(t.tag_events.c.id)).all()
         for model_id, key, value in rows:
-            found.setdefault(model_id, {})[key] = value
+            if value == REMOVED:
+                found.setdefault(model_id, {}).pop(key, None)
+            else:
+                found.setdefault(model_id, {})[key] = value
         return {k: dict(sorted(v.items())) for k, v in found.items()}
 
     def revision(self) -> int:
-        """A number that grows whenever a model is saved or tagged: a service that serves "the
-        latest model matching a query" polls this one cheap query and runs ``find`` again only
-        when it has changed."""
+        """A number that grows whenever a model is saved, tagged or untagged: a service that
+        serves "the latest model matching a query" polls this one cheap query and runs ``find``
+        again only when it has changed."""
         # counts, not the largest ids: a transaction that took a smaller id may commit later
         statement = select(select(func.count()).select_from(t.models).scalar_subquery(),
                            select(func.count()).select_from(t.tag_events).scalar_subquery())
@@ -443,7 +553,7 @@ class Registry:
                              "structured": text, "logged_at": now})
         if not rows:
             return
-        with self._write() as connection:
+        with self._write(f"log metrics of model {model_id}") as connection:
             self._row(connection, model_id)
             connection.execute(insert(t.metrics), rows)
 
@@ -482,5 +592,6 @@ class Registry:
         return frame
 
 
-__all__ = ["ModelNotFoundError", "ModelRecord", "Registry", "RegistryVersionError",
+__all__ = ["ModelNotFoundError", "ModelRecord", "Registry", "RegistryReadOnlyError",
+           "RegistryVersionError",
            "check_tags", "default_location", "resolve_location"]

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from dataflow.envelope import tables as t
 from dataflow.envelope.query import Query, check_key, format_query, query_from
@@ -124,7 +125,7 @@ def deploy(rule_name: str, query: str | Query | Mapping[str, Any] | None = None,
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     rule = Rule(rule_name, format_query(selected), dict(sorted(require.items())), path,
                 now.replace(tzinfo=dt.timezone.utc))
-    with registry._write() as connection:
+    with registry._write(f"deploy rule {rule_name!r}") as connection:
         taken = connection.execute(select(t.rules.c.name).where(
             t.rules.c.path == path, t.rules.c.name != rule_name)).scalar()
         if taken is not None:
@@ -140,10 +141,20 @@ def deploy(rule_name: str, query: str | Query | Mapping[str, Any] | None = None,
 def rules(registry: Registry | None = None) -> list[Rule]:
     """Every deployment rule in the registry, by name."""
     registry = _registry(registry)
-    with registry._read() as connection:
-        rows = connection.execute(select(t.rules).order_by(t.rules.c.name)).all()
+    try:
+        with registry._read() as connection:
+            rows = connection.execute(select(t.rules).order_by(t.rules.c.name)).all()
+    except (OperationalError, ProgrammingError):
+        if registry.read_only and not _has_rules_table(registry):
+            return []  # a registry from before rules, which this process cannot add them to
+        raise
     return [Rule(row.name, row.query, json.loads(row.require), row.path,
                  row.updated_at.replace(tzinfo=dt.timezone.utc)) for row in rows]
+
+
+def _has_rules_table(registry: Registry) -> bool:
+    with registry._read() as connection:
+        return bool(inspect(connection).has_table(t.rules.name))
 
 
 def get_rule(rule_name: str, registry: Registry | None = None) -> Rule:
@@ -162,7 +173,7 @@ def undeploy(rule_name: str, registry: Registry | None = None) -> None:
     """Remove a deployment rule (a running service stops serving its path)."""
     registry = _registry(registry)
     get_rule(rule_name, registry)
-    with registry._write() as connection:
+    with registry._write(f"undeploy rule {rule_name!r}") as connection:
         connection.execute(delete(t.rules).where(t.rules.c.name == rule_name))
 
 

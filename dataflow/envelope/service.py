@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Response
 from fastapi.routing import APIRoute
 
 from dataflow.envelope import http
@@ -81,6 +81,8 @@ class ModelService:
         self.poll_interval = poll_interval
         self.deployments: dict[str, Deployment] = {}
         self._seen: tuple[int, list[Rule]] | None = None
+        self.registry_error: str | None = None
+        """Why the last look at the registry failed (``None`` once one succeeds)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -102,14 +104,33 @@ class ModelService:
             self.stop()
 
     def _add_fixed_routes(self) -> None:
-        @self.app.get("/health", tags=["service"])
-        def health() -> dict[str, Any]:
+        @self.app.get("/health", tags=["service"],
+                      responses={503: {"description": "Not ready: the reason says why"}})
+        def health(response: Response) -> dict[str, Any]:
             serving = {name: d.model_id for name, d in self.deployments.items()}
+            reasons = self.not_ready()
+            if reasons:
+                response.status_code = 503
+                return {"status": "unavailable", "reason": " ".join(reasons), "rules": serving}
             return {"status": "ok", "rules": serving}
 
         @self.app.get("/rules", tags=["service"])
         def list_rules() -> list[dict[str, Any]]:
             return [d.record() for d in self.deployments.values()]
+
+    def not_ready(self) -> list[str]:
+        """Why the service cannot answer every rule now (empty when it can): the registry
+        could not be read at the last look, there are no rules, or a rule has no model to serve
+        (none matches, or the newest failed to load)."""
+        reasons = []
+        if self.registry_error is not None:
+            reasons.append(self.registry_error)
+        if not self.deployments:
+            reasons.append(f"no deployment rules in {self.registry!r}: deploy one "
+                           "(envelope.deploy, or dataflow models deploy).")
+        reasons.extend(d.reason or f"rule {name!r} serves no model."
+                       for name, d in self.deployments.items() if d.model_id is None)
+        return reasons
 
     # --- keeping up with the registry --------------------------------------------------------
 
@@ -175,8 +196,13 @@ class ModelService:
         while not self._stop.wait(self.poll_interval):
             try:
                 self.refresh()
-            except Exception:  # the registry is unreachable for a moment: keep serving
+            except Exception as error:  # the registry is unreachable: keep serving, not ready
+                first_line = str(error).splitlines()[0] if str(error) else ""
+                self.registry_error = (f"the registry {self.registry!r} cannot be read: "
+                                       f"{type(error).__name__}: {first_line}")
                 log.exception("could not look at the registry")
+            else:
+                self.registry_error = None
 
     def start(self) -> None:
         """Start polling the registry (the app does it on startup)."""

@@ -5,7 +5,8 @@
 * ``envelope_tags``: the current value of every tag (one row per model and key), indexed by
   ``(key, value, model_id)`` so a tag query reads only the rows it selects.
 * ``envelope_tag_events``: every tag ever set, with when: the history that answers "which model
-  did this query select on date D".
+  did this query select on date D". A removal (``remove_tags``) is an event whose value is
+  ``registry.REMOVED`` (a control character no tag value may be).
 * ``envelope_metrics``: metrics, scalar (``value``) or structured (``structured``, JSON text).
 * ``envelope_rules``: deployment rules (``envelope.deploy``): which models a service serves where.
   Added after version 1 without a version bump: ``create_all`` adds it to older registries, and

@@ -93,7 +93,55 @@ class FrameKind:
 PANDAS = FrameKind(pd.DataFrame, pd.Series, "pd.DataFrame", ColumnOf, AppendColumns)
 
 
-def _upstream(nodes: Sequence[Node], select: Sequence[str]) -> list[Node]:
+def check_usage(decorator_name: str, columns_to_pass: Collection[str] | None,
+                pass_dataframe_as: str | None, select: Collection[str] | None) -> None:
+    """The arguments every ``with_columns`` (pandas, polars, Dask, Spark) takes, checked when
+    the decorator is written: exactly one way of handing the frame over, lists not strings."""
+    if (columns_to_pass is None) == (pass_dataframe_as is None):
+        raise DecoratorUsageError(
+            f"@{decorator_name} takes exactly one of columns_to_pass=[...] (the frame's columns "
+            "the functions read) and pass_dataframe_as='name' (the whole frame under that "
+            "parameter name).")
+    for name, value in (("columns_to_pass", columns_to_pass), ("select", select)):
+        if isinstance(value, str):
+            raise DecoratorUsageError(
+                f"@{decorator_name}: {name} is a list of names; write [{value!r}].")
+
+
+def frame_parameter(instruction: InjectInstruction, context: ResolveContext,
+                    on_input: str | None, frame_type: Any, label: str) -> tuple[str, Any]:
+    """The decorated function's frame parameter (the first, or ``on_input``) and its
+    annotation, which must accept ``frame_type`` (``label`` names it in the error)."""
+    parameters = [p.name for p in context.signature.parameters]
+    if not parameters:
+        raise context.error(instruction, "the function has no parameter; its first parameter "
+                                         f"(or on_input=...) must be the {label} to add "
+                                         "columns to.")
+    frame = on_input or parameters[0]
+    if frame not in parameters:
+        raise context.error(instruction, f"on_input={frame!r} is not a parameter; parameters "
+                                         f"are {', '.join(parameters)}."
+                                         f"{did_you_mean(frame, parameters)}")
+    annotation = context.signature.hints.get(frame, Any)
+    if not edge_accepts(annotation, frame_type):
+        raise context.error(instruction, f"parameter {frame!r} is annotated "
+                                         f"{type_name(annotation)}; this with_columns works on "
+                                         f"a {label} parameter.")
+    return frame, annotation
+
+
+def refuse_passed_and_computed(instruction: InjectInstruction, context: ResolveContext,
+                               computed: Collection[str], passed: Collection[str]) -> None:
+    """A column both passed from the frame and computed by a loaded function is an error."""
+    clash = sorted(set(computed) & set(passed))
+    if clash:
+        raise context.error(
+            instruction, f"{clash} are both passed from the DataFrame (columns_to_pass) and "
+            "computed by a loaded function. columns_to_pass columns are read-only; to replace a "
+            "column, use pass_dataframe_as=... and extract it yourself.")
+
+
+def upstream_nodes(nodes: Sequence[Node], select: Collection[str]) -> list[Node]:
     """The nodes ``select`` needs (themselves included), in the original order. Linear."""
     by_name = {n.name: n for n in nodes}
     needed: set[str] = set()
@@ -127,29 +175,14 @@ class WithColumnsInstruction(InjectInstruction):
         return self.config_required
 
     def apply(self, context: ResolveContext, nodes: list[Node]) -> list[Node]:
-        parameters = [p.name for p in context.signature.parameters]
-        if not parameters:
-            raise context.error(self, "the function has no parameter; its first parameter (or "
-                                      "on_input=...) must be the DataFrame to add columns to.")
-        frame = self.on_input or parameters[0]
-        if frame not in parameters:
-            raise context.error(self, f"on_input={frame!r} is not a parameter; parameters are "
-                                      f"{', '.join(parameters)}.{did_you_mean(frame, parameters)}")
         kind = self.kind
-        frame_type = context.signature.hints.get(frame, Any)
-        if not edge_accepts(frame_type, kind.frame_type):
-            raise context.error(self, f"parameter {frame!r} is annotated {type_name(frame_type)};"
-                                      f" this with_columns works on a {kind.label} parameter.")
+        frame, frame_type = frame_parameter(self, context, self.on_input, kind.frame_type,
+                                            kind.label)
         namespace = self.namespace or context.name
         inner = resolve_subdag_nodes(self.load_from, context.config)
         inner_names = {n.name for n in inner}
         columns = self.columns_to_pass or ()
-        clash = sorted(inner_names & set(columns))
-        if clash:
-            raise context.error(
-                self, f"{clash} are both passed from the DataFrame (columns_to_pass) and computed "
-                "by a loaded function. columns_to_pass columns are read-only; to replace a "
-                "column, use pass_dataframe_as=... and extract it yourself.")
+        refuse_passed_and_computed(self, context, inner_names, columns)
         # Tagged like Hamilton's: only the loaded functions' nodes are "non-final" and carry a
         # module (their own, kept by resolve_subdag_nodes); the columns read from the frame and
         # the _append node are plumbing of the decorated function and carry neither.
@@ -176,7 +209,7 @@ class WithColumnsInstruction(InjectInstruction):
                     self, f"select names {missing}, which no loaded function defines."
                     f"{did_you_mean(missing[0], inner_names)} Loaded nodes: "
                     f"{', '.join(sorted(inner_names))}.")
-            generated = _upstream(candidates, select)
+            generated = upstream_nodes(candidates, select)
         if not select:
             raise context.error(self, "no column to append: no loaded function returns a "
                                       f"{type_name(kind.column_type)} and select=[...] is "
@@ -238,15 +271,7 @@ class with_columns:
                  select: Collection[str] | None = None, namespace: str | None = None,
                  config_required: Sequence[str] | None = None) -> None:
         self.load_from = collect_functions(load_from, self.decorator_name)
-        if (columns_to_pass is None) == (pass_dataframe_as is None):
-            raise DecoratorUsageError(
-                "@with_columns takes exactly one of columns_to_pass=[...] (columns handed to the "
-                "functions as Series) and pass_dataframe_as='name' (the whole DataFrame under "
-                "that parameter name).")
-        for name, value in (("columns_to_pass", columns_to_pass), ("select", select)):
-            if isinstance(value, str):
-                raise DecoratorUsageError(
-                    f"@with_columns: {name} is a list of names; write [{value!r}].")
+        check_usage(self.decorator_name, columns_to_pass, pass_dataframe_as, select)
         self.columns_to_pass = tuple(columns_to_pass) if columns_to_pass is not None else None
         self.pass_dataframe_as = pass_dataframe_as
         self.on_input = on_input

@@ -43,6 +43,12 @@ class _PolarsAdapter:
     _types: tuple[str, ...] = ("DataFrame",)
     _call = ""
     """The ``polars`` function (loaders) or ``DataFrame`` method (savers) that does the work."""
+    _format = ""
+    """The format's name: ``from_.<name>`` / ``to.<name>``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return cls._format
 
     @classmethod
     def applicable_types(cls) -> Sequence[type]:
@@ -118,14 +124,30 @@ class _PolarsScanner(_PolarsReader):
 _Path = str | os.PathLike[str] | None
 
 
-@dataclasses.dataclass
-class PolarsCSVReader(_PolarsReader):
-    """``from_.csv(path=...)`` into a ``pl.DataFrame`` (``polars.read_csv``)."""
+# -- parameter blocks: where the file is, and the options polars' functions for a format share --
 
+@dataclasses.dataclass
+class _PathOrFile:
     path: _Path = None
     file: _Path = None
+
+
+@dataclasses.dataclass
+class _PathOrSource:
+    path: _Path = None
+    source: _Path = None
+
+
+@dataclasses.dataclass
+class _Uncompressed(_PathOrFile):
+    compression: Any = "uncompressed"
+
+
+@dataclasses.dataclass
+class _CSVOptions(_PathOrFile):
+    """What ``polars.read_csv`` and ``polars.scan_csv`` both take."""
+
     has_header: Any = None
-    columns: Any = None
     new_columns: Any = None
     separator: Any = None
     comment_prefix: Any = None
@@ -137,34 +159,68 @@ class PolarsCSVReader(_PolarsReader):
     missing_utf8_is_empty_string: Any = None
     ignore_errors: Any = None
     try_parse_dates: Any = None
-    n_threads: Any = None
     infer_schema_length: Any = None
-    batch_size: Any = None
     n_rows: Any = None
     encoding: Any = None
     low_memory: Any = None
     rechunk: Any = None
-    use_pyarrow: Any = None
-    storage_options: Any = None
     skip_rows_after_header: Any = None
     row_index_name: Any = None
     row_index_offset: Any = None
-    sample_size: Any = None
     eol_char: Any = None
     raise_if_empty: Any = None
-    _call = "read_csv"
-
-    @classmethod
-    def name(cls) -> str:
-        return "csv"
 
 
 @dataclasses.dataclass
-class PolarsCSVWriter(_PolarsWriter):
+class _ParquetOptions(_PathOrFile):
+    """What ``polars.read_parquet`` and ``polars.scan_parquet`` both take."""
+
+    n_rows: Any = None
+    row_index_name: Any = None
+    row_index_offset: Any = None
+    parallel: Any = None
+    use_statistics: Any = None
+    rechunk: Any = None
+    low_memory: Any = None
+    storage_options: Any = None
+
+
+@dataclasses.dataclass
+class _IPCOptions(_PathOrSource):
+    """What ``polars.read_ipc`` and ``polars.scan_ipc`` both take."""
+
+    n_rows: Any = None
+    rechunk: Any = None
+    row_index_name: Any = None
+    row_index_offset: Any = None
+    storage_options: Any = None
+
+
+@dataclasses.dataclass
+class _JSONOptions(_PathOrSource):
+    """What ``polars.read_json``, ``read_ndjson`` and ``scan_ndjson`` all take."""
+
+    schema: Any = None
+    schema_overrides: Any = None
+
+
+@dataclasses.dataclass
+class PolarsCSVReader(_PolarsReader, _CSVOptions):
+    """``from_.csv(path=...)`` into a ``pl.DataFrame`` (``polars.read_csv``)."""
+
+    columns: Any = None
+    n_threads: Any = None
+    batch_size: Any = None
+    use_pyarrow: Any = None
+    storage_options: Any = None
+    sample_size: Any = None
+    _call, _format = "read_csv", "csv"
+
+
+@dataclasses.dataclass
+class PolarsCSVWriter(_PolarsWriter, _PathOrFile):
     """``to.csv(path=...)`` of a ``pl.DataFrame`` / ``pl.LazyFrame`` (``write_csv``)."""
 
-    path: _Path = None
-    file: _Path = None
     include_header: Any = None
     separator: Any = None
     line_terminator: Any = None
@@ -176,202 +232,111 @@ class PolarsCSVWriter(_PolarsWriter):
     float_precision: Any = None
     null_value: Any = None
     quote_style: Any = None
-    _call = "write_csv"
-
-    @classmethod
-    def name(cls) -> str:
-        return "csv"
+    _call, _format = "write_csv", "csv"
 
 
 @dataclasses.dataclass
-class PolarsParquetReader(_PolarsReader):
+class PolarsParquetReader(_PolarsReader, _ParquetOptions):
     """``from_.parquet(path=...)`` into a ``pl.DataFrame`` (``polars.read_parquet``)."""
 
-    path: _Path = None
-    file: _Path = None
     columns: Any = None
-    n_rows: Any = None
     use_pyarrow: Any = None
     memory_map: Any = None
-    storage_options: Any = None
-    parallel: Any = None
-    row_index_name: Any = None
-    row_index_offset: Any = None
-    low_memory: Any = None
     pyarrow_options: Any = None
-    use_statistics: Any = None
-    rechunk: Any = None
-    _call = "read_parquet"
-
-    @classmethod
-    def name(cls) -> str:
-        return "parquet"
+    _call, _format = "read_parquet", "parquet"
 
 
 @dataclasses.dataclass
-class PolarsParquetWriter(_PolarsWriter):
+class PolarsParquetWriter(_PolarsWriter, _PathOrFile):
     """``to.parquet(path=...)`` (``write_parquet``; zstd-compressed, as polars' default)."""
 
-    path: _Path = None
-    file: _Path = None
     compression: Any = None
     compression_level: Any = None
     statistics: Any = None
     row_group_size: Any = None
     use_pyarrow: Any = None
     pyarrow_options: Any = None
-    _call = "write_parquet"
-
-    @classmethod
-    def name(cls) -> str:
-        return "parquet"
+    _call, _format = "write_parquet", "parquet"
 
 
 @dataclasses.dataclass
-class PolarsFeatherReader(_PolarsReader):
+class PolarsFeatherReader(_PolarsReader, _IPCOptions):
     """``from_.feather(path=...)`` (Arrow IPC; ``polars.read_ipc``)."""
 
-    path: _Path = None
-    source: _Path = None
     columns: Any = None
-    n_rows: Any = None
     use_pyarrow: Any = None
     memory_map: Any = None
-    storage_options: Any = None
-    row_index_name: Any = None
-    row_index_offset: Any = None
-    rechunk: Any = None
-    _call = "read_ipc"
-
-    @classmethod
-    def name(cls) -> str:
-        return "feather"
+    _call, _format = "read_ipc", "feather"
 
 
 @dataclasses.dataclass
-class PolarsFeatherWriter(_PolarsWriter):
+class PolarsFeatherWriter(_PolarsWriter, _Uncompressed):
     """``to.feather(path=...)`` (Arrow IPC; ``write_ipc``)."""
 
-    path: _Path = None
-    file: _Path = None
-    compression: Any = "uncompressed"
-    _call = "write_ipc"
-
-    @classmethod
-    def name(cls) -> str:
-        return "feather"
+    _call, _format = "write_ipc", "feather"
 
 
 @dataclasses.dataclass
 class PolarsIPCReader(PolarsFeatherReader):
     """``from_.ipc(path=...)``: :class:`PolarsFeatherReader` under polars' name."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "ipc"
+    _format = "ipc"
 
 
 @dataclasses.dataclass
 class PolarsIPCWriter(PolarsFeatherWriter):
     """``to.ipc(path=...)``: :class:`PolarsFeatherWriter` under polars' name."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "ipc"
+    _format = "ipc"
 
 
 @dataclasses.dataclass
-class PolarsJSONReader(_PolarsReader):
+class PolarsJSONReader(_PolarsReader, _JSONOptions):
     """``from_.json(path=...)``: a JSON array of row objects (``polars.read_json``)."""
 
-    path: _Path = None
-    source: _Path = None
-    schema: Any = None
-    schema_overrides: Any = None
-    _call = "read_json"
-
-    @classmethod
-    def name(cls) -> str:
-        return "json"
+    _call, _format = "read_json", "json"
 
 
 @dataclasses.dataclass
-class PolarsJSONWriter(_PolarsWriter):
+class PolarsJSONWriter(_PolarsWriter, _PathOrFile):
     """``to.json(path=...)``: a JSON array of row objects (``write_json``)."""
 
-    path: _Path = None
-    file: _Path = None
-    _call = "write_json"
-
-    @classmethod
-    def name(cls) -> str:
-        return "json"
+    _call, _format = "write_json", "json"
 
 
 @dataclasses.dataclass
-class PolarsNDJSONReader(_PolarsReader):
+class PolarsNDJSONReader(_PolarsReader, _JSONOptions):
     """``from_.ndjson(path=...)``: one JSON object per line (``polars.read_ndjson``)."""
 
-    path: _Path = None
-    source: _Path = None
-    schema: Any = None
-    schema_overrides: Any = None
-    _call = "read_ndjson"
-
-    @classmethod
-    def name(cls) -> str:
-        return "ndjson"
+    _call, _format = "read_ndjson", "ndjson"
 
 
 @dataclasses.dataclass
-class PolarsNDJSONWriter(_PolarsWriter):
+class PolarsNDJSONWriter(_PolarsWriter, _PathOrFile):
     """``to.ndjson(path=...)``: one JSON object per line (``write_ndjson``)."""
 
-    path: _Path = None
-    file: _Path = None
-    _call = "write_ndjson"
-
-    @classmethod
-    def name(cls) -> str:
-        return "ndjson"
+    _call, _format = "write_ndjson", "ndjson"
 
 
 @dataclasses.dataclass
-class PolarsAvroReader(_PolarsReader):
+class PolarsAvroReader(_PolarsReader, _PathOrFile):
     """``from_.avro(path=...)`` (``polars.read_avro``)."""
 
-    path: _Path = None
-    file: _Path = None
     columns: Any = None
     n_rows: Any = None
-    _call = "read_avro"
-
-    @classmethod
-    def name(cls) -> str:
-        return "avro"
+    _call, _format = "read_avro", "avro"
 
 
 @dataclasses.dataclass
-class PolarsAvroWriter(_PolarsWriter):
+class PolarsAvroWriter(_PolarsWriter, _Uncompressed):
     """``to.avro(path=...)`` (``write_avro``)."""
 
-    path: _Path = None
-    file: _Path = None
-    compression: Any = "uncompressed"
-    _call = "write_avro"
-
-    @classmethod
-    def name(cls) -> str:
-        return "avro"
+    _call, _format = "write_avro", "avro"
 
 
 @dataclasses.dataclass
-class PolarsSpreadsheetReader(_PolarsReader):
+class PolarsSpreadsheetReader(_PolarsReader, _PathOrSource):
     """``from_.spreadsheet(path=..., sheet_name=...)`` (``polars.read_excel``). The default
     engine is openpyxl (the ``excel`` extra); polars' own default needs fastexcel."""
 
-    path: _Path = None
-    source: _Path = None
     sheet_id: Any = None
     sheet_name: Any = None
     engine: Any = "openpyxl"
@@ -379,11 +344,7 @@ class PolarsSpreadsheetReader(_PolarsReader):
     read_options: Any = None
     schema_overrides: Any = None
     raise_if_empty: Any = None
-    _call = "read_excel"
-
-    @classmethod
-    def name(cls) -> str:
-        return "spreadsheet"
+    _call, _format = "read_excel", "spreadsheet"
 
 
 @dataclasses.dataclass
@@ -414,11 +375,7 @@ class PolarsSpreadsheetWriter(_PolarsWriter):
     hide_gridlines: Any = None
     sheet_zoom: Any = None
     freeze_panes: Any = None
-    _call = "write_excel"
-
-    @classmethod
-    def name(cls) -> str:
-        return "spreadsheet"
+    _call, _format = "write_excel", "spreadsheet"
 
 
 @dataclasses.dataclass
@@ -433,10 +390,7 @@ class PolarsDatabaseReader(_PolarsAdapter, DataLoader):
     schema_overrides: Any = None
     infer_schema_length: Any = None
     execute_options: Any = None
-
-    @classmethod
-    def name(cls) -> str:
-        return "database"
+    _format = "database"
 
     def load_data(self, type_: type) -> tuple[Any, dict[str, Any]]:
         import polars as pl
@@ -459,10 +413,7 @@ class PolarsDatabaseWriter(_PolarsAdapter, DataSaver):
     connection: Any
     if_table_exists: str = "fail"
     _types = ("DataFrame", "LazyFrame")
-
-    @classmethod
-    def name(cls) -> str:
-        return "database"
+    _format = "database"
 
     def save_data(self, data: Any) -> dict[str, Any]:
         from dataflow.io.pandas_formats import PandasSqlWriter
@@ -474,101 +425,41 @@ class PolarsDatabaseWriter(_PolarsAdapter, DataSaver):
 
 
 @dataclasses.dataclass
-class PolarsScanCSVReader(_PolarsScanner):
+class PolarsScanCSVReader(_PolarsScanner, _CSVOptions):
     """``from_.csv(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_csv``)."""
 
-    path: _Path = None
-    file: _Path = None
-    has_header: Any = None
-    separator: Any = None
-    comment_prefix: Any = None
-    quote_char: Any = None
-    skip_rows: Any = None
-    schema: Any = None
-    schema_overrides: Any = None
-    null_values: Any = None
-    missing_utf8_is_empty_string: Any = None
-    ignore_errors: Any = None
     cache: Any = None
     with_column_names: Any = None
-    infer_schema_length: Any = None
-    n_rows: Any = None
-    encoding: Any = None
-    low_memory: Any = None
-    rechunk: Any = None
-    skip_rows_after_header: Any = None
-    row_index_name: Any = None
-    row_index_offset: Any = None
-    try_parse_dates: Any = None
-    eol_char: Any = None
-    new_columns: Any = None
-    raise_if_empty: Any = None
-    _call = "scan_csv"
-
-    @classmethod
-    def name(cls) -> str:
-        return "csv"
+    _call, _format = "scan_csv", "csv"
 
 
 @dataclasses.dataclass
-class PolarsScanParquetReader(_PolarsScanner):
+class PolarsScanParquetReader(_PolarsScanner, _ParquetOptions):
     """``from_.parquet(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_parquet``)."""
 
-    path: _Path = None
-    file: _Path = None
-    n_rows: Any = None
-    row_index_name: Any = None
-    row_index_offset: Any = None
-    parallel: Any = None
-    use_statistics: Any = None
     hive_partitioning: Any = None
-    rechunk: Any = None
-    low_memory: Any = None
     cache: Any = None
-    storage_options: Any = None
-    _call = "scan_parquet"
-
-    @classmethod
-    def name(cls) -> str:
-        return "parquet"
+    _call, _format = "scan_parquet", "parquet"
 
 
 @dataclasses.dataclass
-class PolarsScanFeatherReader(_PolarsScanner):
+class PolarsScanFeatherReader(_PolarsScanner, _IPCOptions):
     """``from_.feather(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_ipc``)."""
 
-    path: _Path = None
-    source: _Path = None
-    n_rows: Any = None
     cache: Any = None
-    rechunk: Any = None
-    row_index_name: Any = None
-    row_index_offset: Any = None
-    storage_options: Any = None
-    _call = "scan_ipc"
-
-    @classmethod
-    def name(cls) -> str:
-        return "feather"
+    _call, _format = "scan_ipc", "feather"
 
 
 @dataclasses.dataclass
 class PolarsScanIPCReader(PolarsScanFeatherReader):
     """``from_.ipc(path=...)`` into a ``pl.LazyFrame``."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "ipc"
+    _format = "ipc"
 
 
 @dataclasses.dataclass
-class PolarsScanNDJSONReader(_PolarsScanner):
+class PolarsScanNDJSONReader(_PolarsScanner, _JSONOptions):
     """``from_.ndjson(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_ndjson``)."""
 
-    path: _Path = None
-    source: _Path = None
-    schema: Any = None
-    schema_overrides: Any = None
     infer_schema_length: Any = None
     batch_size: Any = None
     n_rows: Any = None
@@ -577,11 +468,7 @@ class PolarsScanNDJSONReader(_PolarsScanner):
     row_index_name: Any = None
     row_index_offset: Any = None
     ignore_errors: Any = None
-    _call = "scan_ndjson"
-
-    @classmethod
-    def name(cls) -> str:
-        return "ndjson"
+    _call, _format = "scan_ndjson", "ndjson"
 
 
 ADAPTERS: tuple[type[Any], ...] = (

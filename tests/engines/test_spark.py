@@ -221,3 +221,29 @@ def test_spark_types_of_annotations():
     assert h_spark.spark_type("decimal(10,2)") == "decimal(10,2)"
     with pytest.raises(TypeError, match="no Spark type for dict"):
         h_spark.spark_type(dict)
+
+
+def test_the_spark_and_pandas_with_columns_name_the_same_misuse_alike():
+    # both check the decorator's arguments and the frame parameter with the same shared code
+    # (dataflow.function_modifiers.pandas_columns), so a misuse reads the same on either
+    def doubled(spend: pd.Series) -> column[pd.Series, float]:
+        return spend * 2
+
+    for decorator, frame_type, label in [(h_pandas.with_columns, pd.DataFrame, "pd.DataFrame"),
+                                         (h_spark.with_columns, DataFrame, "pyspark DataFrame")]:
+        with pytest.raises(DecoratorError, match="takes exactly one of columns_to_pass"):
+            decorator(doubled)
+        with pytest.raises(DecoratorError, match=r"select is a list of names; write \['a'\]"):
+            decorator(doubled, columns_to_pass=["spend"], select="a")
+        for kwargs, message in [
+                ({"on_input": "rw"}, r"on_input='rw' is not a parameter.*Did you mean 'raw'"),
+                ({}, f"parameter 'raw' is annotated int; this with_columns works on a {label} "
+                     "parameter"),
+        ]:
+            def frame_out(raw):  # type: ignore[no-untyped-def]
+                return raw
+
+            frame_out.__annotations__ = {"raw": frame_type if kwargs else int,
+                                         "return": frame_type}
+            with pytest.raises(DecoratorError, match=message):
+                _driver(decorator(doubled, columns_to_pass=["spend"], **kwargs)(frame_out))

@@ -110,8 +110,8 @@ def test_any_chunking_gives_the_predictions_of_one_call(tmp_path_factory: pytest
         written = directory / "out.csv"
         if rows:
             pd.testing.assert_frame_equal(pd.read_csv(written), expected(frame))
-        else:
-            assert written.read_text() == ""
+        else:  # no rows: the header of the run's columns
+            assert written.read_text() == "customer,ltv\n"
     finally:
         registry.close()
 
@@ -291,6 +291,20 @@ def test_no_input_rows_give_a_readable_empty_parquet_file(
     assert len(written) == 0
     assert dict(written.dtypes.astype(str)) == {"customer": "object", "ltv": "float64"}
 
+
+def test_no_input_rows_give_a_csv_file_with_the_header_of_the_run_s_columns(
+        registry: Registry, saved: envelope.Envelope, tmp_path: Path) -> None:
+    features(0).to_csv(tmp_path / "empty.csv", index=False)
+    for source in (features(0), tmp_path / "empty.csv"):
+        out = tmp_path / "scores.csv"
+        run = envelope.batch_predict(canonical_name="client_ltv", input=source, output=out,
+                                     keep_columns=["customer"], registry=registry)
+        assert run.rows == 0
+        assert out.read_text().splitlines() == ["customer,ltv"]
+        assert list(pd.read_csv(out).columns) == ["customer", "ltv"]
+    envelope.batch_predict(canonical_name="client_ltv", input=features(0), output=out,
+                           registry=registry)
+    assert out.read_text().splitlines() == ["ltv"]  # the output schema the envelope records
 
 
 def test_no_input_rows_give_an_empty_frame_of_the_run_s_columns(

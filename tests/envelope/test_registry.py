@@ -4,6 +4,7 @@ checks, tags added later with their history, metrics."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import numpy as np
@@ -221,26 +222,6 @@ def test_directory_and_environment_variable_locations(tmp_path, monkeypatch) -> 
     assert registry.find() == []  # and opened again on use
 
 
-def test_a_relative_directory_is_the_one_in_the_current_directory(tmp_path, monkeypatch
-                                                                   ) -> None:
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    monkeypatch.chdir(tmp_path / "a")
-    with Registry("registry") as first:
-        saved = _save(first, canonical_name="in_a")
-        monkeypatch.chdir(tmp_path / "b")
-        # a second registry of the same relative name, elsewhere: its own database, not the
-        # first one's pooled connections (whose models' files are not in its artifacts)
-        with Registry("registry") as second:
-            assert second.find() == []
-            assert (tmp_path / "b" / "registry" / "registry.db").exists()
-        assert [r.id for r in first.find()] == [saved.id]
-        first.load(saved.id)
-    with Registry("sqlite:///models.db") as by_url:  # a relative SQLite URL: the same
-        assert by_url.url == f"sqlite:///{tmp_path / 'b' / 'models.db'}"
-        assert by_url.artifacts.url == str(tmp_path / "b" / "artifacts")
-
-
 @both_backends
 def test_revision_grows_with_every_save_and_tag(registry: Registry) -> None:
     start = registry.revision()
@@ -273,23 +254,86 @@ def test_overlong_tags_are_refused(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize("spelling", ["registry", "sqlite:///registry.db"])
-def test_a_relative_location_stays_in_its_directory_after_a_chdir(tmp_path, monkeypatch,
-                                                                   spelling) -> None:
-    # engines are cached per URL: a relative one opened in one directory must not serve a
-    # registry opened with the same words in another directory
+def test_a_relative_location_is_the_one_in_the_current_directory(tmp_path, monkeypatch,
+                                                                  spelling) -> None:
+    # engines are cached per URL: a relative location opened in one directory must not serve,
+    # through its pooled connections, a registry of the same name opened in another one
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    frame = pd.DataFrame({"x": [1.0]})
+    artifacts = "artifacts" if "://" in spelling else None  # relative too: made absolute
     monkeypatch.chdir(first)
-    artifacts = None if "://" not in spelling else "artifacts"
-    envelope.save_model(lambda f: f["x"], description="first", tags={"name": "a"},
-                        api_input=frame, registry=Registry(spelling, artifacts=artifacts))
-    monkeypatch.chdir(second)
-    later = Registry(spelling, artifacts=artifacts)
-    assert later.find(name="a") == []
-    envelope.save_model(lambda f: f["x"], description="second", tags={"name": "b"},
-                        api_input=frame, registry=later)
+    with Registry(spelling, artifacts=artifacts) as in_first:
+        saved = _save(in_first, canonical_name="in_first")
+        monkeypatch.chdir(second)
+        with Registry(spelling, artifacts=artifacts) as in_second:
+            assert in_second.find() == []
+            _save(in_second, canonical_name="in_second")
+            if "://" in spelling:
+                assert in_second.url == f"sqlite:///{second / 'registry.db'}"
+                assert in_second.artifacts.url == str(second / "artifacts")
+            else:
+                assert (second / "registry" / "registry.db").exists()
+                assert in_second.artifacts.url == str(second / "registry" / "artifacts")
+        assert [r.id for r in in_first.find()] == [saved.id]  # still its own database
+        in_first.load(saved.id)  # and its own model files
     monkeypatch.chdir(first)
-    assert [r.description for r in Registry(spelling, artifacts=artifacts).find()] == ["first"]
-    assert str(first) in Registry(spelling, artifacts=artifacts).url
+    with Registry(spelling, artifacts=artifacts) as again:
+        assert [r.tags for r in again.find()] == [{"canonical_name": "in_first"}]
+        assert str(first) in again.url
+
+
+@both_backends
+def test_remove_tags_is_atomic_kept_in_the_history_and_answers_as_of(registry: Registry
+                                                                      ) -> None:
+    model = _save(registry, canonical_name="client_ltv", passes_tests="true", stage="prod")
+    start = registry.revision()
+    tagged = dt.datetime.now(dt.timezone.utc)
+    time.sleep(0.01)
+    with pytest.raises(ValueError, match=r"model 1 has no tag 'stag' \(did you mean 'stage'\?\)"
+                                         r".*Nothing was removed"):
+        registry.remove_tags(model, "passes_tests", "stag")
+    assert registry.get(model).tags == {"canonical_name": "client_ltv",
+                                        "passes_tests": "true", "stage": "prod"}
+    registry.remove_tags(model.id, "passes_tests", "stage")
+    assert registry.get(model).tags == {"canonical_name": "client_ltv"}
+    assert registry.revision() > start  # a service selecting by these tags looks again
+    assert registry.find("passes_tests=true") == []
+    assert [r.id for r in registry.find(canonical_name="client_ltv")] == [model.id]
+    # the history keeps the removal; as_of answers with the tags the model had then
+    assert [(k, v) for k, v, _ in registry.tag_history(model)][-2:] == [
+        ("passes_tests", None), ("stage", None)]
+    then = registry.find("passes_tests=true", as_of=tagged)
+    assert [r.id for r in then] == [model.id] and then[0].tags["stage"] == "prod"
+    now = dt.datetime.now(dt.timezone.utc)
+    assert registry.find("passes_tests=true", as_of=now) == []
+    assert registry.find(canonical_name="client_ltv", as_of=now)[0].tags == {
+        "canonical_name": "client_ltv"}
+    registry.add_tags(model, stage="staging")  # and a removed tag can be set again
+    assert registry.get(model).tags["stage"] == "staging"
+    with pytest.raises(ModelNotFoundError):
+        registry.remove_tags(99, "stage")
+    with pytest.raises(ValueError, match="name the tags to remove"):
+        registry.remove_tags(model)
+
+
+def test_the_command_line_tags_and_untags(registry: Registry) -> None:
+    from click.testing import CliRunner
+
+    from dataflow.cli import main as cli_main
+
+    model = _save(registry, canonical_name="client_ltv")
+    location = ["--registry", registry.url, "--artifacts", registry.artifacts.url]
+    runner = CliRunner()
+    done = runner.invoke(cli_main, ["models", "tag", str(model.id), "passes_tests=true",
+                                    "stage=prod", *location])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output) == {"id": 1, "tags": {
+        "canonical_name": "client_ltv", "passes_tests": "true", "stage": "prod"}}
+    done = runner.invoke(cli_main, ["models", "untag", "1", "stage", "passes_tests", *location])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output) == {"id": 1, "tags": {"canonical_name": "client_ltv"}}
+    done = runner.invoke(cli_main, ["models", "untag", "1", "stage", *location])
+    assert done.exit_code != 0 and "model 1 has no tag 'stage'" in done.output
+    done = runner.invoke(cli_main, ["models", "tag", "1", "stage", *location])
+    assert done.exit_code != 0 and "write KEY=VALUE" in done.output

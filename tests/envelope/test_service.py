@@ -205,12 +205,60 @@ def test_a_rule_whose_requirement_no_model_meets_answers_503(registry: Registry)
         nothing = client.post("/churn", json={})
         assert nothing.status_code == 503
         assert "no model matches the query 'canonical_name=churn'" in nothing.json()["detail"]
-        health = client.get("/health").json()
-        assert health == {"status": "ok", "rules": {"churn": None, "client_ltv": None}}
+        health = client.get("/health")
+        assert health.status_code == 503  # not ready: a rule serves nothing
+        assert health.json()["rules"] == {"churn": None, "client_ltv": None}
         registry.add_tags(saved.id, passes_tests="true")  # now it qualifies
         wait_for(lambda: client.get("/health").json()["rules"]["client_ltv"] == saved.id)
         served = client.post("/client_ltv", json={"records": FEATURES.to_dict("records")})
         assert served.json()["model_id"] == saved.id
+
+
+@both_backends
+def test_health_is_503_with_the_reason_until_every_rule_serves_a_model(
+        registry: Registry, registry_location: tuple[str, str]) -> None:
+    with running(registry) as client:
+        health = client.get("/health")  # no rules: nothing to serve
+        assert health.status_code == 503, health.text
+        assert health.json()["status"] == "unavailable"
+        assert "no deployment rules in" in health.json()["reason"]
+        envelope.deploy("client_ltv", query="canonical_name=client_ltv", registry=registry)
+        wait_for(lambda: "client_ltv" in client.get("/health").json()["rules"])
+        health = client.get("/health")  # a rule that points at no model
+        assert health.status_code == 503
+        assert "rule 'client_ltv': no model matches the query 'canonical_name=client_ltv'" \
+            in health.json()["reason"]
+        broken = save(registry)  # a model whose file is gone cannot be loaded
+        (Path(registry.artifacts.path_of(broken.artifact))).unlink()
+        wait_for(lambda: "failed to load" in client.get("/health").json().get("reason", ""))
+        assert client.get("/health").status_code == 503
+        assert f"model {broken.id} failed to load: ArtifactError" in \
+            client.get("/health").json()["reason"]
+        good = save(registry, ltv_4x)
+        wait_for(lambda: client.get("/health").status_code == 200)
+        assert client.get("/health").json() == {"status": "ok",
+                                                "rules": {"client_ltv": good.id}}
+        # the registry becomes unreadable: the model keeps answering, the service is not ready
+        _break_registry(registry, registry_location)
+        wait_for(lambda: client.get("/health").status_code == 503)
+        assert "cannot be read" in client.get("/health").json()["reason"]
+        answer = client.post("/client_ltv", json={"records": FEATURES.to_dict("records")})
+        assert answer.status_code == 200 and answer.json()["model_id"] == good.id
+
+
+def _break_registry(registry: Registry, location: tuple[str, str]) -> None:
+    """Take the registry's database away from the running service: SQLite's directory gone
+    (as an unmounted share; its pooled connections closed, so the next look opens the path),
+    PostgreSQL's tables dropped."""
+    url, _ = location
+    if url.startswith("postgresql"):
+        with registry.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE envelope_rules, envelope_tag_events, "
+                                       "envelope_tags, envelope_metrics, envelope_models, "
+                                       "envelope_schema")
+        return
+    Path(url).rename(f"{url}-gone")
+    registry.close()
 
 
 def test_rules_are_replaced_by_name_and_removed(registry: Registry) -> None:

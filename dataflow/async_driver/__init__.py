@@ -37,7 +37,7 @@ from dataflow.driver import Driver, FinalVar
 from dataflow.execution.hooks import hook_set
 from dataflow.execution.inputs import start_values
 from dataflow.graph_types import hamilton_graph
-from dataflow.lifecycle.construction import after_graph_construction
+from dataflow.lifecycle.construction import after_graph_construction, construction_kwargs
 
 __all__ = ["AsyncDriver", "Builder"]
 
@@ -103,11 +103,9 @@ class AsyncDriver(Driver):
         (once; later calls return at once). ``await Builder()...build()`` calls it."""
         if self.initialized:
             return self
-        if self._deferred_construction:
-            await call_hooks_async(self._deferred_construction, None,
-                                   graph=hamilton_graph(self.graph),
-                                   config=dict(self.graph.config),
-                                   modules=list(self.graph_modules))
+        for hook in self._deferred_construction:
+            await call_hooks_async((hook,), None,
+                                   **construction_kwargs(hook, self.graph, self.graph_modules))
         for adapter in self.adapters:
             if callable(getattr(adapter, "ainit", None)):
                 outcome = adapter.ainit()

@@ -93,6 +93,10 @@ def _node(node_name: str, facts: dict[str, Any], fn: Callable[..., Any] | None =
 class BasePostGraphConstruct(LifecycleAdapter, abc.ABC):
     """``post_graph_construct(graph=, modules=, config=)`` once the driver's graph is built."""
 
+    receives_modules = True
+    """The construction hook is also handed the driver's modules (Hamilton's base class
+    takes them; its api hooks do not)."""
+
     @abc.abstractmethod
     def post_graph_construct(self, *, graph: Any, modules: list[Any],
                              config: dict[str, Any]) -> None: ...
@@ -106,6 +110,10 @@ class BasePostGraphConstruct(LifecycleAdapter, abc.ABC):
 
 class BasePostGraphConstructAsync(LifecycleAdapter, abc.ABC):
     """:class:`BasePostGraphConstruct`, awaited by ``await async_driver.Builder()...build()``."""
+
+    receives_modules = True
+    """The construction hook is also handed the driver's modules (Hamilton's base class
+    takes them; its api hooks do not)."""
 
     @abc.abstractmethod
     async def post_graph_construct(self, *, graph: Any, modules: list[Any],

@@ -29,9 +29,20 @@ def after_graph_construction(hooks: HookSet, graph: Graph,
         raise ValidationException(
             f"The graph failed {len(failures)} validation(s) of its adapters:\n"
             + "\n".join(failures))
-    if hooks.after_construction:
-        call_hooks(hooks.after_construction, None, graph=hamilton_graph(graph),
-                   config=dict(graph.config), modules=list(modules))
+    for hook in hooks.after_construction:
+        call_hooks((hook,), None, **construction_kwargs(hook, graph, modules))
+
+
+def construction_kwargs(hook: Any, graph: Graph,
+                        modules: Sequence[types.ModuleType]) -> dict[str, Any]:
+    """What ``run_after_graph_construction`` is called with: Hamilton's ``graph`` (a
+    :class:`~dataflow.graph_types.HamiltonGraph`) and ``config``, as Hamilton passes them (so a
+    hook that declares only those runs), and ``modules`` for the ``lifecycle.base`` classes whose
+    ``post_graph_construct`` takes them."""
+    kwargs: dict[str, Any] = {"graph": hamilton_graph(graph), "config": dict(graph.config)}
+    if getattr(getattr(hook[1], "__self__", None), "receives_modules", False):
+        kwargs["modules"] = list(modules)
+    return kwargs
 
 
 def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:

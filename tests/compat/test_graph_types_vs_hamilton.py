@@ -433,3 +433,38 @@ def test_graph_types_keeps_hamiltons_public_surface() -> None:
         assert their_methods <= set(vars(getattr(ours, cls))), cls
     assert textwrap.dedent(repr(hamilton_graph(driver.Builder().with_modules(
         _MODULE).build().graph)["seed"])) == 'Node("seed": int)'
+
+
+def test_a_construction_hook_without_future_kwargs_runs_on_both() -> None:
+    """Hamilton hands ``run_after_graph_construction`` only ``graph`` and ``config``: a hook
+    that declares exactly those (no ``**future_kwargs``) runs on both, sync and async."""
+    answers: dict[str, list[Any]] = {}
+
+    def strict_hook(side: str, api: Any, async_: bool = False) -> Any:
+        if async_:
+            class StrictAsync(api.GraphConstructionHook):
+                async def run_after_graph_construction(self, *, graph: Any, config: Any) -> None:
+                    answers.setdefault(side, []).append(sorted(n.name for n in graph.nodes))
+            return StrictAsync()
+
+        class Strict(api.GraphConstructionHook):
+            def run_after_graph_construction(self, *, graph: Any, config: Any) -> None:
+                answers.setdefault(side, []).append(sorted(n.name for n in graph.nodes))
+        return Strict()
+
+    from hamilton import ad_hoc_utils as h_ad_hoc_utils
+    from hamilton import driver as h_driver
+    from hamilton import lifecycle as h_lifecycle
+
+    hamilton_module = h_ad_hoc_utils.create_temporary_module(seed, doubled)
+    h_driver.Builder().with_modules(hamilton_module).with_adapters(
+        strict_hook("hamilton", h_lifecycle)).build()
+    driver.Builder().with_modules(_MODULE).with_adapters(strict_hook("dataflow", lifecycle)).build()
+    assert answers["dataflow"] == answers["hamilton"] == [["doubled", "seed"]]
+
+    async def main() -> None:
+        await async_driver.Builder().with_modules(_MODULE).with_adapters(
+            strict_hook("async", lifecycle)).build()
+
+    asyncio.run(main())
+    assert answers["async"] == answers["hamilton"]

@@ -46,8 +46,8 @@ def first_within(trials: list[dict], tolerance: float = 0.10) -> int | None:
 def test_gaussian_process_reaches_the_optimum_in_fewer_trials_than_grid(bowl: Path) -> None:
     grid = tune(tuning_file(bowl, "grid", workers=4), save=False)
     assert len(grid.trials) == 121  # every point of the 11 x 11 grid
-    gp = tune(tuning_file(bowl, "gaussian_process", "n_trials: 14\n"), save=False)
-    assert len(gp.trials) == 14
+    gp = tune(tuning_file(bowl, "gaussian_process", "n_trials: 20\n"), save=False)
+    assert len(gp.trials) == 20
     grid_count, gp_count = first_within(grid.trials), first_within(gp.trials)
     assert grid_count is not None and gp_count is not None
     assert gp_count < grid_count, (gp_count, grid_count)

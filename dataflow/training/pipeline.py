@@ -83,6 +83,7 @@ class Pipeline:
             builder = builder.with_cache(path=cache, default=self.extract_nodes,
                                          default_behavior="disable")
         if executor is not None:
+            refuse_fresh_worker_processes(executor, self.config.model_name)
             builder = (builder.enable_dynamic_execution(allow_experimental_mode=True)
                        .with_local_executor(executor))
         return builder
@@ -248,6 +249,30 @@ def compile_model(config: ModelConfig, config_path: str | os.PathLike[str] | Non
     exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
     return Pipeline(config, Path(config_path) if config_path else None, module, source,
                     _ordered(needed), specs)
+
+
+def refuse_fresh_worker_processes(executor: Any, model_name: str) -> None:
+    """A pipeline's module is generated in this process: a worker process started by ``spawn``
+    or ``forkserver`` cannot import it (its steps would fail to unpickle there and the pool
+    would break), only a ``fork``ed one inherits it. Raises before anything runs."""
+    import multiprocessing
+
+    if not getattr(executor, "sends_to_processes", False):
+        return
+    method = (getattr(executor, "start_method", None)
+              or multiprocessing.get_start_method(allow_none=True)
+              or multiprocessing.get_all_start_methods()[0])
+    if method == "fork":
+        return
+    from dataflow.errors import DataflowError
+
+    fork = ("use MultiProcessingExecutor(n, start_method='fork'), or "
+            if "fork" in multiprocessing.get_all_start_methods() else "use ")
+    raise DataflowError(
+        f"training pipeline {model_name!r}: {executor!r} starts its workers by {method!r}, and "
+        "such a worker cannot import the pipeline's module (it is generated in this process); "
+        f"{fork}MultiThreadingExecutor(n). Tuning and backtests run their trials on processes "
+        "started any way: their functions live in dataflow.training.")
 
 
 def _identifier(text: str) -> str:

@@ -2,8 +2,8 @@
 proposes parameter sets and is told their values; none knows what a trial runs.
 
 * :class:`GridSearch` — every point of the grid (``min``..``max`` by ``step``, or ``choices``);
-* :class:`GaussianProcessSearch` — scikit-learn's Gaussian process regressor as the surrogate
-  and expected improvement as the acquisition, batches by the constant-liar rule;
+* :class:`GaussianProcessSearch` — Bayesian optimisation by the ``bayesian-optimization``
+  library (a scikit-learn Gaussian process, expected improvement, constant-liar batches);
 * :class:`TPESearch` — Optuna's TPE sampler through its ask / tell interface.
 
 >>> from dataflow.training.config import ParameterSpec
@@ -69,111 +69,110 @@ class GridSearch(Search):
 
 
 class GaussianProcessSearch(Search):
-    """Bayesian optimisation: ``n_initial`` points from a scrambled Sobol sequence, then the
-    points of highest expected improvement (among random candidates and candidates near the
-    best so far) under a Matérn-5/2 Gaussian process fitted by scikit-learn on the unit cube
-    (log-scaled where ``log: true``)."""
+    """Bayesian optimisation by the ``bayesian-optimization`` library (``bayes_opt``): its
+    Gaussian process (scikit-learn's, Matérn 5/2, here with one length scale per parameter),
+    its expected improvement and its maximisation of it; the points of a batch by its
+    constant-liar acquisition (each pending point counts as scoring the best so far until its
+    result comes in). The first ``n_initial`` points are the library's random samples.
+
+    ``int`` parameters are its integer parameters, and so are ``choices`` (the index of the
+    choice); a ``log: true`` parameter is searched over the logarithm of its range, and a
+    parameter with one possible value is left out of the search. Deterministic for a seed."""
 
     def __init__(self, space: Mapping[str, ParameterSpec], direction: str = "minimize",
-                 seed: int = 0, n_initial: int = 4, n_candidates: int = 2000) -> None:
+                 seed: int = 0, n_initial: int = 4) -> None:
         super().__init__(space, direction, seed)
         import numpy as np
-        from scipy.stats import qmc
+        from bayes_opt import BayesianOptimization, acquisition
+        from bayes_opt.parameter import wrap_kernel
+        from sklearn.gaussian_process.kernels import Matern
 
-        self.n_initial, self.n_candidates = n_initial, n_candidates
-        self._rng = np.random.default_rng(seed)
-        self._sobol = qmc.Sobol(len(self.space), scramble=True, seed=seed)
-        self._x: list[Any] = []
-        self._y: list[float] = []
+        self.n_initial = n_initial
+        self._liar = acquisition.ConstantLiar(acquisition.ExpectedImprovement(xi=0.01),
+                                              strategy="max")
+        # a parameter with one possible value is no dimension of the search (the library
+        # takes at least two choices, and a range with some width)
+        self._fixed = {name: _single_value(spec) for name, spec in self.space.items()
+                       if _single_value(spec) is not _NONE}
+        bounds = {name: _bounds(spec) for name, spec in self.space.items()
+                  if name not in self._fixed}
+        if not bounds:
+            bounds = {"_": (0.0, 1.0)}  # nothing to search: one dummy dimension
+        with warnings.catch_warnings():  # integer parameters: "experimental", and they work
+            warnings.simplefilter("ignore", UserWarning)
+            self._optimizer = BayesianOptimization(
+                f=None, pbounds=bounds, acquisition_function=self._liar, random_state=seed,
+                verbose=0, allow_duplicate_points=True)
+        space_of = self._optimizer.space
+        self._optimizer.set_gp_params(kernel=wrap_kernel(
+            Matern(length_scale=np.ones(space_of.dim), nu=2.5), space_of.kernel_transform))
         self._asked = 0
-
-    def _to_unit(self, params: dict[str, Any]) -> list[float]:
-        out = []
-        for name, spec in self.space.items():
-            value = params[name]
-            if spec.choices is not None:
-                out.append((spec.choices.index(value) + 0.5) / len(spec.choices))
-                continue
-            assert spec.min is not None and spec.max is not None
-            lo, hi, v = spec.min, spec.max, float(value)
-            if spec.log:
-                lo, hi, v = math.log(lo), math.log(hi), math.log(v)
-            out.append(0.0 if hi == lo else (v - lo) / (hi - lo))
-        return out
-
-    def _from_unit(self, unit: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for u, (name, spec) in zip(unit, self.space.items()):
-            u = min(max(float(u), 0.0), 1.0)
-            if spec.choices is not None:
-                params[name] = spec.choices[min(int(u * len(spec.choices)),
-                                                len(spec.choices) - 1)]
-                continue
-            assert spec.min is not None and spec.max is not None
-            lo, hi = spec.min, spec.max
-            if spec.log:
-                value = math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
-            else:
-                value = lo + u * (hi - lo)
-            params[name] = round(value) if spec.type == "int" else value
-        return params
-
-    def _surrogate(self, xs: Any, ys: Any, kernel: Any = None) -> Any:
-        """The GP fitted to the points; with ``kernel`` (a fitted one) its hyperparameters are
-        kept as they are (the constant-liar refits within a batch)."""
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-
-        fixed = kernel is not None
-        if kernel is None:
-            kernel = (ConstantKernel(1.0, (1e-3, 1e3))
-                      * Matern(length_scale=[0.3] * xs.shape[1],
-                               length_scale_bounds=(1e-2, 1e1), nu=2.5)
-                      + WhiteKernel(1e-6, (1e-9, 1e-1)))
-        with warnings.catch_warnings():  # bounds reached on a few points: expected, harmless
-            warnings.simplefilter("ignore")
-            return GaussianProcessRegressor(
-                kernel=kernel, normalize_y=True, optimizer=None if fixed else "fmin_l_bfgs_b",
-                random_state=self.seed).fit(xs, ys)
+        self._pending: dict[int, tuple[dict[str, Any], Any]] = {}
 
     def ask(self, n: int) -> list[dict[str, Any]]:
-        import numpy as np
-        from scipy.stats import norm
-
-        proposals: list[dict[str, Any]] = []
-        xs = [list(x) for x in self._x]
-        sign = 1.0 if self.direction == "minimize" else -1.0
-        ys = [sign * y for y in self._y]
-        kernel = None
-        while len(proposals) < n:
-            if self._asked < self.n_initial or len(ys) < 2:
-                unit = self._sobol.random(1)[0]
+        proposals = []
+        for _ in range(n):
+            dummy = None
+            if self._asked < self.n_initial or len(self._optimizer.space) == 0:
+                raw = self._optimizer.random_sample(1)[0]
             else:
-                model = self._surrogate(np.array(xs), np.array(ys), kernel)
-                kernel = model.kernel_
-                best = int(np.argmin(ys))
-                local = np.clip(np.array(xs[best]) + self._rng.normal(
-                    0, 0.05, (self.n_candidates // 4, len(self.space))), 0, 1)
-                candidates = np.vstack([self._rng.random((self.n_candidates, len(self.space))),
-                                        local])
-                mean, sd = model.predict(candidates, return_std=True)
-                sd = np.maximum(sd, 1e-12)
-                gain = min(ys) - mean
-                improvement = gain * norm.cdf(gain / sd) + sd * norm.pdf(gain / sd)
-                unit = candidates[int(np.argmax(improvement))]
-            params = self._from_unit(unit)
-            proposals.append(params)
+                with warnings.catch_warnings():  # length scales at their bounds: harmless
+                    warnings.simplefilter("ignore")
+                    raw = self._optimizer.suggest()
+                dummy = self._liar.dummies[-1]
+            params = {name: self._fixed[name] if name in self._fixed else _value(spec, raw[name])
+                      for name, spec in self.space.items()}
+            self._pending[id(params)] = (raw, dummy)
             self._asked += 1
-            if ys:  # constant liar: pretend the pending point scored the best so far
-                xs.append(self._to_unit(params))
-                ys.append(min(ys))
+            proposals.append(params)
         return proposals
 
     def tell(self, params: dict[str, Any], value: float | None) -> None:
+        raw, dummy = self._pending.pop(id(params))
+        self._liar.dummies = [d for d in self._liar.dummies if d is not dummy]
         if value is None or not math.isfinite(value):
-            return
-        self._x.append(self._to_unit(params))
-        self._y.append(float(value))
+            return  # a failed trial: nothing to learn, and its point is no longer pending
+        self._optimizer.register(raw, -value if self.direction == "minimize" else value)
+
+
+_NONE = object()
+
+
+def _single_value(spec: ParameterSpec) -> Any:
+    """The only value ``spec`` allows (one choice, or ``min == max``), else ``_NONE``."""
+    if spec.choices is not None:
+        return spec.choices[0] if len(spec.choices) == 1 else _NONE
+    if spec.min == spec.max:
+        return round(spec.min) if spec.type == "int" else spec.min  # type: ignore[arg-type]
+    if spec.type == "int" and spec.min is not None and spec.max is not None \
+            and math.ceil(spec.min) == math.floor(spec.max):
+        return math.ceil(spec.min)
+    return _NONE
+
+
+def _bounds(spec: ParameterSpec) -> Any:
+    """A parameter as ``bayes_opt`` takes it: ``(lo, hi)`` or ``(lo, hi, int)``. Choices are
+    the integer index of one (bayes_opt 3.4's constant liar loses categorical parameters: it
+    rebuilds the space from the bounds of the one-hot columns)."""
+    if spec.choices is not None:
+        return (0, len(spec.choices) - 1, int)
+    assert spec.min is not None and spec.max is not None
+    if spec.log:
+        return (math.log(spec.min), math.log(spec.max))
+    if spec.type == "int":
+        return (math.ceil(spec.min), math.floor(spec.max), int)
+    return (float(spec.min), float(spec.max))
+
+
+def _value(spec: ParameterSpec, raw: Any) -> Any:
+    """The parameter's value for ``bayes_opt``'s ``raw`` one (see :func:`_bounds`)."""
+    if spec.choices is not None:
+        return spec.choices[int(raw)]
+    value = math.exp(float(raw)) if spec.log else _plain(raw)
+    if spec.type == "int":
+        assert spec.min is not None and spec.max is not None
+        return min(max(round(value), math.ceil(spec.min)), math.floor(spec.max))
+    return float(value)
 
 
 class TPESearch(Search):

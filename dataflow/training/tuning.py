@@ -38,8 +38,8 @@ def constructor_args_with(base: Mapping[str, Any], params: Mapping[str, Any]) ->
 
 @dataclass
 class TuningResult:
-    """Every trial (``number``, ``params``, ``metrics``, ``value``, ``error``), the best one, and
-    where the best model was saved."""
+    """Every trial (``number``, ``params``, ``metrics``, ``value``, ``error``, ``seconds``: its
+    wall time in the worker), the best one, and where the best model was saved."""
 
     metric: str
     direction: str
@@ -138,7 +138,8 @@ def tune(config: str | os.PathLike[str] | TuningConfig, save: bool = True,
                     value = float(outcome["metrics"][config.metric])
             search.tell(params, value)
             trials.append({"number": outcome["key"], "params": params,
-                           "metrics": outcome["metrics"], "value": value, "error": error})
+                           "metrics": outcome["metrics"], "value": value, "error": error,
+                           "seconds": outcome["seconds"]})
     done = [t for t in trials if t["value"] is not None]
     if not done:
         errors = "; ".join(f"trial {t['number']} {t['params']}: {t['error']}" for t in trials)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dataflow.execution.executors import MultiThreadingExecutor
 from dataflow.training.extracts import EXECUTIONS
@@ -157,5 +158,24 @@ def test_pipeline_runs_on_worker_processes(line_configs: Path) -> None:
     from dataflow.execution.executors import MultiProcessingExecutor
 
     pipeline = compile_pipeline(line_configs / "model.yaml")
-    on_processes = pipeline.run(executor=MultiProcessingExecutor(2))
+    on_processes = pipeline.run(executor=MultiProcessingExecutor(2, start_method="fork"))
     assert on_processes["metrics"] == pipeline.run()["metrics"]
+
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_pipeline_refuses_worker_processes_that_cannot_import_its_module(
+        line_configs: Path, start_method: str) -> None:
+    """Its module is generated in this process: a spawned worker could not unpickle a step
+    (the pool broke: BrokenProcessPool); the error says so before anything runs."""
+    import multiprocessing
+
+    from dataflow.errors import DataflowError
+    from dataflow.execution.executors import MultiProcessingExecutor
+
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start_method!r} here")
+    pipeline = compile_pipeline(line_configs / "model.yaml")
+    with pytest.raises(DataflowError, match=rf"training pipeline 'line': .*starts its workers by "
+                                            rf"'{start_method}'.*MultiThreadingExecutor"):
+        pipeline.run(executor=MultiProcessingExecutor(2, start_method=start_method))
+    assert not (line_configs / "models").exists()  # nothing ran, nothing saved

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,8 @@ def first_within(trials: list[dict], tolerance: float = 0.10) -> int | None:
 def test_gaussian_process_reaches_the_optimum_in_fewer_trials_than_grid(bowl: Path) -> None:
     grid = tune(tuning_file(bowl, "grid", workers=4), save=False)
     assert len(grid.trials) == 121  # every point of the 11 x 11 grid
-    gp = tune(tuning_file(bowl, "gaussian_process", "n_trials: 14\n"), save=False)
-    assert len(gp.trials) == 14
+    gp = tune(tuning_file(bowl, "gaussian_process", "n_trials: 20\n"), save=False)
+    assert len(gp.trials) == 20
     grid_count, gp_count = first_within(grid.trials), first_within(gp.trials)
     assert grid_count is not None and gp_count is not None
     assert gp_count < grid_count, (gp_count, grid_count)
@@ -117,3 +118,68 @@ def test_trials_run_at_the_same_time_on_worker_processes(tmp_path: Path) -> None
     overlapping = [a for a in runs for b in runs
                    if a is not b and a["start"] < b["end"] and b["start"] < a["end"]]
     assert len(overlapping) >= 2
+
+
+def native_threads_tuning(directory: Path, workers: int, executor: str) -> Path:
+    (directory / "extracts.yaml").write_text("one:\n  operator: sql\n  query: select 1 as one\n")
+    (directory / "model.yaml").write_text(
+        "model_name: threads\nsave_to: directory\n"
+        "model_trainer: tests.training.trainers.NativeThreadsTrainer\n"
+        "dependencies: [{train_param_name: data, file: extracts.yaml, file_param_name: one}]\n")
+    path = directory / f"tuning_{workers}_{executor}.yaml"
+    path.write_text(
+        f"model: model.yaml\ntuning_type: grid\nmetric: k\nn_function_compute_workers: {workers}\n"
+        f"executor: {executor}\nparameters:\n  k: {{choices: [1, 2, 3, 4]}}\n")
+    return path
+
+
+@pytest.mark.parametrize("executor", ["processes", "threads"])
+def test_parallel_trials_share_the_cores_of_native_thread_pools(tmp_path: Path,
+                                                                executor: str) -> None:
+    """n workers: each trial may use cores // n BLAS / OpenMP threads (a 1-worker trial keeps
+    what the process has), and the caller's own limits are as they were afterwards."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from dataflow.training.jobs import usable_cores
+
+    def threads_here() -> int:
+        return max(i["num_threads"] for i in threadpoolctl.threadpool_info())
+
+    before = threads_here()
+    if usable_cores() < 2 or before < 2:
+        pytest.skip("needs 2 cores and a BLAS / OpenMP pool using them")
+    alone = tune(native_threads_tuning(tmp_path, 1, executor), save=False)
+    assert {t["metrics"]["threads"] for t in alone.trials} == {before}
+    shared = tune(native_threads_tuning(tmp_path, 2, executor), save=False)
+    assert {t["metrics"]["threads"] for t in shared.trials} == {usable_cores() // 2}
+    assert all(t["seconds"] >= 0 for t in shared.trials)
+    assert threads_here() == before
+
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_tuning_runs_on_worker_processes_started_by_spawn_or_forkserver(
+        tmp_path: Path, start_method: str) -> None:
+    """The trial functions live in dataflow.training and the trainer is imported by its dotted
+    path, so workers that start afresh (the default on macOS, Windows and Python 3.14+) run
+    trials too."""
+    import multiprocessing
+    import subprocess
+    import sys
+
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start_method!r} here")
+    config = native_threads_tuning(tmp_path, 2, "processes")
+    script = (
+        "import json, multiprocessing, os, sys\n"
+        f"multiprocessing.set_start_method({start_method!r}, force=True)\n"
+        "from dataflow.training.tuning import tune\n"
+        "result = tune(sys.argv[1], save=False)\n"
+        "print(json.dumps([t['metrics'] for t in result.trials] + [os.getpid()]))\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script, str(config)], capture_output=True,
+                          text=True, cwd=root, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    *runs, parent = json.loads(done.stdout.splitlines()[-1])
+    assert sorted(r["k"] for r in runs) == [1.0, 2.0, 3.0, 4.0]
+    pids = {r["pid"] for r in runs}
+    assert len(pids) == 2 and parent not in pids

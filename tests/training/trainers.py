@@ -60,3 +60,24 @@ class SleepingTrainer(AbstractTrainer):
 
     def evaluate(self, model: Any, **dependencies: Any) -> dict[str, Any]:
         return {"k": float(self.k), **model}
+
+
+class NativeThreadsTrainer(AbstractTrainer):
+    """Fits nothing; its metrics say how many BLAS / OpenMP threads (threadpoolctl) the process
+    allowed while it trained, and which process it was."""
+
+    def __init__(self, k: int = 0) -> None:
+        self.k = k
+
+    def train(self, **dependencies: Any) -> TrainedObject:
+        import os
+
+        from threadpoolctl import threadpool_info
+
+        return TrainedObject({"pid": os.getpid(),
+                              "threads": max(i["num_threads"] for i in threadpool_info()),
+                              "pools": str([(i["filepath"], i["num_threads"])
+                                            for i in threadpool_info()])})
+
+    def evaluate(self, model: Any, **dependencies: Any) -> dict[str, Any]:
+        return {"k": float(self.k), **model}

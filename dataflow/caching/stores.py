@@ -324,7 +324,8 @@ class FileResultStore:
         """Why the file read as ``value`` is not the result it was written as, or ``None``
         when it is: its checksum, or for the formats that give values back exactly (series,
         npy, json) the data version of ``value`` (reading the whole file from the disk)."""
-        from dataflow.caching.fingerprinting import Unfingerprintable, data_version as version_of
+        from dataflow.caching.fingerprinting import Unfingerprintable
+        from dataflow.caching.fingerprinting import data_version as version_of
 
         name = self.file_of(data_version, format).name
         if checksum is not None:

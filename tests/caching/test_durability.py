@@ -163,3 +163,28 @@ def test_a_truncated_result_file_is_recomputed_and_logged(tmp_path: Path) -> Non
     _check(result)
     assert calls == ["column"]
     assert list(failed) == ["column"] and "truncated" in failed["column"][0]
+
+
+def test_a_schema_1_cache_is_migrated_and_its_results_reused(tmp_path: Path) -> None:
+    """A cache written by the previous schema (every file fsynced, no boot column) keeps
+    serving its results: its rows count as on the disk."""
+    cache = tmp_path / "cache"
+    module = load_module(tmp_path, PIPELINE)
+    _run(module, cache)
+    with sqlite3.connect(cache / "metadata.db") as connection:  # rebuilt as schema 1 wrote it
+        connection.executescript("""
+            CREATE TABLE old (cache_key TEXT PRIMARY KEY, node_name TEXT NOT NULL,
+                code_version TEXT NOT NULL, data_version TEXT NOT NULL, format TEXT NOT NULL,
+                run_id TEXT NOT NULL, created_at REAL NOT NULL);
+            INSERT INTO old SELECT cache_key, node_name, code_version, data_version, format,
+                run_id, created_at FROM cache_metadata;
+            DROP TABLE cache_metadata;
+            ALTER TABLE old RENAME TO cache_metadata;
+            UPDATE schema_version SET version = 1;
+        """)
+    connection.close()
+    result, calls, failed = _run(module, cache)
+    _check(result)
+    assert calls == [] and failed == {}
+    assert _rows(cache, "SELECT version FROM schema_version") == [(2,)]
+    assert {boot for _, boot, _ in _rows(cache)} == {None}

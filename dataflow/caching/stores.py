@@ -7,11 +7,13 @@ the previous state; several processes may share it (SQLite locks; writers wait u
 ``timeout`` seconds).
 
 :class:`FileResultStore` writes each result once, under its data version, with
-:func:`write_atomically`: a temporary file in the same directory, flushed to disk, then renamed
-over the final name. A reader never sees half a file; a killed writer leaves at most a stray
-temporary file, which is never read. The result is written before its metadata, so metadata
-never names a result that is not there; a result file lost later (deleted by hand) is a miss
-and the node is recomputed.
+:func:`write_atomically`: a temporary file in the same directory, renamed over the final name.
+A reader never sees half a file; a killed writer leaves at most a stray temporary file, which is
+never read. The result is written before its metadata, so metadata never names a result that is
+not there; a result file lost later (deleted by hand) is a miss and the node is recomputed.
+Where the machine has a boot id (:func:`boot_id`), files are not fsynced: the row records the
+boot, and a result read in a later boot is first checked (:meth:`FileResultStore.damage`), since
+a power cut may have left it torn; elsewhere each file is fsynced before its rename.
 
 Results read back from ``pickle`` files run code when loaded, as any pickle does: a cache
 directory must only ever hold files this cache wrote (your own directory, never one shared

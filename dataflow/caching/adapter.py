@@ -584,11 +584,13 @@ class CacheAdapter:
             batch, self._batch, self._batch_bytes = self._batch, [], 0
         if batch:
             self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
-        with self._lock:
-            pending, self._pending[self._writing_pool] = (
-                self._pending.get(self._writing_pool, []), [])
+        with self._lock:  # every batch handed over so far, this run's or another's
+            pending = list(self._pending.get(self._writing_pool, []))
         for future in pending:
             future.result()
+        with self._lock:
+            self._pending[self._writing_pool] = [
+                f for f in self._pending.get(self._writing_pool, []) if not f.done()]
 
     # -- worker processes ----------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ everything cached (a new driver on the same directory, as a re-run of a training
 Ratios are to the same framework's uncached run; each figure is the best of ``--repeats``; each
 repeat runs uncached, first and second run in a row, and the median paired ratio compares each
 cached run with the uncached run just before it (steadier than best-of ratios under load).
-Results are checked equal to the uncached frame.
+Results are checked equal to the uncached frame. The CPU seconds of each run (the process's,
+every thread's: the cache's writer thread included, the kernel's own writeback threads not)
+are paired the same way: on a machine shared with other jobs they move less than wall time.
 """
 
 from __future__ import annotations
@@ -47,11 +49,18 @@ def _builder(framework: str, graph: Any) -> Any:
     return driver.Builder().with_modules(graph).with_adapters(base.PandasDataFrameResult())
 
 
+_CPU: list[float] = []
+"""The process CPU seconds of each timed call, in order."""
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     gc.collect()
+    cpu = time.process_time()
     start = time.perf_counter()
     value = fn()
-    return time.perf_counter() - start, value
+    seconds = time.perf_counter() - start
+    _CPU.append(time.process_time() - cpu)
+    return seconds, value
 
 
 def measure(framework: str, graph: Any, outputs: list[str], inputs: dict[str, Any],
@@ -66,6 +75,7 @@ def measure(framework: str, graph: Any, outputs: list[str], inputs: dict[str, An
     plain = _builder(framework, graph).build()
     plain.execute(outputs, inputs=inputs)  # warm-up: imports, plans, first-touch pages
     uncached, first, second = [], [], []
+    cpu: list[tuple[float, float, float]] = []
     for repeat in range(repeats):
         seconds, expected = _timed(lambda: plain.execute(outputs, inputs=inputs))
         uncached.append(seconds)
@@ -81,9 +91,13 @@ def measure(framework: str, graph: Any, outputs: list[str], inputs: dict[str, An
         pd.testing.assert_frame_equal(frame, expected)
         del frame, dr, again
         shutil.rmtree(path, ignore_errors=True)
+        cpu.append((_CPU[-3], _CPU[-2], _CPU[-1]))
     paired = {"first run with cache": statistics.median(f / u for f, u in zip(first, uncached)),
               "second run, all cached": statistics.median(
-                  s / u for s, u in zip(second, uncached))}
+                  s / u for s, u in zip(second, uncached)),
+              "first run with cache, CPU": statistics.median(f / u for u, f, _ in cpu),
+              "second run, all cached, CPU": statistics.median(s / u for u, _, s in cpu),
+              "uncached CPU seconds (median)": statistics.median(u for u, _, _ in cpu)}
     return ({"uncached": min(uncached), "first run with cache": min(first),
              "second run, all cached": min(second)}, paired)
 
@@ -117,7 +131,8 @@ def run(rows: int, n_features: int, repeats: int, frameworks: list[str],
                 framework, graph, outputs, inputs, times, workdir)
             loads.append(os.getloadavg()[0])
             print(framework, {k: round(v, 3) for k, v in figures[framework].items()},
-                  f"load {loads[-1]:.2f}", flush=True)
+                  f"load {loads[-1]:.2f}", {k: round(v, 2) for k, v in paired[framework].items()},
+                  flush=True)
     return {"rows": rows, "features": n_features, "repeats": repeats, "paired_ratios": paired,
             "hamilton_repeats": repeats if hamilton_repeats is None else hamilton_repeats,
             "load_average": os.getloadavg(), "load_after_each": loads, "seconds": figures}
@@ -137,6 +152,12 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(f"| {framework} | {run_name} | {seconds:.3f} | {ratio:.2f}x | "
                          f"{'' if pair is None else f'{pair:.2f}x'} | "
                          f"{'' if target is None else f'<= {target}x'} |")
+        cpu = report["paired_ratios"][framework]
+        if "first run with cache, CPU" in cpu:
+            lines.append(f"| {framework} | CPU seconds, median paired ratio to uncached "
+                         f"({cpu['uncached CPU seconds (median)']:.3f} s) | | | first "
+                         f"{cpu['first run with cache, CPU']:.2f}x, second "
+                         f"{cpu['second run, all cached, CPU']:.2f}x | |")
     return "\n".join(lines) + "\n"
 
 

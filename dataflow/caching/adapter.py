@@ -22,6 +22,7 @@ serves a changed file's old data).
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import enum
 import functools
@@ -44,6 +45,8 @@ from dataflow.caching.stores import (
     FileResultStore,
     ResultMissing,
     SQLiteMetadataStore,
+    StoredResult,
+    boot_id,
     format_for,
 )
 from dataflow.errors import DataflowError, did_you_mean
@@ -172,6 +175,11 @@ class CacheAdapter:
         self.default_loader_behavior = CachingBehavior.from_string(default_loader_behavior)
         self.default_saver_behavior = CachingBehavior.from_string(default_saver_behavior)
         self.log_to_file = log_to_file
+        self._boot = boot_id()
+        """This boot of the machine: results are written without fsync and checked when read
+        in a later boot (``None`` where the platform has no boot id: each file is fsynced)."""
+        self._written: set[tuple[str, str]] = set()
+        """Result files this adapter wrote (in this boot): written once."""
         self._lock = threading.RLock()
         self._graph: Any = None
         self._driver: Any = None
@@ -182,21 +190,21 @@ class CacheAdapter:
         self.data_versions: dict[str, dict[str, str]] = {}
         self.cache_keys: dict[str, dict[str, str]] = {}
         self._run_id = ""
+        """The latest run started (what a node sees when its own run is not known)."""
+        self._current = contextvars.ContextVar[str](f"dataflow-cache-run-{id(self)}")
+        """The run of the node being called, set before each node on the thread (or asyncio
+        task) that calls it: concurrent ``execute`` calls keep their own logs and keys."""
         self._owner_pid = os.getpid()
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._pending: dict[str, list[Future[Any]]] = {}
         self._batch: list[_Write] = []
         """Results waiting to be handed to the writer thread as one batch."""
         self._batch_bytes = 0
-        self._stored: dict[str, tuple[str, str]] | None = None
-        """This run's view of the metadata store, read in one query when it starts (for the
-        nodes of its path): cache key → (data version, format)."""
-        self._stored_nodes: frozenset[str] = frozenset()
+        self._stored: dict[str, tuple[dict[str, StoredResult], frozenset[str]]] = {}
+        """Each running run's view of the metadata store, read in one query when it starts
+        (for the nodes of its path): cache key → stored result, and the nodes it covers."""
         self._new_versions: dict[str, dict[str, str]] = {}
         """In a worker process: data versions found since the last report, by run."""
-        self._final_vars: list[str] = []
-        self._inputs: dict[str, Any] = {}
-        self._overrides: dict[str, Any] = {}
 
     # -- pickling (worker processes get a copy without locks, graph or driver) -----------------
 
@@ -204,28 +212,28 @@ class CacheAdapter:
         """What a worker process needs: this run's behaviours, data versions and the code
         versions; not the history of earlier runs, locks, threads, the graph or the driver."""
         state = dict(self.__dict__)
-        run = self._run_id
+        run = self._run()
         state["_events"] = {}
         state["run_ids"] = [run] if run else []
         for name in ("behaviors", "data_versions", "cache_keys"):
             state[name] = {run: dict(self.__dict__[name].get(run, {}))} if run else {}
         state["_lock"] = None
+        state["_current"] = None
         state["_pools"] = {}
         state["_pending"] = {}
         state["_batch"] = []
         state["_batch_bytes"] = 0
-        state["_stored"] = None
-        state["_stored_nodes"] = frozenset()
+        state["_stored"] = {}
+        state["_written"] = set()
         state["_new_versions"] = {}
         state["_graph"] = None
         state["_driver"] = None
-        state["_inputs"] = {}
-        state["_overrides"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._current = contextvars.ContextVar(f"dataflow-cache-run-{id(self)}")
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -243,15 +251,13 @@ class CacheAdapter:
                                    execution_path: list[str], run_id: str,
                                    **future_kwargs: Any) -> None:
         self._graph = graph = internal_graph(graph)
+        self._current.set(run_id)
         with self._lock:
             self._run_id = run_id
             self.run_ids.append(run_id)
             self._events[run_id] = []
             self.data_versions[run_id] = {}
             self.cache_keys[run_id] = {}
-            self._final_vars = list(final_vars)
-            self._inputs = dict(inputs)
-            self._overrides = dict(overrides)
             names = set(execution_path) | set(inputs) | set(overrides) | set(graph.config)
             behaviors = {name: self.resolve_behavior(name) for name in names
                          if name in graph.nodes}
@@ -263,7 +269,7 @@ class CacheAdapter:
                     if behaviors.get(name) is CachingBehavior.DEFAULT}
         stored = self.metadata_store.get_for_nodes(reusable)
         with self._lock:
-            self._stored, self._stored_nodes = stored, frozenset(reusable)
+            self._stored[run_id] = (stored, frozenset(reusable))
         for name, behavior in behaviors.items():
             self._log(name, CachingEventType.RESOLVE_BEHAVIOR, value=behavior)
         for name in final_vars:
@@ -273,10 +279,22 @@ class CacheAdapter:
         for name in inputs:
             self._log(name, CachingEventType.IS_INPUT)
 
-    def run_after_graph_execution(self, **future_kwargs: Any) -> None:
+    def run_before_node_execution(self, *, run_id: str = "", **future_kwargs: Any) -> None:
+        """Note the node's run for :meth:`run_to_execute_node`, called next on this thread."""
+        if run_id:
+            self._current.set(run_id)
+
+    def run_after_graph_execution(self, *, run_id: str = "", **future_kwargs: Any) -> None:
+        run_id = run_id or self._run_id
+        with self._lock:
+            self._stored.pop(run_id, None)
         self.flush()
         if self.log_to_file:
-            self._write_log_file()
+            self._write_log_file(run_id)
+
+    def _run(self) -> str:
+        """The run of the node being called (see ``_current``)."""
+        return self._current.get(self._run_id)
 
     def resolve_behavior(self, name: str) -> CachingBehavior:
         """The behaviour at node ``name``: the driver's lists, then ``@cache``, then the
@@ -303,7 +321,7 @@ class CacheAdapter:
         return self.default_behavior
 
     def _behavior(self, name: str) -> CachingBehavior:
-        known = self.behaviors.get(self._run_id, {}).get(name)
+        known = self.behaviors.get(self._run(), {}).get(name)
         return known if known is not None else self.resolve_behavior(name)
 
     # -- versions and keys ---------------------------------------------------------------------
@@ -327,7 +345,8 @@ class CacheAdapter:
             return "<ignore>"
         if behavior is CachingBehavior.DISABLE:
             return f"<disable>{uuid.uuid4().hex}"
-        versions = self.data_versions.get(self._run_id)
+        run_id = self._run()
+        versions = self.data_versions.get(run_id)
         if task_id is None and versions is not None:
             known = versions.get(name)
             if known is not None:
@@ -341,7 +360,7 @@ class CacheAdapter:
             with self._lock:
                 versions[name] = version
                 if os.getpid() != self._owner_pid:
-                    self._new_versions.setdefault(self._run_id, {})[name] = version
+                    self._new_versions.setdefault(run_id, {})[name] = version
         return version
 
     def _cache_key(self, node_name: str, fn: Callable[..., Any],
@@ -385,7 +404,7 @@ class CacheAdapter:
         key, why = self._cache_key(node_name, node_callable, node_kwargs, task_id)
         if key is not None:
             with self._lock:
-                self.cache_keys.setdefault(self._run_id, {})[node_name] = key
+                self.cache_keys.setdefault(self._run(), {})[node_name] = key
             self._log(node_name, CachingEventType.SET_CACHE_KEY, task_id, value=key)
             if behavior is CachingBehavior.DEFAULT:
                 found, why = self._retrieve(node_name, key, task_id)
@@ -411,17 +430,17 @@ class CacheAdapter:
         return result
 
     def _retrieve(self, node_name: str, key: str, task_id: str | None) -> tuple[Any, str]:
-        known = self._stored
-        if (known is not None and task_id is None and node_name in self._stored_nodes
+        known = self._stored.get(self._run())
+        if (known is not None and task_id is None and node_name in known[1]
                 and os.getpid() == self._owner_pid):
-            stored = known.get(key)  # read when the run started
+            stored = known[0].get(key)  # read when the run started
         else:
             stored = self.metadata_store.get(key)
         if stored is None:
             self._log(node_name, CachingEventType.GET_DATA_VERSION, task_id, msg="miss",
                       actor="metadata_store")
             return _MISS, "no stored result for this code and these inputs"
-        version, format = stored
+        version, format, written_boot, checksum = (*stored, None, None)[:4]
         if format not in FORMATS:
             return _MISS, f"stored in unknown format {format!r}"
         try:
@@ -430,6 +449,18 @@ class CacheAdapter:
             self._log(node_name, CachingEventType.FAILED_RETRIEVAL, task_id, msg=str(missing),
                       actor="result_store")
             return _MISS, f"stored result unreadable ({missing}): recomputed"
+        if written_boot is not None and written_boot != self._boot:
+            # written without fsync before the machine restarted: is all of it on the disk?
+            damage = self.result_store.damage(version, format, checksum, value)
+            if damage is not None:
+                del value
+                self.metadata_store.delete(key)
+                msg = (f"result file damaged ({damage}; written without fsync before the "
+                       "machine restarted)")
+                self._log(node_name, CachingEventType.FAILED_RETRIEVAL, task_id, msg=msg,
+                          actor="result_store")
+                return _MISS, f"{msg}: recomputed"
+            self.metadata_store.mark_on_disk(version, format)
         self._record_version(node_name, version, task_id)
         self._log(node_name, CachingEventType.GET_RESULT, task_id, msg="hit", value=version,
                   actor="result_store")
@@ -437,10 +468,11 @@ class CacheAdapter:
 
     def _record_version(self, node_name: str, version: str, task_id: str | None) -> None:
         if task_id is None:
+            run_id = self._run()
             with self._lock:
-                self.data_versions.setdefault(self._run_id, {})[node_name] = version
+                self.data_versions.setdefault(run_id, {})[node_name] = version
                 if os.getpid() != self._owner_pid:
-                    self._new_versions.setdefault(self._run_id, {})[node_name] = version
+                    self._new_versions.setdefault(run_id, {})[node_name] = version
 
     def _store(self, node_name: str, node_tags: Mapping[str, Any], key: str | None,
                result: Any, task_id: str | None) -> None:
@@ -470,7 +502,7 @@ class CacheAdapter:
         self._log(node_name, CachingEventType.SET_DATA_VERSION, task_id, value=version)
         if key is None or format is None:
             return
-        write = _Write(node_name, key, version, format, result, task_id, self._run_id)
+        write = _Write(node_name, key, version, format, result, task_id, self._run())
         if task_id is not None or os.getpid() != self._owner_pid:
             self._write_batch([write])  # a worker process's copy, or a fan-out task: now
             return
@@ -484,35 +516,47 @@ class CacheAdapter:
         self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
 
     def _write_batch(self, batch: list[_Write]) -> None:
-        """The batch's result files (each fsynced), one fsync of their directory, then their
-        metadata rows in one transaction: a reader never finds a row without its file. A
-        failure is logged (``failed_store``) and the run goes on, uncached there."""
-        written: list[_Write] = []
+        """The batch's result files, then their metadata rows in one transaction: a reader
+        never finds a row without its whole file. Where the machine has a boot id, files are
+        not fsynced: each row says in which boot its file was written, and a read in a later
+        boot checks the file (see docs/caching.md, "Durability"); elsewhere each file is
+        fsynced, then their directory once. A failure is logged (``failed_store``) and the run
+        goes on, uncached there."""
+        durable = self._boot is None
+        written: list[tuple[_Write, str | None]] = []
         for write in batch:
             try:
-                self.result_store.set(write.version, write.format, write.result,
-                                      sync_directory=False)
+                name = (write.version, write.format)
+                replace = (not durable and name not in self._written
+                           and self.result_store.exists(*name)
+                           and not self.metadata_store.vouched(*name, self._boot))
+                checksum = self.result_store.set(write.version, write.format, write.result,
+                                                 sync_directory=False, durable=durable,
+                                                 replace=replace)
             except Exception as error:  # a value pickle refuses, a full disk, ...
                 self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
                           msg=f"result not stored ({type(error).__name__}: {error})",
                           run_id=write.run_id)
             else:
-                written.append(write)
+                written.append((write, checksum))
+                self._written.add(name)
         if not written:
             return
         try:
-            self.result_store.sync()
+            if durable:
+                self.result_store.sync()
             self.metadata_store.set_many([
                 {"cache_key": w.key, "node_name": w.node_name,
                  "code_version": self.version_code(w.node_name), "data_version": w.version,
-                 "format": w.format, "run_id": w.run_id} for w in written])
+                 "format": w.format, "run_id": w.run_id, "written_boot": self._boot,
+                 "checksum": checksum} for w, checksum in written])
         except Exception as error:
-            for write in written:
+            for write, _ in written:
                 self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
                           msg=f"result not stored ({type(error).__name__}: {error})",
                           run_id=write.run_id)
             return
-        for write in written:
+        for write, _ in written:
             self._log(write.node_name, CachingEventType.SET_RESULT, write.task_id,
                       value=write.version, actor="result_store", run_id=write.run_id)
 
@@ -541,11 +585,13 @@ class CacheAdapter:
             batch, self._batch, self._batch_bytes = self._batch, [], 0
         if batch:
             self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
-        with self._lock:
-            pending, self._pending[self._writing_pool] = (
-                self._pending.get(self._writing_pool, []), [])
+        with self._lock:  # every batch handed over so far, this run's or another's
+            pending = list(self._pending.get(self._writing_pool, []))
         for future in pending:
             future.result()
+        with self._lock:
+            self._pending[self._writing_pool] = [
+                f for f in self._pending.get(self._writing_pool, []) if not f.done()]
 
     # -- worker processes ----------------------------------------------------------------------
 
@@ -578,7 +624,7 @@ class CacheAdapter:
              *, msg: str | None = None, value: Any = None,
              actor: Literal["adapter", "metadata_store", "result_store"] = "adapter",
              run_id: str | None = None) -> None:
-        run_id = self._run_id if run_id is None else run_id
+        run_id = self._run() if run_id is None else run_id
         event = CachingEvent(run_id, actor, event_type, node_name, task_id, msg, value)
         with self._lock:
             self._events.setdefault(run_id, []).append(event)
@@ -621,12 +667,11 @@ class CacheAdapter:
                 by_node.setdefault(where, []).append(event)
         return by_node
 
-    def _write_log_file(self) -> None:
+    def _write_log_file(self, run_id: str) -> None:
         import json
 
         from dataflow.caching.stores import write_atomically
 
-        run_id = self._run_id
         lines = "".join(json.dumps({**{k: v for k, v in dataclasses.asdict(e).items()
                                        if k != "value"}, "event_type": e.event_type.value,
                                     "value": str(e.value)}) + "\n"

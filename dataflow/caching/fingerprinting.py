@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Unfingerprintable", "data_version", "register_fingerprint"]
+__all__ = ["Unfingerprintable", "data_version", "file_digest", "register_fingerprint"]
 
 _xxhash: Any
 try:
@@ -39,6 +39,15 @@ def _new_digest() -> Any:
     """A fresh hash object: XXH3-128 (about 20x the speed of SHA-256 on a column, so that a
     cached run's fingerprints cost a small fraction of computing the column) or SHA-256."""
     return _xxhash.xxh3_128() if _xxhash is not None else hashlib.sha256()
+
+
+def file_digest(path: Any) -> str:
+    """The digest of a file's bytes (the same hash as data versions), read in 1 MiB pieces."""
+    digest = _new_digest()
+    with open(path, "rb") as handle:
+        while piece := handle.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 _SCALARS = (int, float, complex, str, bool, type(None), bytes)

@@ -7,11 +7,13 @@ the previous state; several processes may share it (SQLite locks; writers wait u
 ``timeout`` seconds).
 
 :class:`FileResultStore` writes each result once, under its data version, with
-:func:`write_atomically`: a temporary file in the same directory, flushed to disk, then renamed
-over the final name. A reader never sees half a file; a killed writer leaves at most a stray
-temporary file, which is never read. The result is written before its metadata, so metadata
-never names a result that is not there; a result file lost later (deleted by hand) is a miss
-and the node is recomputed.
+:func:`write_atomically`: a temporary file in the same directory, renamed over the final name.
+A reader never sees half a file; a killed writer leaves at most a stray temporary file, which is
+never read. The result is written before its metadata, so metadata never names a result that is
+not there; a result file lost later (deleted by hand) is a miss and the node is recomputed.
+Where the machine has a boot id (:func:`boot_id`), files are not fsynced: the row records the
+boot, and a result read in a later boot is first checked (:meth:`FileResultStore.damage`), since
+a power cut may have left it torn; elsewhere each file is fsynced before its rename.
 
 Results read back from ``pickle`` files run code when loaded, as any pickle does: a cache
 directory must only ever hold files this cache wrote (your own directory, never one shared
@@ -21,6 +23,7 @@ with people you do not trust).
 from __future__ import annotations
 
 import contextlib
+import functools
 import mmap
 import os
 import pickle
@@ -30,26 +33,31 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dataflow.errors import DataflowError
 
-__all__ = ["FORMATS", "FileResultStore", "SQLiteMetadataStore", "write_atomically"]
+__all__ = ["FORMATS", "FileResultStore", "SQLiteMetadataStore", "StoredResult", "boot_id",
+           "write_atomically"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TEMP_PREFIX = ".tmp-"
 
 
 def write_atomically(path: Path, write: Callable[[Any], None], *,
-                     sync_directory: bool = True) -> None:
-    """Create ``path`` with ``write(file)`` so that it appears whole or not at all
-    (``sync_directory=False``: the caller fsyncs the directory once for many files)."""
+                     sync_directory: bool = True, fsync: bool = True) -> None:
+    """Create ``path`` with ``write(file)`` so that it appears whole or not at all, to every
+    process, even if this one is killed (a temporary file renamed over ``path``).
+    ``fsync=True`` also makes its content durable before the rename (a power cut then
+    leaves the old file or the whole new one); ``sync_directory=False``: the caller fsyncs the
+    directory once for many files."""
     temp = path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{path.name}")
     try:
         with open(temp, "wb") as handle:
             write(handle)
             handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -57,6 +65,24 @@ def write_atomically(path: Path, write: Callable[[Any], None], *,
         raise
     if sync_directory:
         _fsync_directory(path.parent)
+
+
+_BOOT_ID_FILE = Path("/proc/sys/kernel/random/boot_id")
+
+
+@functools.cache
+def boot_id() -> str | None:
+    """This boot of the machine (Linux's random boot id), or ``None`` where there is none.
+
+    A file written and renamed in this boot is whole for every process until the machine
+    stops, fsynced or not (the page cache survives a killed process); after a restart only
+    what reached the disk is left, so a result written without fsync in another boot is
+    checked before it is used (see :class:`FileResultStore`)."""
+    try:
+        text = _BOOT_ID_FILE.read_text().strip()
+    except OSError:
+        return None
+    return text or None
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -215,6 +241,9 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_bytes())
 
 
+CHECKED_BY_VERSION = frozenset({"series", "npy", "json"})
+"""Formats whose file read back has exactly the data version written (no checksum needed)."""
+
 FORMATS: dict[str, tuple[Callable[[Any], bool], Callable[[Any, Any], None],
                          Callable[[Path], Any]]] = {
     "parquet": (lambda v: _is_frame(v) and _parquet_fits(v), _write_parquet, _read_parquet),
@@ -267,15 +296,48 @@ class FileResultStore:
         return self.file_of(data_version, format).exists()
 
     def set(self, data_version: str, format: str, value: Any, *,
-            sync_directory: bool = True) -> None:
-        """Write the result once (a file of that data version is already that content).
-        ``sync_directory=False`` leaves the directory's fsync to :meth:`sync` (one for a batch
-        of files): until then a file's name may not survive a power cut, its data does."""
+            sync_directory: bool = True, durable: bool = True,
+            replace: bool = False) -> str | None:
+        """Write the result once (a file of that data version is already that content, unless
+        ``replace``: an existing file nobody vouches for is written again). Returns the
+        checksum of the file for the formats whose reading back does not give the value's
+        exact data version (parquet, pickle), else ``None`` (the data version is the check).
+
+        ``durable=True``: fsynced before it is named; ``sync_directory=False`` leaves the
+        directory's fsync to :meth:`sync` (one for a batch of files). ``durable=False``: the
+        file is whole for every process as soon as it is named (a killed writer leaves only a
+        temporary file), but a power cut may leave it torn: its metadata says so, and a read
+        after a restart checks it (:meth:`damage`)."""
         path = self.file_of(data_version, format)
-        if path.exists():
-            return
-        _, write, _ = FORMATS[format]
-        write_atomically(path, lambda handle: write(value, handle), sync_directory=sync_directory)
+        if replace or not path.exists():
+            _, write, _ = FORMATS[format]
+            write_atomically(path, lambda handle: write(value, handle),
+                             sync_directory=sync_directory and durable, fsync=durable)
+        return None if format in CHECKED_BY_VERSION else self.checksum(data_version, format)
+
+    def checksum(self, data_version: str, format: str) -> str:
+        """The digest of the result file's bytes (XXH3-128, or SHA-256 without xxhash)."""
+        from dataflow.caching.fingerprinting import file_digest
+
+        return file_digest(self.file_of(data_version, format))
+
+    def damage(self, data_version: str, format: str, checksum: str | None,
+               value: Any) -> str | None:
+        """Why the file read as ``value`` is not the result it was written as, or ``None``
+        when it is: its checksum, or for the formats that give values back exactly (series,
+        npy, json) the data version of ``value`` (reading the whole file from the disk)."""
+        from dataflow.caching.fingerprinting import Unfingerprintable
+        from dataflow.caching.fingerprinting import data_version as version_of
+
+        name = self.file_of(data_version, format).name
+        if checksum is not None:
+            found = self.checksum(data_version, format)
+            return None if found == checksum else f"{name}: checksum {found} != {checksum}"
+        try:
+            found = version_of(value)
+        except Unfingerprintable as why:
+            return f"{name}: {why}"
+        return None if found == data_version else f"{name} holds data version {found}"
 
     def sync(self) -> None:
         """Make the names of the files written so far durable (one directory fsync)."""
@@ -308,11 +370,34 @@ _SCHEMA = [
         data_version TEXT NOT NULL,
         format TEXT NOT NULL,
         run_id TEXT NOT NULL,
-        created_at REAL NOT NULL)""",
+        created_at REAL NOT NULL,
+        written_boot TEXT,
+        checksum TEXT)""",
     """CREATE INDEX IF NOT EXISTS cache_metadata_node ON cache_metadata (node_name)""",
+    """CREATE INDEX IF NOT EXISTS cache_metadata_data ON cache_metadata (data_version)""",
 ]
-_MIGRATIONS: dict[int, list[str]] = {}
-"""From version n to n + 1: the statements (none yet: version 1 is the first schema)."""
+"""The current schema. ``written_boot``: the boot (:func:`boot_id`) in which the result file
+was written without fsync, ``NULL`` once it is known to be on the disk (fsynced, or checked
+after a restart); ``checksum``: the file's digest, ``NULL`` where the data version is the
+check (:data:`CHECKED_BY_VERSION`)."""
+_MIGRATIONS: dict[int, list[str]] = {
+    1: ["ALTER TABLE cache_metadata ADD COLUMN written_boot TEXT",  # version 1 fsynced all
+        "ALTER TABLE cache_metadata ADD COLUMN checksum TEXT"],
+}
+"""From version n to n + 1: the statements."""
+_COLUMNS = ("cache_key, node_name, code_version, data_version, format, run_id, created_at, "
+            "written_boot, checksum")
+_INSERT = f"INSERT OR REPLACE INTO cache_metadata ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class StoredResult(NamedTuple):
+    """What the metadata store says of a result."""
+
+    data_version: str
+    format: str
+    written_boot: str | None = None
+    """The boot it was written in without fsync; ``None``: on the disk."""
+    checksum: str | None = None
 
 
 class SQLiteMetadataStore:
@@ -377,45 +462,62 @@ class SQLiteMetadataStore:
             raise
         connection.execute("COMMIT")
 
-    def get(self, cache_key: str) -> tuple[str, str] | None:
-        """(data version, format) stored under ``cache_key``, or ``None``."""
+    def get(self, cache_key: str) -> StoredResult | None:
+        """What is stored under ``cache_key``, or ``None``."""
         row = self._connection().execute(
-            "SELECT data_version, format FROM cache_metadata WHERE cache_key = ?",
-            (cache_key,)).fetchone()
-        return None if row is None else (row[0], row[1])
+            "SELECT data_version, format, written_boot, checksum FROM cache_metadata "
+            "WHERE cache_key = ?", (cache_key,)).fetchone()
+        return None if row is None else StoredResult(*row)
 
     def set(self, *, cache_key: str, node_name: str, code_version: str, data_version: str,
-            format: str, run_id: str) -> None:
+            format: str, run_id: str, written_boot: str | None = None,
+            checksum: str | None = None) -> None:
         """Record one result, in one transaction."""
-        with self._transaction() as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (cache_key, node_name, code_version, data_version, format, run_id, time.time()))
+        self.set_many([{"cache_key": cache_key, "node_name": node_name,
+                        "code_version": code_version, "data_version": data_version,
+                        "format": format, "run_id": run_id, "written_boot": written_boot,
+                        "checksum": checksum}])
 
-    def set_many(self, rows: list[dict[str, str]]) -> None:
+    def set_many(self, rows: list[dict[str, Any]]) -> None:
         """Record several results (each a dict of :meth:`set`'s arguments) in one transaction:
         all or none of them."""
         now = time.time()
         with self._transaction() as connection:
-            connection.executemany(
-                "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(row["cache_key"], row["node_name"], row["code_version"], row["data_version"],
-                  row["format"], row["run_id"], now) for row in rows])
+            connection.executemany(_INSERT, [
+                (row["cache_key"], row["node_name"], row["code_version"], row["data_version"],
+                 row["format"], row["run_id"], now, row.get("written_boot"),
+                 row.get("checksum")) for row in rows])
 
-    def get_for_nodes(self, node_names: Collection[str]) -> dict[str, tuple[str, str]]:
-        """Cache key → (data version, format) of every result stored for ``node_names``: one
-        query at the start of a run instead of one per node."""
+    def get_for_nodes(self, node_names: Collection[str]) -> dict[str, StoredResult]:
+        """Cache key → what is stored, for every result of ``node_names``: one query at the
+        start of a run instead of one per node."""
         names = list(node_names)
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, StoredResult] = {}
         connection = self._connection()
         for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
             chunk = names[start:start + 500]
             marks = ", ".join("?" * len(chunk))
-            for key, version, format in connection.execute(
-                    "SELECT cache_key, data_version, format FROM cache_metadata "
-                    f"WHERE node_name IN ({marks})", chunk):
-                found[key] = (version, format)
+            for key, *stored in connection.execute(
+                    "SELECT cache_key, data_version, format, written_boot, checksum "
+                    f"FROM cache_metadata WHERE node_name IN ({marks})", chunk):
+                found[key] = StoredResult(*stored)
         return found
+
+    def vouched(self, data_version: str, format: str, boot: str | None) -> bool:
+        """Whether a row names this result file as whole: on the disk, or written in
+        ``boot`` (this one), so that it need not be written again."""
+        row = self._connection().execute(
+            "SELECT 1 FROM cache_metadata WHERE data_version = ? AND format = ? AND "
+            "(written_boot IS NULL OR written_boot = ?) LIMIT 1",
+            (data_version, format, boot)).fetchone()
+        return row is not None
+
+    def mark_on_disk(self, data_version: str, format: str) -> None:
+        """The result file was read back whole after a restart: it is on the disk."""
+        with self._transaction() as connection:
+            connection.execute(
+                "UPDATE cache_metadata SET written_boot = NULL "
+                "WHERE data_version = ? AND format = ?", (data_version, format))
 
     def delete(self, cache_key: str) -> None:
         with self._transaction() as connection:

@@ -93,7 +93,7 @@ def dry_run(adapter: CacheAdapter, driver: Any, final_vars: Sequence[Any],
         key, why = adapter.key_of(name, {a: versions[a] if a in versions else str(version_of(a))
                                          for a in step.args}, step.fn)
         stored = adapter.metadata_store.get(key) if key is not None else None
-        if stored is not None and adapter.result_store.exists(*stored):
+        if stored is not None and adapter.result_store.exists(stored[0], stored[1]):
             decisions[name] = "reuse"
             versions[name] = stored[0]
         else:

@@ -51,9 +51,10 @@ def main() -> None:
                 with self._transaction() as connection:
                     for row in rows:
                         connection.execute(
-                            "INSERT OR REPLACE INTO cache_metadata VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            stores._INSERT,
                             (row["cache_key"], row["node_name"], row["code_version"],
-                             row["data_version"], row["format"], row["run_id"], time.time()))
+                             row["data_version"], row["format"], row["run_id"], time.time(),
+                             row.get("written_boot"), row.get("checksum")))
                     _stall(cache)
 
         metadata_store = StallingStore(cache)

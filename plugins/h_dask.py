@@ -49,7 +49,7 @@ from dataflow.base import PandasDataFrameResult, ResultMixin
 from dataflow.execution.executors import PoolExecutor
 from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_reporting
-from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
+from dataflow.execution.tasks import NodeHooks, NotPicklableError, lifecycle_parts, run_task
 from dataflow.execution.tasks import Task as NodeTask
 from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 from dataflow.function_modifiers.extractors import extract_columns
@@ -87,14 +87,6 @@ class _RunGraph:
     literals: dict[int, str] = field(default_factory=dict)
     reports: list[str] = field(default_factory=list)
 
-
-def _hooks_of(lifecycle: Any) -> tuple[NodeTask, NodeHooks | None, str]:
-    """The task, node hooks and run id inside ``execute_lifecycle_for_node`` (the partial of
-    :func:`dataflow.execution.tasks.run_plan_remotely`)."""
-    task, hooks, run_id = lifecycle.args
-    if hooks is not None and not (hooks.before or hooks.after or hooks.method):
-        hooks = None
-    return task, hooks, run_id
 
 
 class DaskGraphAdapter(ResultMixin):
@@ -163,7 +155,7 @@ class DaskGraphAdapter(ResultMixin):
         """Add ``node`` to its run's dask graph (its value: the key of its task)."""
         if not self.use_delayed:
             return execute_lifecycle_for_node(**kwargs)
-        task, hooks, run_id = _hooks_of(execute_lifecycle_for_node)
+        task, hooks, run_id = lifecycle_parts(execute_lifecycle_for_node)
         run = self._runs.get(run_id)
         if run is None:
             run = self._runs[run_id] = _RunGraph(f"{next(_counter)}-{id(self):x}")

@@ -164,12 +164,12 @@ class DaskGraphAdapter(ResultMixin):
         names = tuple(kwargs)
         args = [self._ref(run, name, value) for name, value in kwargs.items()]
         run_fn: Callable[..., Any] = (_run_node_reporting if run.reporting else _run_node)
-        if _by_value(task.fn):
-            call: Callable[..., Any] = functools.partial(
-                _run_shipped, cloudpickle.dumps((run_fn, (task, hooks, run_id, names))))
-        else:
-            call = functools.partial(run_fn, task, hooks, run_id, names)
         key = f"{task.name}-{run.token}"
+        if _by_value(task.fn):
+            call: Callable[..., Any] = _NodeCall(
+                key, _run_shipped, (cloudpickle.dumps((run_fn, (task, hooks, run_id, names))),))
+        else:
+            call = _NodeCall(key, run_fn, (task, hooks, run_id, names))
         if run.reporting:
             pair = f"{key}-with-reports"
             run.graph[pair] = Task(pair, call, *args)
@@ -191,7 +191,7 @@ class DaskGraphAdapter(ResultMixin):
         key = run.literals.get(id(value))
         if key is None:
             key = run.literals[id(value)] = f"{name}-{len(run.literals)}-{run.token}"
-            run.graph[key] = DataNode(key, value)
+            run.graph[key] = _Value(key, value)
         return TaskRef(key)
 
     def _ships(self) -> bool:
@@ -324,6 +324,35 @@ def _run_shipped(blob: bytes, *args: Any) -> Any:
     """In a worker: a call serialized with cloudpickle (:func:`_by_value` functions)."""
     fn, static = cloudpickle.loads(blob)
     return fn(*static, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class _NodeCall:
+    """The callable of a node's dask task: ``fn(*static, *args)``. dask names a graph by hashing
+    its tasks, and hashes what it does not know by pickling it (twice, to check the hash is
+    stable): a node's task, its function and hooks, for every node of every run. The key of
+    the task is unique to the run, so it is the task's hash."""
+
+    key: str
+    fn: Callable[..., Any]
+    static: tuple[Any, ...]
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fn(*self.static, *args)
+
+    def __dask_tokenize__(self) -> tuple[str, str]:
+        return ("dataflow-node", self.key)
+
+
+class _Value(DataNode):
+    """A value from outside the graph (an input, a config value, an override) in the run's dask
+    graph, hashed by its key (unique to the run), not by its content: dask would pickle it to
+    hash it, a large frame or an object that does not pickle twice alike included."""
+
+    __slots__ = ()
+
+    def __dask_tokenize__(self) -> tuple[str, Any]:
+        return ("dataflow-value", self.key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from dataflow.htypes import Collect, Parallelizable
 from plugins import h_dask
 from plugins.h_timing import NodeTimer
 from tests.core.test_properties import _expected, dags
-from tests.engines import dask_checked, dask_nodes
+from tests.engines import dask_checked, dask_nodes, ray_nodes
 from tests.engines.drivers import dag_module, fan_out_driver
 from tests.execution import fanout_nodes
 from tests.plugins.reporting_adapters import WorkerPids
@@ -238,3 +238,16 @@ def test_an_unpicklable_block_node_is_named_before_the_fan_out_runs(dask_client)
     dr = fan_out_driver(module, remote=h_dask.DaskExecutor(client=dask_client))
     with pytest.raises(NotPicklableError, match="  held "):
         dr.execute(["summed"], inputs={"n": 3})
+
+
+def test_a_value_is_not_serialized_again_to_name_the_run_graph(dask_client):
+    """dask names a graph by hashing its tasks, pickling (twice) what it does not know how to
+    hash: every input and every node's task, in every run. The run's graph is named by its keys
+    (unique to the run) instead: the input is pickled only to be sent (the client's graph to
+    the scheduler, the scheduler's task to a worker: both in this process on a LocalCluster;
+    4 times before)."""
+    dr = _on_dask(dask_client, ray_nodes, result_builder=base.DictResult())
+    big = ray_nodes.Counted(list(range(100_000)))
+    ray_nodes.Counted.pickled = 0
+    assert dr.execute(["ends"], inputs={"big": big}) == {"ends": (0, 99_999, 100_000)}
+    assert ray_nodes.Counted.pickled <= 2

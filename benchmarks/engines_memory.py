@@ -1,13 +1,14 @@
 """Peak memory and wall time of the 300-feature pipeline when its frame outgrows one process.
 
     python -m benchmarks.engines_memory                       # 1,500,000 rows, 4 GiB budget
-    python -m benchmarks.engines_memory --rows 3000000        # bigger (needs ~16 GB free)
+    python -m benchmarks.engines_memory --rows 2000000        # a 4.47 GiB frame, over the budget
     python -m benchmarks.engines_memory --quick               # 20,000 rows, 30 features
 
 The job: the 300 features of ``benchmarks.modules.features`` (10 input columns) as one wide
 frame, written to Parquet, as a training job would persist it. At ``--rows`` rows the frame is
-``rows x 300 x 8`` bytes (3.6 GB at 1.5M rows): it does not fit comfortably in the per-process
-budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its own:
+``rows x 300 x 8`` bytes (3.35 GiB at 1.5M rows, 4.47 GiB at 2M): it does not fit comfortably in
+the per-process budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its
+own, one after the other:
 
 * ``pandas driver``: the local driver builds the pandas frame (inputs made in the process), then
   ``DataFrame.to_parquet``: everything lives in the one process.
@@ -15,16 +16,20 @@ budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its own
   each with ``memory_limit`` = the budget. The inputs are a dask DataFrame of
   ``--partition-rows`` row partitions made on the workers; ``DaskGraphAdapter(use_delayed=False,
   result_builder=DaskDataFrameResult())`` turns each node into dask DataFrame work, and the
-  frame is written partition by partition with ``to_parquet`` (its column sums computed in the
-  same pass, to check the result).
+  frame is written partition by partition with ``to_parquet`` (its column sums and sample rows
+  computed in the same pass, to check the result).
 * ``Hamilton dask``: Hamilton 1.90's own ``DaskGraphAdapter`` in the same set-up, for comparison.
-* ``ray``: when ``plugins.h_ray`` imports, the local driver's job with its graph adapter (see
-  :func:`ray_job`, the hook its engineer fills in); otherwise reported as not run.
+* ``ray (2 CPUs)``: the pandas job with ``plugins.h_ray.RayGraphAdapter`` on a local
+  ``ray.init(num_cpus=2)`` whose object store is capped at the budget (:func:`ray_job`).
 
 Figures per runner: wall time of build + execute + write; the driver process's peak RSS
-(``getrusage``); the workers' peak RSS (each worker's own ``getrusage`` for dask; for every
-runner, the largest sum of the child processes' RSS, sampled every 0.1 s). The column sums of
-every runner's frame are checked equal. The load average is printed with the figures.
+(``getrusage``); the largest peak RSS of any other process (each dask worker's own
+``getrusage``, and every child process's RSS sampled every 0.1 s: dask workers, Ray's GCS,
+raylet and workers); the largest sum of the children's RSS; the largest sum of the PSS of the
+whole process tree, the driver included (sampled every 0.5 s: shared memory, as Ray's object
+store, counted once). A runner fits the budget when every process's peak RSS is within it. The
+column sums of every runner's frame are checked equal, and 16 rows of every frame
+(:func:`sample_labels`) equal value for value. The load average is printed with the figures.
 """
 
 from __future__ import annotations

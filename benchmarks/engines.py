@@ -4,11 +4,13 @@
     python -m benchmarks.engines --quick    # 50 nodes: checks the runs work (the suite)
 
 One run times, on the same chain module (each node adds one to the previous), with the same
-dict result: the local driver; dataflow's ``plugins.h_dask.DaskGraphAdapter``; and Hamilton's
-``hamilton.plugins.h_dask.DaskGraphAdapter``; both adapters on one ``distributed.LocalCluster``
-(2 worker processes, 1 thread each); then dataflow's ``plugins.h_ray.RayGraphAdapter`` and
-Hamilton's ``hamilton.plugins.h_ray.RayGraphAdapter``, both on one local Ray
-(``ray.init(num_cpus=2)``, started here unless one is running). A chain has no parallelism,
+dict result: the local driver; the chain as a dask graph written by hand (one task per node,
+the floor of a node's trip through dask); dataflow's ``plugins.h_dask.DaskGraphAdapter``; and
+Hamilton's ``hamilton.plugins.h_dask.DaskGraphAdapter``; all three on one
+``distributed.LocalCluster`` (2 worker processes, 1 thread each); then the chain written by
+hand with Ray tasks, dataflow's ``plugins.h_ray.RayGraphAdapter`` and Hamilton's
+``hamilton.plugins.h_ray.RayGraphAdapter``, on one local Ray (``ray.init(num_cpus=2)``, started
+here unless one is running). A chain has no parallelism,
 so what is measured is the cost of turning each node into a task and of scheduling it: the
 time of a run divided by the number of nodes. Each figure is the median of ``--repeats`` runs
 after one unreported run; the results are checked equal. Hamilton 1.90 cannot run the
@@ -98,8 +100,20 @@ def measure(nodes: int, client: Any, repeats: int) -> dict[str, tuple[float, Any
     ours = (driver.Builder().with_modules(module)
             .with_adapters(h_dask.DaskGraphAdapter(client, result_builder=base.DictResult()))
             .build())
+    functions = [getattr(module, f"n{index}") for index in range(nodes)]
+
+    def by_hand() -> dict[str, Any]:
+        """The chain written as a dask graph by hand: one task per node, each reading the key
+        of the one before, computed on the same cluster."""
+        graph = {"start": inputs["start"], "n0": (functions[0], "start")}
+        for index in range(1, nodes):
+            graph[f"n{index}"] = (functions[index], f"n{index - 1}")
+        (value,) = client.get(graph, last)
+        return {last[0]: value}
+
     figures = {
         "local driver": _timed(lambda: local.execute(last, inputs=inputs), repeats),
+        "hand-written dask graph": _timed(by_hand, repeats),
         "dataflow DaskGraphAdapter": _timed(lambda: ours.execute(last, inputs=inputs), repeats),
     }
     try:
@@ -189,6 +203,7 @@ def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
                                dashboard_address=":0")
         client = Client(cluster)
     own_ray = _start_ray()
+    load_before = os.getloadavg()[0]
     try:
         measured = {nodes: measure(nodes, client, repeats) for nodes in sizes}
     finally:
@@ -201,7 +216,8 @@ def main(argv: list[str] | None = None, client: Any = None) -> list[str]:
             client.close()
             assert cluster is not None
             cluster.close()
-    lines = [f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+    lines = [f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on "
+             f"{os.cpu_count()} cores; "
              f"chains of {', '.join(map(str, sizes))} nodes, median of {repeats}",
              "| runner | nodes | seconds per run | µs per node | / local driver "
              "| / dataflow, same engine |",

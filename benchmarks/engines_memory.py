@@ -1,13 +1,14 @@
 """Peak memory and wall time of the 300-feature pipeline when its frame outgrows one process.
 
     python -m benchmarks.engines_memory                       # 1,500,000 rows, 4 GiB budget
-    python -m benchmarks.engines_memory --rows 3000000        # bigger (needs ~16 GB free)
+    python -m benchmarks.engines_memory --rows 2000000        # a 4.47 GiB frame, over the budget
     python -m benchmarks.engines_memory --quick               # 20,000 rows, 30 features
 
 The job: the 300 features of ``benchmarks.modules.features`` (10 input columns) as one wide
 frame, written to Parquet, as a training job would persist it. At ``--rows`` rows the frame is
-``rows x 300 x 8`` bytes (3.6 GB at 1.5M rows): it does not fit comfortably in the per-process
-budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its own:
+``rows x 300 x 8`` bytes (3.35 GiB at 1.5M rows, 4.47 GiB at 2M): it does not fit comfortably in
+the per-process budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its
+own, one after the other:
 
 * ``pandas driver``: the local driver builds the pandas frame (inputs made in the process), then
   ``DataFrame.to_parquet``: everything lives in the one process.
@@ -15,22 +16,27 @@ budget (``--budget-gib``, 4 GiB). Each runner runs in a fresh process of its own
   each with ``memory_limit`` = the budget. The inputs are a dask DataFrame of
   ``--partition-rows`` row partitions made on the workers; ``DaskGraphAdapter(use_delayed=False,
   result_builder=DaskDataFrameResult())`` turns each node into dask DataFrame work, and the
-  frame is written partition by partition with ``to_parquet`` (its column sums computed in the
-  same pass, to check the result).
+  frame is written partition by partition with ``to_parquet`` (its column sums and sample rows
+  computed in the same pass, to check the result).
 * ``Hamilton dask``: Hamilton 1.90's own ``DaskGraphAdapter`` in the same set-up, for comparison.
-* ``ray``: when ``plugins.h_ray`` imports, the local driver's job with its graph adapter (see
-  :func:`ray_job`, the hook its engineer fills in); otherwise reported as not run.
+* ``ray (2 CPUs)``: the pandas job with ``plugins.h_ray.RayGraphAdapter`` on a local
+  ``ray.init(num_cpus=2)`` whose object store is capped at the budget (:func:`ray_job`).
 
 Figures per runner: wall time of build + execute + write; the driver process's peak RSS
-(``getrusage``); the workers' peak RSS (each worker's own ``getrusage`` for dask; for every
-runner, the largest sum of the child processes' RSS, sampled every 0.1 s). The column sums of
-every runner's frame are checked equal. The load average is printed with the figures.
+(``getrusage``); the largest peak RSS of any other process (each dask worker's own
+``getrusage``, and every child process's RSS sampled every 0.1 s: dask workers, Ray's GCS,
+raylet and workers); the largest sum of the children's RSS; the largest sum of the PSS of the
+whole process tree, the driver included (sampled every 0.5 s: shared memory, as Ray's object
+store, counted once). A runner fits the budget when every process's peak RSS is within it. The
+column sums of every runner's frame are checked equal, and 16 rows of every frame
+(:func:`sample_labels`) equal value for value. The load average is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import contextlib
+import itertools
 import json
 import os
 import resource
@@ -65,6 +71,46 @@ def input_partition(bounds: tuple[int, int]) -> Any:
                         index=pd.RangeIndex(lo, hi))
 
 
+def sample_labels(rows: int, size: int = 16) -> list[int]:
+    """The rows every runner reports in full, to check their frames agree value for value:
+    ``size`` of them, spread evenly, the first and the last included."""
+    return sorted({round(i * (rows - 1) / (size - 1)) for i in range(size)})
+
+
+def rows_at(frame: Any, labels: list[int]) -> Any:
+    """The rows of ``frame`` (one partition of a dask frame) whose index is in ``labels``."""
+    return frame[frame.index.isin(labels)]
+
+
+def sample_of(frame: Any) -> dict[str, Any]:
+    """A frame's sample as JSON: its columns, index and values (row by row)."""
+    return {"columns": [str(c) for c in frame.columns], "index": [int(i) for i in frame.index],
+            "values": frame.to_numpy().tolist()}
+
+
+def compare_samples(results: dict[str, dict[str, Any] | str]) -> str:
+    """Whether the runners' samples are equal, value for value, to the first runner's: a line
+    for the report; raises when a runner's rows or columns differ."""
+    import numpy as np
+
+    samples = {name: facts["sample"] for name, facts in results.items()
+               if isinstance(facts, dict) and "sample" in facts}
+    if len(samples) < 2:
+        return "sample check: fewer than two runners finished"
+    (first, reference), *others = samples.items()
+    worst = 0.0
+    for name, sample in others:
+        if sample["columns"] != reference["columns"] or sample["index"] != reference["index"]:
+            raise AssertionError(f"{name}'s sample has other rows or columns than {first}'s")
+        worst = max(worst, float(np.max(np.abs(np.asarray(sample["values"])
+                                              - np.asarray(reference["values"])))))
+    if worst > 1e-9:
+        raise AssertionError(f"the runners' samples differ from {first}'s by up to {worst}")
+    shape = f"{len(reference['index'])} rows x {len(reference['columns'])} columns"
+    return (f"sample check: {shape} equal across {', '.join(samples)} "
+            f"(largest difference {worst:g})")
+
+
 def feature_module(workdir: Path, n_features: int) -> tuple[Any, list[str]]:
     from benchmarks import modules
 
@@ -73,25 +119,33 @@ def feature_module(workdir: Path, n_features: int) -> tuple[Any, list[str]]:
 
 
 class ChildSampler:
-    """Samples the RSS of this process's children (recursively) every ``interval`` seconds:
-    the largest sum seen, and the largest single child."""
+    """Samples the memory of this process's tree every ``interval`` seconds: the largest sum of
+    the children's (recursively: dask workers, Ray's raylet and workers) RSS, the largest single
+    child, and, every ``pss_every`` samples, the largest sum of the PSS of the whole tree, this
+    process included (shared memory, as Ray's object store, counted once, not once per
+    process that maps it)."""
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, interval: float = 0.1, pss_every: int = 5) -> None:
         import psutil
 
         self._me = psutil.Process()
         self.interval = interval
+        self.pss_every = pss_every
         self.peak_sum = 0
         self.peak_one = 0
+        self.peak_tree_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         import psutil
 
-        while not self._stop.is_set():
+        for sample in itertools.count():
+            if self._stop.is_set():
+                break
             total = 0
-            for child in self._me.children(recursive=True):
+            children = self._me.children(recursive=True)
+            for child in children:
                 try:
                     rss = child.memory_info().rss
                 except psutil.Error:
@@ -99,6 +153,12 @@ class ChildSampler:
                 total += rss
                 self.peak_one = max(self.peak_one, rss)
             self.peak_sum = max(self.peak_sum, total)
+            if sample % self.pss_every == 0:
+                pss = 0
+                for process in (self._me, *children):
+                    with contextlib.suppress(psutil.Error):
+                        pss += process.memory_full_info().pss
+                self.peak_tree_pss = max(self.peak_tree_pss, pss)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> ChildSampler:
@@ -127,7 +187,8 @@ def pandas_job(rows: int, workdir: Path, n_features: int) -> dict[str, Any]:
     frame.to_parquet(workdir / "features.parquet")
     seconds = time.perf_counter() - start
     checksum = sum(float(frame[c].sum()) for c in frame.columns)
-    return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape)}
+    return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape),
+            "sample": sample_of(frame.loc[sample_labels(rows)])}
 
 
 def dask_job(rows: int, workdir: Path, n_features: int, client: Any, partition_rows: int,
@@ -161,25 +222,36 @@ def dask_job(rows: int, workdir: Path, n_features: int, client: Any, partition_r
         features = driver.Builder().with_modules(graph).with_adapters(adapter).build().execute(
             outputs, inputs=inputs)
     write = features.to_parquet(workdir / "features", compute=False)
-    _, sums = dask.compute(write, features.sum())
+    labels = sample_labels(rows)  # the sample's rows: computed in the same pass
+    _, sums, rows_sampled = dask.compute(write, features.sum(),
+                                         features.map_partitions(rows_at, labels))
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "checksum": float(sums.sum()),
+    return {"seconds": seconds, "checksum": float(sums.sum()), "sample": sample_of(rows_sampled),
             "shape": [rows, len(features.columns)],
             "worker_peak": max(usage.ru_maxrss * 1024 for usage in client.run(
                 resource.getrusage, resource.RUSAGE_SELF).values())}
 
 
-def ray_job(rows: int, workdir: Path, n_features: int) -> dict[str, Any]:
-    """The hook for ``plugins.h_ray`` (filled in with the Ray engine): the pandas job with the
-    Ray graph adapter, on a local ``ray.init(num_cpus=2)``; the object store is capped at the
-    budget. Raises ``ImportError`` while the plugin is not there."""
-    h_ray = importlib.import_module("plugins.h_ray")  # first: ImportError without it
+def ray_job(rows: int, workdir: Path, n_features: int, budget: int) -> dict[str, Any]:
+    """The pandas job with ``plugins.h_ray.RayGraphAdapter`` on a local
+    ``ray.init(num_cpus=2)`` whose object store is capped at the budget: each node a Ray task,
+    each value in the object store, the frame built from the outputs in the driver."""
     import ray
 
     from dataflow import base, driver
+    from plugins import h_ray
 
     graph, outputs = feature_module(workdir, n_features)
-    ray.init(num_cpus=2, include_dashboard=False)
+    before = os.environ.get("PYTHONPATH")  # the workers import the generated module by name
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(workdir), before) if p)
+    try:
+        ray.init(num_cpus=2, object_store_memory=budget, include_dashboard=False,
+                 log_to_driver=False)
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     try:
         start = time.perf_counter()
         inputs = input_partition((0, rows))
@@ -191,9 +263,11 @@ def ray_job(rows: int, workdir: Path, n_features: int) -> dict[str, Any]:
         frame.to_parquet(workdir / "features.parquet")
         seconds = time.perf_counter() - start
         checksum = sum(float(frame[c].sum()) for c in frame.columns)
+        sample = sample_of(frame.loc[sample_labels(rows)])
     finally:
         ray.shutdown()
-    return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape)}
+    return {"seconds": seconds, "checksum": checksum, "shape": list(frame.shape),
+            "sample": sample}
 
 
 def child(runner: str, rows: int, n_features: int, partition_rows: int,
@@ -206,7 +280,7 @@ def child(runner: str, rows: int, n_features: int, partition_rows: int,
             if runner == "pandas":
                 facts = pandas_job(rows, workdir, n_features)
             elif runner == "ray":
-                facts = ray_job(rows, workdir, n_features)
+                facts = ray_job(rows, workdir, n_features, budget)
             else:
                 from distributed import Client, LocalCluster
 
@@ -217,6 +291,8 @@ def child(runner: str, rows: int, n_features: int, partition_rows: int,
                                      "hamilton" if runner == "hamilton-dask" else "dataflow")
         facts["driver_peak"] = _peak_rss()
         facts["children_peak"] = sampler.peak_sum
+        facts["largest_child_peak"] = sampler.peak_one
+        facts["tree_pss_peak"] = sampler.peak_tree_pss
     return facts
 
 
@@ -229,8 +305,6 @@ def run_child(runner: str, rows: int, n_features: int, partition_rows: int,
     done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent, check=False)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no output)"]
-        if runner == "ray" and "ImportError" in done.stderr and "h_ray" in done.stderr:
-            return "not run: plugins.h_ray is not there yet"
         return f"failed: {lines[-1][:80]}"
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -240,21 +314,25 @@ def _gib(value: int | None) -> str:
 
 
 def table(results: dict[str, dict[str, Any] | str], budget: int) -> list[str]:
-    lines = ["| runner | wall time | vs pandas | driver peak RSS | worker peak RSS (each) | "
-             "children peak RSS (sum) | fits the budget |",
-             "|---|---|---|---|---|---|---|"]
+    """The report: per runner, wall time, peaks, and whether every process stayed within the
+    budget (the driver, each dask worker, each of Ray's processes)."""
+    lines = ["| runner | wall time | vs pandas | driver peak RSS | largest other process "
+             "peak RSS | children peak RSS (sum) | whole tree peak PSS | fits the budget |",
+             "|---|---|---|---|---|---|---|---|"]
     base_facts = results.get("pandas")
     base = base_facts["seconds"] if isinstance(base_facts, dict) else None
     for runner, facts in results.items():
         if isinstance(facts, str):
-            lines.append(f"| {LABELS[runner]} | {facts} | | | | | |")
+            lines.append(f"| {LABELS[runner]} | {facts} | | | | | | |")
             continue
-        largest = max(facts["driver_peak"], facts.get("worker_peak") or 0)
+        other = max(facts.get("worker_peak") or 0, facts.get("largest_child_peak") or 0)
+        largest = max(facts["driver_peak"], other)
         ratio = f"{facts['seconds'] / base:.2f}x" if base else "-"
         lines.append(
             f"| {LABELS[runner]} | {facts['seconds']:.1f} s | {ratio} | "
-            f"{_gib(facts['driver_peak'])} | {_gib(facts.get('worker_peak'))} | "
-            f"{_gib(facts['children_peak'])} | {'yes' if largest <= budget else 'no'} |")
+            f"{_gib(facts['driver_peak'])} | {_gib(other)} | "
+            f"{_gib(facts['children_peak'])} | {_gib(facts.get('tree_pss_peak'))} | "
+            f"{'yes' if largest <= budget else 'no'} |")
     return lines
 
 
@@ -285,12 +363,13 @@ def main(argv: list[str] | None = None,
     sums = {name: facts["checksum"] for name, facts in results.items() if isinstance(facts, dict)}
     if sums and max(sums.values()) - min(sums.values()) > 1e-9 * max(map(abs, sums.values())):
         raise AssertionError(f"the runners' frames differ: column sums {sums}")
+    checked = compare_samples(results)
     lines = [f"{args.features} features, {args.rows:,} rows x {args.features} float64 columns "
              f"({args.rows * args.features * 8 / 2**30:.2f} GiB frame), written to Parquet; "
              f"budget {budget / 2**30:.1f} GiB per process; dask partitions of "
              f"{args.partition_rows:,} rows",
              f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
-             f"({os.cpu_count()} CPUs)", "", *table(results, budget)]
+             f"({os.cpu_count()} CPUs)", checked, "", *table(results, budget)]
     print("\n".join(lines))
     return lines
 

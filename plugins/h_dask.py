@@ -49,7 +49,7 @@ from dataflow.base import PandasDataFrameResult, ResultMixin
 from dataflow.execution.executors import PoolExecutor
 from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_reporting
-from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
+from dataflow.execution.tasks import NodeHooks, NotPicklableError, lifecycle_parts, run_task
 from dataflow.execution.tasks import Task as NodeTask
 from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 from dataflow.function_modifiers.extractors import extract_columns
@@ -87,14 +87,6 @@ class _RunGraph:
     literals: dict[int, str] = field(default_factory=dict)
     reports: list[str] = field(default_factory=list)
 
-
-def _hooks_of(lifecycle: Any) -> tuple[NodeTask, NodeHooks | None, str]:
-    """The task, node hooks and run id inside ``execute_lifecycle_for_node`` (the partial of
-    :func:`dataflow.execution.tasks.run_plan_remotely`)."""
-    task, hooks, run_id = lifecycle.args
-    if hooks is not None and not (hooks.before or hooks.after or hooks.method):
-        hooks = None
-    return task, hooks, run_id
 
 
 class DaskGraphAdapter(ResultMixin):
@@ -163,7 +155,7 @@ class DaskGraphAdapter(ResultMixin):
         """Add ``node`` to its run's dask graph (its value: the key of its task)."""
         if not self.use_delayed:
             return execute_lifecycle_for_node(**kwargs)
-        task, hooks, run_id = _hooks_of(execute_lifecycle_for_node)
+        task, hooks, run_id = lifecycle_parts(execute_lifecycle_for_node)
         run = self._runs.get(run_id)
         if run is None:
             run = self._runs[run_id] = _RunGraph(f"{next(_counter)}-{id(self):x}")
@@ -172,12 +164,12 @@ class DaskGraphAdapter(ResultMixin):
         names = tuple(kwargs)
         args = [self._ref(run, name, value) for name, value in kwargs.items()]
         run_fn: Callable[..., Any] = (_run_node_reporting if run.reporting else _run_node)
-        if _by_value(task.fn):
-            call: Callable[..., Any] = functools.partial(
-                _run_shipped, cloudpickle.dumps((run_fn, (task, hooks, run_id, names))))
-        else:
-            call = functools.partial(run_fn, task, hooks, run_id, names)
         key = f"{task.name}-{run.token}"
+        if _by_value(task.fn):
+            call: Callable[..., Any] = _NodeCall(
+                key, _run_shipped, (cloudpickle.dumps((run_fn, (task, hooks, run_id, names))),))
+        else:
+            call = _NodeCall(key, run_fn, (task, hooks, run_id, names))
         if run.reporting:
             pair = f"{key}-with-reports"
             run.graph[pair] = Task(pair, call, *args)
@@ -199,7 +191,7 @@ class DaskGraphAdapter(ResultMixin):
         key = run.literals.get(id(value))
         if key is None:
             key = run.literals[id(value)] = f"{name}-{len(run.literals)}-{run.token}"
-            run.graph[key] = DataNode(key, value)
+            run.graph[key] = _Value(key, value)
         return TaskRef(key)
 
     def _ships(self) -> bool:
@@ -332,6 +324,35 @@ def _run_shipped(blob: bytes, *args: Any) -> Any:
     """In a worker: a call serialized with cloudpickle (:func:`_by_value` functions)."""
     fn, static = cloudpickle.loads(blob)
     return fn(*static, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class _NodeCall:
+    """The callable of a node's dask task: ``fn(*static, *args)``. dask names a graph by hashing
+    its tasks, and hashes what it does not know by pickling it (twice, to check the hash is
+    stable): a node's task, its function and hooks, for every node of every run. The key of
+    the task is unique to the run, so it is the task's hash."""
+
+    key: str
+    fn: Callable[..., Any]
+    static: tuple[Any, ...]
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fn(*self.static, *args)
+
+    def __dask_tokenize__(self) -> tuple[str, str]:
+        return ("dataflow-node", self.key)
+
+
+class _Value(DataNode):
+    """A value from outside the graph (an input, a config value, an override) in the run's dask
+    graph, hashed by its key (unique to the run), not by its content: dask would pickle it to
+    hash it, a large frame or an object that does not pickle twice alike included."""
+
+    __slots__ = ()
+
+    def __dask_tokenize__(self) -> tuple[str, Any]:
+        return ("dataflow-value", self.key)
 
 
 @dataclass(frozen=True, slots=True)

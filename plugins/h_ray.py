@@ -42,7 +42,7 @@ from dataflow.execution.failures import add_note
 from dataflow.execution.fanout_run import run_block_item
 from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_in_worker, run_reporting
-from dataflow.execution.tasks import NodeHooks, NotPicklableError, run_task
+from dataflow.execution.tasks import NodeHooks, NotPicklableError, lifecycle_parts, run_task
 from dataflow.execution.tasks import Task as NodeTask
 from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 
@@ -111,14 +111,6 @@ class _RayRun:
     arguments: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _hooks_of(lifecycle: Any) -> tuple[NodeTask, NodeHooks | None, str]:
-    """The task, node hooks and run id inside ``execute_lifecycle_for_node`` (the partial of
-    :func:`dataflow.execution.tasks.run_plan_remotely`)."""
-    task, hooks, run_id = lifecycle.args
-    if hooks is not None and not (hooks.before or hooks.after or hooks.method):
-        hooks = None
-    return task, hooks, run_id
-
 
 class RayGraphAdapter(ResultMixin):
     """Runs every node of a request as a Ray remote task (see the module docstring).
@@ -156,7 +148,7 @@ class RayGraphAdapter(ResultMixin):
     def do_remote_execute(self, *, execute_lifecycle_for_node: Callable[..., Any], node: Any,
                           **kwargs: Any) -> Any:
         """Describe ``node``'s task (submitted when the walk ends: :meth:`finish_remote_run`)."""
-        task, hooks, run_id = _hooks_of(execute_lifecycle_for_node)
+        task, hooks, run_id = lifecycle_parts(execute_lifecycle_for_node)
         run = self._runs.get(run_id)
         if run is None:
             run = self._runs[run_id] = _RayRun(hooks)

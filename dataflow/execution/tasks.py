@@ -122,6 +122,17 @@ def _lifecycle(task: Task, hooks: NodeHooks, run_id: str, **kwargs: Any) -> Any:
     return run_task(task, kwargs, hooks, run_id)
 
 
+def lifecycle_parts(lifecycle: Any) -> tuple[Task, NodeHooks | None, str]:
+    """The task, node hooks (``None`` when there are none) and run id inside the
+    ``execute_lifecycle_for_node`` that :func:`run_plan_remotely` hands a ``do_remote_execute``
+    adapter: what an engine plugin (:mod:`plugins.h_dask`, :mod:`plugins.h_ray`) sends to its
+    workers instead of the partial."""
+    task, hooks, run_id = lifecycle.args
+    if hooks is not None and not (hooks.before or hooks.after or hooks.method):
+        hooks = None
+    return task, hooks, run_id
+
+
 def _annotated(error: BaseException, task: Task, kwargs: Mapping[str, Any]) -> BaseException:
     add_note(error, describe_failure(task.name, task.where, kwargs))
     return error

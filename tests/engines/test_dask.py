@@ -16,12 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dataflow import ad_hoc_utils, base, driver
+from dataflow.execution.executors import SynchronousLocalTaskExecutor
 from dataflow.execution.tasks import NotPicklableError
 from dataflow.htypes import Collect, Parallelizable
 from plugins import h_dask
 from plugins.h_timing import NodeTimer
 from tests.core.test_properties import _expected, dags
-from tests.engines import dask_checked, dask_nodes
+from tests.engines import dask_checked, dask_nodes, ray_nodes
+from tests.engines.drivers import dag_module, fan_out_driver
 from tests.execution import fanout_nodes
 from tests.plugins.reporting_adapters import WorkerPids
 
@@ -57,23 +59,11 @@ def test_results_equal_hamiltons_dask_adapter(dask_client):
                                   hamilton.execute(OUTPUTS, inputs={"window": 3}))
 
 
-def _module_of(parents):
-    lines = []
-    for name, ps in parents.items():
-        params = ", ".join(f"{p}: int" for p in ps)
-        terms = " + ".join(f"{p} * {i + 1}" for i, p in enumerate(ps)) or "0"
-        lines += [f"def {name}({params}) -> int:",
-                  f"    return ({terms} + {len(name)}) % 1_000_003", ""]
-    module = ad_hoc_utils.module_from_source("\n".join(lines), f"dask_dag_{uuid.uuid4().hex}")
-    cloudpickle.register_pickle_by_value(module)  # workers cannot import a run-time module
-    return module
-
-
 @settings(max_examples=8, deadline=None)
 @given(dag=dags(), data=st.data())
 def test_random_dags_give_the_local_result(dask_client, dag, data):
     inputs, parents, outputs, overridden = dag
-    module = _module_of(parents)
+    module = dag_module(parents, "dask_dag")
     input_values = {name: data.draw(st.integers(-100, 100)) for name in inputs}
     overrides = {name: data.draw(st.integers(-100, 100)) for name in overridden}
     expected, _ = _expected(parents, input_values, overrides, outputs)
@@ -198,28 +188,18 @@ def test_the_configured_scheduler_runs_the_graph_without_a_client():
 # -- DaskExecutor: fan-out blocks on the cluster ----------------------------------------------
 
 
-def _dynamic(module, remote, local=None):
-    builder = (driver.Builder().with_modules(module).with_config({"scale": 3})
-               .enable_dynamic_execution(allow_experimental_mode=True)
-               .with_remote_executor(remote))
-    if local is not None:
-        builder = builder.with_local_executor(local)
-    return builder.build()
-
-
 def test_fan_out_blocks_on_the_cluster_equal_the_local_run(dask_client):
-    local = _dynamic(fanout_nodes, remote=__import__(
-        "dataflow.execution.executors").execution.executors.SynchronousLocalTaskExecutor())
+    local = fan_out_driver(fanout_nodes, remote=SynchronousLocalTaskExecutor())
     expected = local.execute(["total", "listing", "after"], inputs={"n": 5})
-    on_dask = _dynamic(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client))
+    on_dask = fan_out_driver(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client))
     assert on_dask.execute(["total", "listing", "after"], inputs={"n": 5}) == expected
-    both = _dynamic(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client),
+    both = fan_out_driver(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client),
                     local=h_dask.DaskExecutor(client=dask_client, max_tasks=2))
     assert both.execute(["total", "listing", "after"], inputs={"n": 5}) == expected
 
 
 def test_a_failing_item_on_the_cluster_keeps_its_type_and_notes(dask_client):
-    dr = _dynamic(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client))
+    dr = fan_out_driver(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client))
     with pytest.raises(ArithmeticError, match="item 3") as raised:
         dr.execute(["total"], inputs={"n": 6}, overrides={"base": -1})
     notes = "\n".join(raised.value.__notes__)
@@ -228,9 +208,8 @@ def test_a_failing_item_on_the_cluster_keeps_its_type_and_notes(dask_client):
 
 def test_fan_out_hooks_on_the_cluster_report_back(dask_client):
     pids = WorkerPids()
-    dr = (driver.Builder().with_modules(fanout_nodes).with_config({"scale": 3})
-          .with_adapters(pids).enable_dynamic_execution(allow_experimental_mode=True)
-          .with_remote_executor(h_dask.DaskExecutor(client=dask_client)).build())
+    dr = fan_out_driver(fanout_nodes, remote=h_dask.DaskExecutor(client=dask_client),
+                        adapters=(pids,))
     assert dr.execute(["total"], inputs={"n": 3})["total"] == sum(
         (i * 6 + 30) ** 2 for i in range(3))
     assert {"doubled", "squared"} <= set(pids.ran_in)
@@ -256,6 +235,19 @@ def test_an_unpicklable_block_node_is_named_before_the_fan_out_runs(dask_client)
         return sum(held)
 
     module = ad_hoc_utils.create_temporary_module(numbers, make(), summed)
-    dr = _dynamic(module, remote=h_dask.DaskExecutor(client=dask_client))
+    dr = fan_out_driver(module, remote=h_dask.DaskExecutor(client=dask_client))
     with pytest.raises(NotPicklableError, match="  held "):
         dr.execute(["summed"], inputs={"n": 3})
+
+
+def test_a_value_is_not_serialized_again_to_name_the_run_graph(dask_client):
+    """dask names a graph by hashing its tasks, pickling (twice) what it does not know how to
+    hash: every input and every node's task, in every run. The run's graph is named by its keys
+    (unique to the run) instead: the input is pickled only to be sent (the client's graph to
+    the scheduler, the scheduler's task to a worker: both in this process on a LocalCluster;
+    4 times before)."""
+    dr = _on_dask(dask_client, ray_nodes, result_builder=base.DictResult())
+    big = ray_nodes.Counted(list(range(100_000)))
+    ray_nodes.Counted.pickled = 0
+    assert dr.execute(["ends"], inputs={"big": big}) == {"ends": (0, 99_999, 100_000)}
+    assert ray_nodes.Counted.pickled <= 2

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ray import cloudpickle as ray_cloudpickle
 
 from dataflow import ad_hoc_utils, base, driver
 from dataflow.errors import DataflowError
@@ -24,6 +23,7 @@ from plugins import h_ray
 from plugins.h_timing import NodeTimer
 from tests.core.test_properties import _expected, dags
 from tests.engines import dask_checked, dask_nodes, ray_block, ray_nodes
+from tests.engines.drivers import dag_module, fan_out_driver
 from tests.execution import fanout_nodes
 from tests.plugins.reporting_adapters import WorkerPids
 
@@ -87,23 +87,11 @@ def test_ray_remote_options_become_task_options(ray_session):
         dr.execute(["misspelt_options", "kind"], inputs={"thing": 1})
 
 
-def _module_of(parents):
-    lines = []
-    for name, ps in parents.items():
-        params = ", ".join(f"{p}: int" for p in ps)
-        terms = " + ".join(f"{p} * {i + 1}" for i, p in enumerate(ps)) or "0"
-        lines += [f"def {name}({params}) -> int:",
-                  f"    return ({terms} + {len(name)}) % 1_000_003", ""]
-    module = ad_hoc_utils.module_from_source("\n".join(lines), f"ray_dag_{uuid.uuid4().hex}")
-    ray_cloudpickle.register_pickle_by_value(module)  # workers cannot import it by name
-    return module
-
-
 @settings(max_examples=5, deadline=None)
 @given(dag=dags(), data=st.data())
 def test_random_dags_give_the_local_result(ray_session, dag, data):
     inputs, parents, outputs, overridden = dag
-    module = _module_of(parents)
+    module = dag_module(parents, "ray_dag")
     input_values = {name: data.draw(st.integers(-100, 100)) for name in inputs}
     overrides = {name: data.draw(st.integers(-100, 100)) for name in overridden}
     expected, _ = _expected(parents, input_values, overrides, outputs)
@@ -193,32 +181,22 @@ def test_a_failing_data_quality_check_fails_as_on_the_local_driver(ray_session):
 # -- RayTaskExecutor: fan-out blocks on Ray ----------------------------------------------------
 
 
-def _dynamic(module, remote, local=None, adapters=()):
-    builder = (driver.Builder().with_modules(module).with_config({"scale": 3})
-               .with_adapters(*adapters)
-               .enable_dynamic_execution(allow_experimental_mode=True)
-               .with_remote_executor(remote))
-    if local is not None:
-        builder = builder.with_local_executor(local)
-    return builder.build()
-
-
 def test_fan_out_blocks_on_ray_equal_the_local_run_and_report_back(ray_session):
-    expected = _dynamic(fanout_nodes, remote=SynchronousLocalTaskExecutor()).execute(
+    expected = fan_out_driver(fanout_nodes, remote=SynchronousLocalTaskExecutor()).execute(
         ["total", "listing", "after"], inputs={"n": 5})
     pids = WorkerPids()
-    on_ray = _dynamic(fanout_nodes, remote=h_ray.RayTaskExecutor(), adapters=(pids,))
+    on_ray = fan_out_driver(fanout_nodes, remote=h_ray.RayTaskExecutor(), adapters=(pids,))
     assert on_ray.execute(["total", "listing", "after"], inputs={"n": 5}) == expected
     assert {"doubled", "squared"} <= set(pids.ran_in)
     assert pids.ran_in["doubled"] != os.getpid()
-    both = _dynamic(fanout_nodes, remote=h_ray.RayTaskExecutor(skip_init=True),
+    both = fan_out_driver(fanout_nodes, remote=h_ray.RayTaskExecutor(skip_init=True),
                     local=h_ray.RayTaskExecutor(max_tasks=2))
     assert both.execute(["total", "listing", "after"], inputs={"n": 5}) == expected
     assert ray_session.is_initialized()  # the executors used the running Ray and left it
 
 
 def test_what_a_block_shares_is_sent_once_for_all_its_items(ray_session):
-    dr = _dynamic(ray_block, remote=h_ray.RayTaskExecutor())
+    dr = fan_out_driver(ray_block, remote=h_ray.RayTaskExecutor())
     big = ray_nodes.Counted(list(range(10_000)))
     ray_nodes.Counted.pickled = 0
     assert dr.execute(["scaled_total"], inputs={"n": 6, "big": big}) == {"scaled_total": 15}
@@ -226,7 +204,7 @@ def test_what_a_block_shares_is_sent_once_for_all_its_items(ray_session):
 
 
 def test_a_failing_item_on_ray_keeps_its_type_and_notes(ray_session):
-    dr = _dynamic(fanout_nodes, remote=h_ray.RayTaskExecutor())
+    dr = fan_out_driver(fanout_nodes, remote=h_ray.RayTaskExecutor())
     with pytest.raises(ArithmeticError, match="item 3") as raised:
         dr.execute(["total"], inputs={"n": 6}, overrides={"base": -1})
     assert type(raised.value) is ArithmeticError
@@ -253,6 +231,6 @@ def test_an_unshippable_block_node_is_named_before_its_items_run(ray_session):
         return sum(held)
 
     module = ad_hoc_utils.create_temporary_module(numbers, make(), summed)
-    dr = _dynamic(module, remote=h_ray.RayTaskExecutor())
+    dr = fan_out_driver(module, remote=h_ray.RayTaskExecutor())
     with pytest.raises(NotPicklableError, match="  held "):
         dr.execute(["summed"], inputs={"n": 3})

@@ -125,6 +125,8 @@ _Path = str | os.PathLike[str] | None
 
 
 # -- parameter blocks: where the file is, and the options polars' functions for a format share --
+# The file may be given by position; every option is keyword-only, since the shared blocks put the
+# options in an order of their own (neither polars' nor Hamilton's).
 
 @dataclasses.dataclass
 class _PathOrFile:
@@ -138,12 +140,12 @@ class _PathOrSource:
     source: _Path = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class _Uncompressed(_PathOrFile):
     compression: Any = "uncompressed"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class _CSVOptions(_PathOrFile):
     """What ``polars.read_csv`` and ``polars.scan_csv`` both take."""
 
@@ -171,7 +173,7 @@ class _CSVOptions(_PathOrFile):
     raise_if_empty: Any = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class _ParquetOptions(_PathOrFile):
     """What ``polars.read_parquet`` and ``polars.scan_parquet`` both take."""
 
@@ -185,7 +187,7 @@ class _ParquetOptions(_PathOrFile):
     storage_options: Any = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class _IPCOptions(_PathOrSource):
     """What ``polars.read_ipc`` and ``polars.scan_ipc`` both take."""
 
@@ -196,7 +198,7 @@ class _IPCOptions(_PathOrSource):
     storage_options: Any = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class _JSONOptions(_PathOrSource):
     """What ``polars.read_json``, ``read_ndjson`` and ``scan_ndjson`` all take."""
 
@@ -204,7 +206,7 @@ class _JSONOptions(_PathOrSource):
     schema_overrides: Any = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsCSVReader(_PolarsReader, _CSVOptions):
     """``from_.csv(path=...)`` into a ``pl.DataFrame`` (``polars.read_csv``)."""
 
@@ -217,7 +219,7 @@ class PolarsCSVReader(_PolarsReader, _CSVOptions):
     _call, _format = "read_csv", "csv"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsCSVWriter(_PolarsWriter, _PathOrFile):
     """``to.csv(path=...)`` of a ``pl.DataFrame`` / ``pl.LazyFrame`` (``write_csv``)."""
 
@@ -235,7 +237,7 @@ class PolarsCSVWriter(_PolarsWriter, _PathOrFile):
     _call, _format = "write_csv", "csv"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsParquetReader(_PolarsReader, _ParquetOptions):
     """``from_.parquet(path=...)`` into a ``pl.DataFrame`` (``polars.read_parquet``)."""
 
@@ -246,7 +248,7 @@ class PolarsParquetReader(_PolarsReader, _ParquetOptions):
     _call, _format = "read_parquet", "parquet"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsParquetWriter(_PolarsWriter, _PathOrFile):
     """``to.parquet(path=...)`` (``write_parquet``; zstd-compressed, as polars' default)."""
 
@@ -259,7 +261,7 @@ class PolarsParquetWriter(_PolarsWriter, _PathOrFile):
     _call, _format = "write_parquet", "parquet"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsFeatherReader(_PolarsReader, _IPCOptions):
     """``from_.feather(path=...)`` (Arrow IPC; ``polars.read_ipc``)."""
 
@@ -269,54 +271,54 @@ class PolarsFeatherReader(_PolarsReader, _IPCOptions):
     _call, _format = "read_ipc", "feather"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsFeatherWriter(_PolarsWriter, _Uncompressed):
     """``to.feather(path=...)`` (Arrow IPC; ``write_ipc``)."""
 
     _call, _format = "write_ipc", "feather"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsIPCReader(PolarsFeatherReader):
     """``from_.ipc(path=...)``: :class:`PolarsFeatherReader` under polars' name."""
     _format = "ipc"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsIPCWriter(PolarsFeatherWriter):
     """``to.ipc(path=...)``: :class:`PolarsFeatherWriter` under polars' name."""
     _format = "ipc"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsJSONReader(_PolarsReader, _JSONOptions):
     """``from_.json(path=...)``: a JSON array of row objects (``polars.read_json``)."""
 
     _call, _format = "read_json", "json"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsJSONWriter(_PolarsWriter, _PathOrFile):
     """``to.json(path=...)``: a JSON array of row objects (``write_json``)."""
 
     _call, _format = "write_json", "json"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsNDJSONReader(_PolarsReader, _JSONOptions):
     """``from_.ndjson(path=...)``: one JSON object per line (``polars.read_ndjson``)."""
 
     _call, _format = "read_ndjson", "ndjson"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsNDJSONWriter(_PolarsWriter, _PathOrFile):
     """``to.ndjson(path=...)``: one JSON object per line (``write_ndjson``)."""
 
     _call, _format = "write_ndjson", "ndjson"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsAvroReader(_PolarsReader, _PathOrFile):
     """``from_.avro(path=...)`` (``polars.read_avro``)."""
 
@@ -325,14 +327,14 @@ class PolarsAvroReader(_PolarsReader, _PathOrFile):
     _call, _format = "read_avro", "avro"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsAvroWriter(_PolarsWriter, _Uncompressed):
     """``to.avro(path=...)`` (``write_avro``)."""
 
     _call, _format = "write_avro", "avro"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsSpreadsheetReader(_PolarsReader, _PathOrSource):
     """``from_.spreadsheet(path=..., sheet_name=...)`` (``polars.read_excel``). The default
     engine is openpyxl (the ``excel`` extra); polars' own default needs fastexcel."""
@@ -347,7 +349,7 @@ class PolarsSpreadsheetReader(_PolarsReader, _PathOrSource):
     _call, _format = "read_excel", "spreadsheet"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsSpreadsheetWriter(_PolarsWriter):
     """``to.spreadsheet(path=..., worksheet=...)`` (``write_excel``; needs xlsxwriter)."""
 
@@ -378,7 +380,7 @@ class PolarsSpreadsheetWriter(_PolarsWriter):
     _call, _format = "write_excel", "spreadsheet"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsDatabaseReader(_PolarsAdapter, DataLoader):
     """``from_.database(query=..., connection=conn)``: a query's rows through a DB-API
     connection (sqlite3, DuckDB, psycopg; ``polars.read_database``)."""
@@ -402,7 +404,7 @@ class PolarsDatabaseReader(_PolarsAdapter, DataLoader):
         return frame, {**_sql_metadata(self.query, frame.height), **_frame_metadata(frame)}
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsDatabaseWriter(_PolarsAdapter, DataSaver):
     """``to.database(table_name=..., connection=conn, if_table_exists="fail")``: a frame into
     a table through a DB-API connection, in one transaction (a savepoint inside the caller's),
@@ -424,7 +426,7 @@ class PolarsDatabaseWriter(_PolarsAdapter, DataSaver):
         return {**_sql_metadata(self.table_name, frame.height), **get_dataframe_metadata(frame)}
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsScanCSVReader(_PolarsScanner, _CSVOptions):
     """``from_.csv(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_csv``)."""
 
@@ -433,7 +435,7 @@ class PolarsScanCSVReader(_PolarsScanner, _CSVOptions):
     _call, _format = "scan_csv", "csv"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsScanParquetReader(_PolarsScanner, _ParquetOptions):
     """``from_.parquet(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_parquet``)."""
 
@@ -442,7 +444,7 @@ class PolarsScanParquetReader(_PolarsScanner, _ParquetOptions):
     _call, _format = "scan_parquet", "parquet"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsScanFeatherReader(_PolarsScanner, _IPCOptions):
     """``from_.feather(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_ipc``)."""
 
@@ -450,13 +452,13 @@ class PolarsScanFeatherReader(_PolarsScanner, _IPCOptions):
     _call, _format = "scan_ipc", "feather"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsScanIPCReader(PolarsScanFeatherReader):
     """``from_.ipc(path=...)`` into a ``pl.LazyFrame``."""
     _format = "ipc"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class PolarsScanNDJSONReader(_PolarsScanner, _JSONOptions):
     """``from_.ndjson(path=...)`` into a ``pl.LazyFrame`` (``polars.scan_ndjson``)."""
 

@@ -193,3 +193,14 @@ def test_a_polars_loader_without_its_file_is_refused_when_the_materializer_is_ma
                                                 r"\(path\)\.$"):
         from_.csv(target="sales")
     from_.csv(target="sales", file="x.csv")  # Hamilton's name is enough
+
+
+def test_options_are_keyword_only_so_a_positional_one_never_lands_in_another_field() -> None:
+    """The readers' options come in an order of their own: given by position, an option is
+    refused rather than taken as a different one (``columns`` read as ``n_rows``)."""
+    from dataflow.io.polars_formats import PolarsCSVReader, PolarsParquetReader
+
+    assert PolarsParquetReader("a.parquet", columns=["x"]).columns == ["x"]
+    for reader in (PolarsParquetReader, PolarsCSVReader):
+        with pytest.raises(TypeError, match="positional"):
+            reader("a.parquet", None, ["x"])

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import operator
+import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
@@ -60,7 +60,6 @@ __all__ = ["DaskDataFrameResult", "DaskExecutor", "DaskGraphAdapter", "NotPickla
            "extract_columns", "with_columns"]
 
 _REPORTS = "__dataflow_worker_reports__"  # what dataflow.execution.reports attaches to errors
-_counter = itertools.count()
 
 
 def _run_node(task: NodeTask, hooks: NodeHooks | None, run_id: str, names: tuple[str, ...],
@@ -158,7 +157,9 @@ class DaskGraphAdapter(ResultMixin):
         task, hooks, run_id = lifecycle_parts(execute_lifecycle_for_node)
         run = self._runs.get(run_id)
         if run is None:
-            run = self._runs[run_id] = _RunGraph(f"{next(_counter)}-{id(self):x}")
+            # a random token: a counter or an address repeats in forked copies of the adapter,
+            # and runs on one cluster that name a task alike get each other's results
+            run = self._runs[run_id] = _RunGraph(uuid.uuid4().hex)
             run.hooks = hooks
             run.reporting = bool(reporting_adapters(hooks)) if hooks is not None else False
         names = tuple(kwargs)

@@ -251,3 +251,46 @@ def test_a_value_is_not_serialized_again_to_name_the_run_graph(dask_client):
     ray_nodes.Counted.pickled = 0
     assert dr.execute(["ends"], inputs={"big": big}) == {"ends": (0, 99_999, 100_000)}
     assert ray_nodes.Counted.pickled <= 2
+
+
+def _slow_tenfold(n: int) -> int:
+    import time
+
+    time.sleep(1.0)
+    return n * 10
+
+
+def _run_in_fork(dr, address, n, answers):
+    from distributed import Client
+
+    with Client(address):
+        answers.put(dr.execute(["tenfold"], inputs={"n": n}))
+
+
+def test_runs_of_forked_copies_of_one_adapter_never_share_task_keys(dask_client):
+    """A driver copied into a forked process (a pre-fork server, a multiprocessing pool) starts
+    its runs with the same adapter state: two such runs at once on one cluster must not name
+    their tasks alike (the cluster would hand one run the other's result)."""
+    import multiprocessing
+
+    def tenfold(n: int) -> int:
+        return _slow_tenfold(n)
+
+    module = ad_hoc_utils.create_temporary_module(tenfold)
+    # no client given: each process runs on the client it opens (a forked client is dead)
+    dr = (driver.Builder().with_modules(module)
+          .with_adapters(h_dask.DaskGraphAdapter(result_builder=base.DictResult())).build())
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    children = [context.Process(target=_run_in_fork,
+                                args=(dr, dask_client.scheduler.address, n, answers))
+                for n in (1, 2)]
+    for child in children:
+        child.start()
+    try:
+        got = sorted(answers.get(timeout=60)["tenfold"] for _ in children)
+    finally:
+        for child in children:
+            child.join(10)
+            child.kill()
+    assert got == [10, 20]

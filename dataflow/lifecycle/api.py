@@ -40,8 +40,9 @@ class GraphConstructionHook(LifecycleAdapter, abc.ABC):
         self, *, graph: Any, config: dict[str, Any], **future_kwargs: Any,
     ) -> None:
         """``graph`` is a :class:`~dataflow.graph_types.HamiltonGraph` (its ``nodes``, each
-        node's ``name``, ``type``, ``tags``, dependencies, ...); ``future_kwargs`` holds
-        ``modules`` too."""
+        node's ``name``, ``type``, ``tags``, dependencies, ...); ``config`` the driver's config.
+        Nothing else is passed today (as in Hamilton); ``future_kwargs`` keeps a hook working
+        when later versions pass more."""
 
 
 class GraphExecutionHook(LifecycleAdapter, abc.ABC):

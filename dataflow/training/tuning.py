@@ -9,6 +9,7 @@ cached), so the trials train on what ``dataflow train`` trains on.
 from __future__ import annotations
 
 import copy
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -134,8 +135,10 @@ def tune(config: str | os.PathLike[str] | TuningConfig, save: bool = True,
                 if config.metric not in outcome["metrics"]:
                     error = (f"KeyError: evaluate returned no metric {config.metric!r} "
                              f"(it returned {sorted(outcome['metrics'])})")
-                else:
-                    value = float(outcome["metrics"][config.metric])
+                elif math.isfinite(metric := float(outcome["metrics"][config.metric])):
+                    value = metric
+                else:  # NaN would win any comparison it is first in; infinity is no score
+                    error = f"ValueError: the metric {config.metric!r} is {metric}"
             search.tell(params, value)
             trials.append({"number": outcome["key"], "params": params,
                            "metrics": outcome["metrics"], "value": value, "error": error,

@@ -88,6 +88,18 @@ def test_a_failing_trial_is_reported_and_the_others_finish(bowl: Path) -> None:
     assert result.best_value <= BEST_LOSS * 1.1
 
 
+def test_a_trial_whose_metric_is_not_a_number_fails_and_is_never_the_best(bowl: Path) -> None:
+    (bowl / "model.yaml").write_text((bowl / "model.yaml").read_text().replace(
+        "{x: 0.0, y: 0.0}", "{x: 0.0, y: 0.0, nan_above: 0.85}"))
+    for direction in ("minimize", "maximize"):
+        result = tune(tuning_file(bowl, "grid", f"direction: {direction}\n"), save=False)
+        failed = result.failed
+        assert len(failed) == 2 * 11  # x = 0.9, 1.0
+        assert "metric 'loss' is nan" in failed[0]["error"]
+        assert result.best_value == result.best_value  # not NaN
+        assert result.best_params["constructor_args.x"] <= 0.85
+
+
 def test_cli_tune_writes_trials_and_plot(bowl: Path) -> None:
     from tests.training.test_pipeline import run_cli
 

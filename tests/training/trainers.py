@@ -12,10 +12,11 @@ BEST_LOSS = 10.0
 
 class QuadraticTrainer(AbstractTrainer):
     """A "model" whose loss is a known bowl: minimum 10.0 at (0.3137, 0.7211). Fails on
-    purpose for ``x`` above ``fail_above``."""
+    purpose for ``x`` above ``fail_above``; its loss is NaN for ``x`` above ``nan_above``."""
 
-    def __init__(self, x: float = 0.0, y: float = 0.0, fail_above: float | None = None) -> None:
-        self.x, self.y, self.fail_above = x, y, fail_above
+    def __init__(self, x: float = 0.0, y: float = 0.0, fail_above: float | None = None,
+                 nan_above: float | None = None) -> None:
+        self.x, self.y, self.fail_above, self.nan_above = x, y, fail_above, nan_above
 
     def train(self, **dependencies: Any) -> TrainedObject:
         if self.fail_above is not None and self.x > self.fail_above:
@@ -24,6 +25,8 @@ class QuadraticTrainer(AbstractTrainer):
 
     def evaluate(self, model: Any, **dependencies: Any) -> dict[str, Any]:
         x, y = model
+        if self.nan_above is not None and x > self.nan_above:
+            return {"loss": float("nan")}
         return {"loss": BEST_LOSS + 100 * ((x - OPTIMUM["x"]) ** 2 + (y - OPTIMUM["y"]) ** 2)}
 
 

@@ -443,23 +443,25 @@ class CacheAdapter:
         version, format, written_boot, checksum = (*stored, None, None)[:4]
         if format not in FORMATS:
             return _MISS, f"stored in unknown format {format!r}"
+        restarted = written_boot is not None and written_boot != self._boot
         try:
-            value = self.result_store.get(version, format)
+            if restarted:  # written without fsync before the machine restarted: is it whole?
+                value, damage = self.result_store.get_checked(version, format, checksum)
+            else:
+                value, damage = self.result_store.get(version, format), None
         except ResultMissing as missing:
             self._log(node_name, CachingEventType.FAILED_RETRIEVAL, task_id, msg=str(missing),
                       actor="result_store")
             return _MISS, f"stored result unreadable ({missing}): recomputed"
-        if written_boot is not None and written_boot != self._boot:
-            # written without fsync before the machine restarted: is all of it on the disk?
-            damage = self.result_store.damage(version, format, checksum, value)
-            if damage is not None:
-                del value
-                self.metadata_store.delete(key)
-                msg = (f"result file damaged ({damage}; written without fsync before the "
-                       "machine restarted)")
-                self._log(node_name, CachingEventType.FAILED_RETRIEVAL, task_id, msg=msg,
-                          actor="result_store")
-                return _MISS, f"{msg}: recomputed"
+        if damage is not None:
+            del value
+            self.metadata_store.delete(key)
+            msg = (f"result file damaged ({damage}; written without fsync before the "
+                   "machine restarted)")
+            self._log(node_name, CachingEventType.FAILED_RETRIEVAL, task_id, msg=msg,
+                      actor="result_store")
+            return _MISS, f"{msg}: recomputed"
+        if restarted:  # get_checked fsynced the file: every row of it may say so
             self.metadata_store.mark_on_disk(version, format)
         self._record_version(node_name, version, task_id)
         self._log(node_name, CachingEventType.GET_RESULT, task_id, msg="hit", value=version,

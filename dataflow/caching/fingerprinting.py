@@ -41,6 +41,13 @@ def _new_digest() -> Any:
     return _xxhash.xxh3_128() if _xxhash is not None else hashlib.sha256()
 
 
+def bytes_digest(data: bytes) -> str:
+    """:func:`file_digest` of bytes already read."""
+    digest = _new_digest()
+    digest.update(data)
+    return digest.hexdigest()
+
+
 def file_digest(path: Any) -> str:
     """The digest of a file's bytes (the same hash as data versions), read in 1 MiB pieces."""
     digest = _new_digest()

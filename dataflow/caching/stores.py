@@ -12,7 +12,7 @@ A reader never sees half a file; a killed writer leaves at most a stray temporar
 never read. The result is written before its metadata, so metadata never names a result that is
 not there; a result file lost later (deleted by hand) is a miss and the node is recomputed.
 Where the machine has a boot id (:func:`boot_id`), files are not fsynced: the row records the
-boot, and a result read in a later boot is first checked (:meth:`FileResultStore.damage`), since
+boot, and a result read in a later boot is first checked (:meth:`FileResultStore.get_checked`), since
 a power cut may have left it torn; elsewhere each file is fsynced before its rename.
 
 Results read back from ``pickle`` files run code when loaded, as any pickle does: a cache
@@ -83,6 +83,14 @@ def boot_id() -> str | None:
     except OSError:
         return None
     return text or None
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -241,6 +249,18 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_bytes())
 
 
+def _parquet_from_bytes(data: bytes) -> Any:
+    import io
+
+    import pandas as pd
+
+    return pd.read_parquet(io.BytesIO(data))
+
+
+_FROM_BYTES: dict[str, Callable[[bytes], Any]] = {
+    "parquet": _parquet_from_bytes, "pickle": pickle.loads}
+"""The formats checked by checksum, read from bytes already in memory (and checksummed)."""
+
 CHECKED_BY_VERSION = frozenset({"series", "npy", "json"})
 """Formats whose file read back has exactly the data version written (no checksum needed)."""
 
@@ -307,7 +327,7 @@ class FileResultStore:
         directory's fsync to :meth:`sync` (one for a batch of files). ``durable=False``: the
         file is whole for every process as soon as it is named (a killed writer leaves only a
         temporary file), but a power cut may leave it torn: its metadata says so, and a read
-        after a restart checks it (:meth:`damage`)."""
+        after a restart checks it (:meth:`get_checked`)."""
         path = self.file_of(data_version, format)
         if replace or not path.exists():
             _, write, _ = FORMATS[format]
@@ -321,23 +341,41 @@ class FileResultStore:
 
         return file_digest(self.file_of(data_version, format))
 
-    def damage(self, data_version: str, format: str, checksum: str | None,
-               value: Any) -> str | None:
-        """Why the file read as ``value`` is not the result it was written as, or ``None``
-        when it is: its checksum, or for the formats that give values back exactly (series,
-        npy, json) the data version of ``value`` (reading the whole file from the disk)."""
-        from dataflow.caching.fingerprinting import Unfingerprintable
+    def get_checked(self, data_version: str, format: str,
+                    checksum: str | None) -> tuple[Any, str | None]:
+        """The result and why its file is not the result it was written as (``None`` when it
+        is), for a file written without fsync before a restart: for parquet and pickle, the
+        checksum of the very bytes the value is made from (one read: a file another process
+        replaces meanwhile cannot vouch for the bytes read before); for the formats that give
+        values back exactly (series, npy, json), the data version of the value read. A file
+        that passes is fsynced: from then on it is on the disk whatever wrote it last."""
+        from dataflow.caching.fingerprinting import Unfingerprintable, bytes_digest
         from dataflow.caching.fingerprinting import data_version as version_of
 
-        name = self.file_of(data_version, format).name
-        if checksum is not None:
-            found = self.checksum(data_version, format)
-            return None if found == checksum else f"{name}: checksum {found} != {checksum}"
-        try:
-            found = version_of(value)
-        except Unfingerprintable as why:
-            return f"{name}: {why}"
-        return None if found == data_version else f"{name} holds data version {found}"
+        path = self.file_of(data_version, format)
+        if checksum is None:
+            value = self.get(data_version, format)
+            try:
+                found = version_of(value)
+            except Unfingerprintable as why:
+                return value, f"{path.name}: {why}"
+            if found != data_version:
+                return value, f"{path.name} holds data version {found}"
+        else:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise ResultMissing(f"no result file {path.name}") from None
+            found = bytes_digest(data)
+            if found != checksum:
+                return None, f"{path.name}: checksum {found} != {checksum}"
+            try:
+                value = _FROM_BYTES[format](data)
+            except Exception as error:  # whole by its checksum, yet not readable here
+                raise ResultMissing(f"result file {path.name} cannot be read: "
+                                    f"{type(error).__name__}: {error}") from None
+        _fsync_file(path)
+        return value, None
 
     def sync(self) -> None:
         """Make the names of the files written so far durable (one directory fsync)."""

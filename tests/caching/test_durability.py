@@ -188,3 +188,30 @@ def test_a_schema_1_cache_is_migrated_and_its_results_reused(tmp_path: Path) -> 
     assert calls == [] and failed == {}
     assert _rows(cache, "SELECT version FROM schema_version") == [(2,)]
     assert {boot for _, boot, _ in _rows(cache)} == {None}
+
+
+def test_a_file_is_fsynced_before_its_rows_say_it_is_on_the_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check after a restart reads the file, possibly from memory (this boot may have
+    written it again, without fsync, for another node of the same value): it is fsynced before
+    any row is marked as on the disk."""
+    import os
+
+    cache = tmp_path / "cache"
+    module = load_module(tmp_path, PIPELINE)
+    _run(module, cache)
+    _as_if_written_before_a_restart(cache)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    result, calls, failed = _run(module, cache)
+    _check(result)
+    assert calls == [] and failed == {}
+    files = {str(p.resolve()) for p in (cache / "results").iterdir()}
+    assert files and files <= set(synced), (files, synced)
+    assert {boot for _, boot, _ in _rows(cache)} == {None}

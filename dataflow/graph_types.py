@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dataflow.node import NodeRole
+from dataflow.source_parsing import parse
 
 if TYPE_CHECKING:
     from dataflow.graph import Graph
@@ -76,7 +77,7 @@ _FUNCTION = NodeRole.FUNCTION
 def _without_docstrings(source: str) -> str:
     """``source`` re-printed from its syntax tree: comments and layout gone, and the docstring
     of every function (not of classes or the module) left out."""
-    tree = ast.parse(textwrap.dedent(source))
+    tree = parse(textwrap.dedent(source))
     for found in ast.walk(tree):
         if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) and found.body:
             first = found.body[0]

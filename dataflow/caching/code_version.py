@@ -26,6 +26,7 @@ from typing import Any
 
 from dataflow.caching.fingerprinting import Unfingerprintable, data_version
 from dataflow.instructions import instructions_of
+from dataflow.source_parsing import parse
 
 __all__ = ["code_version", "normalised_source"]
 
@@ -58,7 +59,7 @@ same version of a file)."""
 
 def _parsed_alone(fn: Any) -> str:
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        tree = parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError, IndentationError):
         return _bytecode(fn)
     return _dump(tree)
@@ -86,7 +87,7 @@ def _definitions(filename: str) -> dict[int, Any]:
         return cached[1]
     linecache.checkcache(filename)
     try:
-        tree = ast.parse("".join(linecache.getlines(filename)))
+        tree = parse("".join(linecache.getlines(filename)))
     except (SyntaxError, ValueError):
         return {}
     found: dict[int, Any] = {}

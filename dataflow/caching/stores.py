@@ -12,8 +12,9 @@ A reader never sees half a file; a killed writer leaves at most a stray temporar
 never read. The result is written before its metadata, so metadata never names a result that is
 not there; a result file lost later (deleted by hand) is a miss and the node is recomputed.
 Where the machine has a boot id (:func:`boot_id`), files are not fsynced: the row records the
-boot, and a result read in a later boot is first checked (:meth:`FileResultStore.get_checked`), since
-a power cut may have left it torn; elsewhere each file is fsynced before its rename.
+boot, and a result read in a later boot is first checked
+(:meth:`FileResultStore.get_checked`), since a power cut may have left it torn; elsewhere each
+file is fsynced before its rename.
 
 Results read back from ``pickle`` files run code when loaded, as any pickle does: a cache
 directory must only ever hold files this cache wrote (your own directory, never one shared

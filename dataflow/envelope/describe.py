@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from dataflow.envelope.query import a_type
+from dataflow.source_parsing import parse
 
 ALWAYS_NEEDED = ("pandas", "cloudpickle")
 """Distributions every loaded model needs: the frames it is called with and the unpickler of
@@ -109,7 +110,7 @@ def _names_in(code: types.CodeType) -> set[str]:
 def imports_of(module: types.ModuleType) -> set[str]:
     """Top-level names of what ``module``'s import statements import (from its source)."""
     try:
-        tree = ast.parse(inspect.getsource(module))
+        tree = parse(inspect.getsource(module))
     except (OSError, TypeError, SyntaxError):
         return set()
     found = set()

@@ -117,7 +117,7 @@ class StaticValidator(LifecycleAdapter):
     :class:`ValidationException`. Override one method or both (each passes by default)."""
 
     def run_to_validate_node(self, *, node: Any, **future_kwargs: Any) -> tuple[bool, str | None]:
-        """``node`` is a :class:`~dataflow.variables.Variable` (name, type, tags, ...).
+        """``node`` is a :class:`~dataflow.graph_types.HamiltonNode` (name, type, tags, ...).
         Return ``(True, None)`` or ``(False, "what is wrong")``."""
         return True, None
 

@@ -17,7 +17,6 @@ from dataflow.execution.hooks import HookSet, call_hooks, hook_failure
 from dataflow.graph import Graph
 from dataflow.graph_types import hamilton_graph
 from dataflow.lifecycle.api import ValidationException
-from dataflow.variables import Variable
 
 
 def after_graph_construction(hooks: HookSet, graph: Graph,
@@ -49,10 +48,11 @@ def _node_failures(hooks: HookSet, graph: Graph) -> list[str]:
     failures: list[str] = []
     if not hooks.node_validators:
         return failures
+    shown = hamilton_graph(graph)
     for node in sorted(graph.nodes.values(), key=lambda n: n.name):
-        variable = Variable.from_node(node)
+        hamilton_node = shown[node.name]  # what Hamilton's StaticValidator is given
         for name, validate in hooks.node_validators:
-            passed, message = _judged(name, node.name, validate, node=variable)
+            passed, message = _judged(name, node.name, validate, node=hamilton_node)
             if not passed:
                 failures.append(f"  {node.name}: {message} [{name}; the node is {node.where()}]")
     return failures

@@ -32,6 +32,7 @@ from dataflow.lineage.errors import LineageError
 from dataflow.lineage.output import write_picture
 from dataflow.lineage.render import ViewOptions, lineage_digraph
 from dataflow.node import Node, type_name
+from dataflow.source_parsing import parse
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def normalised_functions(source: str, filename: str = "<source>") -> dict[str, s
     True
     """
     try:
-        tree = ast.parse(source, filename=filename)
+        tree = parse(source, filename=filename)
     except SyntaxError as error:
         raise LineageError(f"Cannot parse {filename}: {error}") from None
     found: dict[str, str] = {}

@@ -70,8 +70,11 @@ class GraphRecorder(api.GraphConstructionHook, api.GraphExecutionHook, api.Stati
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.validated: dict[str, Any] = {}  # each node as the node validator read it
 
-    def run_to_validate_node(self, *, node: Any, **future_kwargs: Any) -> tuple[bool, str | None]:
+    def run_to_validate_node(self, *, node: graph_types.HamiltonNode,
+                             **future_kwargs: Any) -> tuple[bool, str | None]:
+        self.validated[node.name] = describe_node(node)
         return True, None
 
     def run_to_validate_graph(self, graph: graph_types.HamiltonGraph,

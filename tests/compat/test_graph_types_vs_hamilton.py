@@ -53,7 +53,8 @@ def _record(side: str, source: str, path: Path, config: dict[str, Any],
               .with_adapters(recorder, framework[1].DictResult()).build())
         dr.execute(outputs, inputs=inputs)
     loaded = [recorder_module.__name__, module.__name__]  # type: ignore[union-attr]
-    return recorder.calls, [name.split(".")[0] for name in loaded]
+    validated = ("validate_node", {"graph": {"nodes": recorder.validated}})
+    return [*recorder.calls, validated], [name.split(".")[0] for name in loaded]
 
 
 def _tags(tags: dict[str, Any]) -> dict[str, Any]:

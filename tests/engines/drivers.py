@@ -3,25 +3,19 @@ unpickle, and a driver that runs fan-out blocks on a remote executor."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import cloudpickle
 
-from dataflow import ad_hoc_utils, driver
+from dataflow import driver
+from tests.execution.dag_modules import module_of
 
 
 def dag_module(parents: dict[str, list[str]], prefix: str) -> Any:
     """Node functions over ints as module source (each node a weighted sum of its parents), the
     module registered with cloudpickle to travel by value: dask and Ray workers cannot import a
     module made at run time (Ray's adapter copies the registration to Ray's cloudpickle)."""
-    lines = []
-    for name, ps in parents.items():
-        params = ", ".join(f"{p}: int" for p in ps)
-        terms = " + ".join(f"{p} * {i + 1}" for i, p in enumerate(ps)) or "0"
-        lines += [f"def {name}({params}) -> int:",
-                  f"    return ({terms} + {len(name)}) % 1_000_003", ""]
-    module = ad_hoc_utils.module_from_source("\n".join(lines), f"{prefix}_{uuid.uuid4().hex}")
+    module = module_of(parents, prefix)
     cloudpickle.register_pickle_by_value(module)
     return module
 

@@ -8,7 +8,6 @@ import os
 import pickle
 import threading
 import time
-import uuid
 import weakref
 
 import pytest
@@ -21,6 +20,7 @@ from dataflow.execution import executors
 from dataflow.execution.tasks import NotPicklableError
 from tests.core.test_properties import _expected, dags
 from tests.execution import parallel_nodes
+from tests.execution.dag_modules import module_of
 
 EXECUTORS = {
     "sync": lambda: executors.SynchronousLocalTaskExecutor(),
@@ -35,24 +35,12 @@ def _driver(*modules, executor, adapters=()):
             .with_local_executor(executor).build())
 
 
-def _module_of(parents: dict[str, list[str]]):
-    """Node functions as real module source, so worker processes can unpickle them."""
-    lines = []
-    for name, ps in parents.items():
-        params = ", ".join(f"{p}: int" for p in ps)
-        terms = " + ".join(f"{p} * {i + 1}" for i, p in enumerate(ps)) or "0"
-        lines += [f"def {name}({params}) -> int:",
-                  f"    return ({terms} + {len(name)}) % 1_000_003", ""]
-    return ad_hoc_utils.module_from_source("\n".join(lines),
-                                           f"random_dag_{uuid.uuid4().hex}")
-
-
 @pytest.mark.parametrize("kind", ["threads", "processes"])
 @settings(max_examples=12)
 @given(dag=dags(), data=st.data())
 def test_random_dags_give_the_synchronous_result_on_every_executor(kind, dag, data):
     inputs, parents, outputs, overridden = dag
-    module = _module_of(parents)
+    module = module_of(parents)
     input_values = {name: data.draw(st.integers(-100, 100)) for name in inputs}
     overrides = {name: data.draw(st.integers(-100, 100)) for name in overridden}
     expected, _ = _expected(parents, input_values, overrides, outputs)

@@ -49,7 +49,14 @@ from dataflow.base import PandasDataFrameResult, ResultMixin
 from dataflow.execution.executors import PoolExecutor
 from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_reporting
-from dataflow.execution.tasks import NodeHooks, NotPicklableError, lifecycle_parts, run_task
+from dataflow.execution.tasks import (
+    NodeHooks,
+    NotPicklableError,
+    lifecycle_parts,
+    not_shippable,
+    run_task,
+    unshippable_hooks,
+)
 from dataflow.execution.tasks import Task as NodeTask
 from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 from dataflow.function_modifiers.extractors import extract_columns
@@ -215,21 +222,10 @@ class DaskGraphAdapter(ResultMixin):
             problem = _unshippable(task)
             if problem is not None:
                 problems.append(f"  {task.name} ({task.where}): {problem}")
-        if run.hooks is not None:
-            try:
-                cloudpickle.dumps(run.hooks)
-            except Exception as error:
-                owners = sorted({name.split(".")[0] for name, _ in (
-                    *run.hooks.before, *run.hooks.after,
-                    *([run.hooks.method] if run.hooks.method else []))})
-                problems.append(f"  node hooks of {', '.join(owners)}: "
-                                f"{type(error).__name__}: {error}")
+        if (problem := unshippable_hooks(run.hooks, cloudpickle.dumps)) is not None:
+            problems.append(problem)
         if problems:
-            raise NotPicklableError(
-                "These cannot be sent to dask workers (they must serialize with cloudpickle: "
-                "no locks, open files or connections in a function's closure or an "
-                "adapter):\n" + "\n".join(problems)
-                + "\nRun them on the local driver, or keep such objects out of what ships.")
+            raise not_shippable("dask", problems)
 
     def _get(self) -> Callable[..., Any]:
         if self.client is not None:

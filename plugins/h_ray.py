@@ -42,7 +42,14 @@ from dataflow.execution.failures import add_note
 from dataflow.execution.fanout_run import run_block_item
 from dataflow.execution.hooks import hook_failure
 from dataflow.execution.reports import reporting_adapters, run_in_worker, run_reporting
-from dataflow.execution.tasks import NodeHooks, NotPicklableError, lifecycle_parts, run_task
+from dataflow.execution.tasks import (
+    NodeHooks,
+    NotPicklableError,
+    lifecycle_parts,
+    not_shippable,
+    run_task,
+    unshippable_hooks,
+)
 from dataflow.execution.tasks import Task as NodeTask
 from dataflow.execution.tasks import module_made_at_run_time as _module_made_at_run_time
 
@@ -379,20 +386,10 @@ def _unshippable(task: Any) -> str | None:
 def _check_shippable(tasks: list[NodeTask], hooks: NodeHooks | None) -> None:
     problems = [f"  {task.name} ({task.where}): {problem}" for task in tasks
                 if (problem := _unshippable(task)) is not None]
-    if hooks is not None:
-        try:
-            ray_pickle.dumps(hooks)
-        except Exception as error:
-            owners = sorted({name.split(".")[0] for name, _ in (
-                *hooks.before, *hooks.after, *([hooks.method] if hooks.method else []))})
-            problems.append(f"  node hooks of {', '.join(owners)}: "
-                            f"{type(error).__name__}: {error}")
+    if (problem := unshippable_hooks(hooks, ray_pickle.dumps)) is not None:
+        problems.append(problem)
     if problems:
-        raise NotPicklableError(
-            "These cannot be sent to Ray workers (they must serialize with cloudpickle: no "
-            "locks, open files or connections in a function's closure or an adapter):\n"
-            + "\n".join(problems)
-            + "\nRun them on the local driver, or keep such objects out of what ships.")
+        raise not_shippable("Ray", problems)
 
 
 # -- fan-out blocks on Ray -----------------------------------------------------------------------

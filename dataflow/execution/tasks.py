@@ -200,6 +200,31 @@ class NotPicklableError(DataflowError):
     """A node (or a hook) cannot be sent to a worker process; raised before anything runs."""
 
 
+def unshippable_hooks(hooks: NodeHooks | None, dumps: Callable[[Any], Any]) -> str | None:
+    """The line naming the adapters whose node hooks ``dumps`` cannot serialize (``None`` when
+    it can, or there are none)."""
+    if hooks is None:
+        return None
+    try:
+        dumps(hooks)
+    except Exception as error:  # serializers raise several types (PicklingError, TypeError, ...)
+        owners = sorted({name.split(".")[0] for name, _ in
+                         (*hooks.before, *hooks.after, *([hooks.method] if hooks.method
+                                                         else []))})
+        return f"  node hooks of {', '.join(owners)}: {type(error).__name__}: {error}"
+    return None
+
+
+def not_shippable(engine: str, problems: list[str]) -> NotPicklableError:
+    """The error refusing a run on ``engine``'s workers before anything runs, naming every
+    node (and hook owner) in ``problems``."""
+    return NotPicklableError(
+        f"These cannot be sent to {engine} workers (they must serialize with cloudpickle: no "
+        "locks, open files or connections in a function's closure or an adapter):\n"
+        + "\n".join(problems)
+        + "\nRun them on the local driver, or keep such objects out of what ships.")
+
+
 def check_picklable(steps: Sequence[Step], tasks: Sequence[Task],
                     hooks: NodeHooks | None) -> None:
     """Refuse, naming every offending node with its file:line, a run on worker processes whose
@@ -211,15 +236,8 @@ def check_picklable(steps: Sequence[Step], tasks: Sequence[Task],
         except Exception as error:  # pickle raises several types (PicklingError, TypeError, ...)
             problems.append(f"  {step.name} ({step.node.where()}): "
                             f"{type(error).__name__}: {error}")
-    if hooks is not None:
-        try:
-            pickle.dumps(hooks)
-        except Exception as error:
-            names = sorted({name.split(".")[0] for name, _ in
-                            (*hooks.before, *hooks.after, *([hooks.method] if hooks.method
-                                                            else []))})
-            problems.append(f"  node hooks of {', '.join(names)}: "
-                            f"{type(error).__name__}: {error}")
+    if (problem := unshippable_hooks(hooks, pickle.dumps)) is not None:
+        problems.append(problem)
     if problems:
         raise NotPicklableError(
             "These cannot be sent to worker processes (they must pickle: functions defined at "

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from dataflow import driver
 from dataflow.execution import executors
 from tests.core.test_properties import _expected, dags
-from tests.execution.test_executors import _module_of
+from tests.execution.dag_modules import module_of
 from tests.execution.worker_failures import RefusingAt
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -145,7 +145,7 @@ def _within(seconds: float, run: Any) -> Any:
 @given(dag=dags(), data=st.data())
 def test_refused_reports_anywhere_in_a_random_dag_end_the_run_on_processes(dag, data):
     inputs, parents, outputs, overridden = dag
-    module = _module_of(parents)
+    module = module_of(parents)
     input_values = {name: data.draw(st.integers(-100, 100)) for name in inputs}
     overrides = {name: data.draw(st.integers(-100, 100)) for name in overridden}
     expected, ran = _expected(parents, input_values, overrides, outputs)

@@ -86,6 +86,20 @@ def boot_id() -> str | None:
     return text or None
 
 
+def _until_unlocked(statement: Callable[[], Any], attempts: int = 50) -> Any:
+    """Run ``statement``, again after 50 ms while SQLite says the database is locked (beyond
+    the connection's own timeout, or at once where SQLite does not wait), up to ``attempts``
+    times."""
+    for attempt in range(attempts):
+        try:
+            return statement()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+    return None
+
+
 def _fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -477,7 +491,10 @@ class SQLiteMetadataStore:
         if connection is None or getattr(self._local, "pid", None) != os.getpid():
             connection = sqlite3.connect(self.db_file, timeout=self.timeout,
                                          isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
+            # switching to WAL can answer "locked" at once, without waiting for the timeout,
+            # while another process creates the database or switches it (processes starting
+            # together on one cache directory)
+            _until_unlocked(lambda: connection.execute("PRAGMA journal_mode=WAL"))
             connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
             self._local.pid = os.getpid()
@@ -486,14 +503,7 @@ class SQLiteMetadataStore:
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         connection = self._connection()
-        for attempt in range(50):
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as error:  # locked beyond the timeout
-                if "locked" not in str(error) or attempt == 49:
-                    raise
-                time.sleep(0.05)
+        _until_unlocked(lambda: connection.execute("BEGIN IMMEDIATE"))
         try:
             yield connection
         except BaseException:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +87,33 @@ def test_two_processes_sharing_one_cache_directory_both_finish_correctly(
     assert results == [2006, 2006, 3009, 3009]
     result, calls = _next_run(cache, tmp_path / "calls", monkeypatch)
     assert result == EXPECTED and calls == []
+
+
+def _open_store(path: str, barrier: Any, answers: Any) -> None:
+    from dataflow.caching.stores import SQLiteMetadataStore
+
+    barrier.wait()
+    try:
+        SQLiteMetadataStore(path).size()
+        answers.put(None)
+    except Exception as error:  # reported to the test
+        answers.put(repr(error))
+
+
+def test_processes_opening_a_new_cache_directory_at_once_all_open_it(tmp_path: Path) -> None:
+    """Switching a new database to WAL can answer "database is locked" at once (SQLite does not
+    wait there): 8 processes opening one new cache directory together all succeed."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(12):
+        barrier, answers = context.Barrier(8), context.Queue()
+        processes = [context.Process(target=_open_store,
+                                     args=(str(tmp_path / f"cache{round_}"), barrier, answers))
+                     for _ in range(8)]
+        for process in processes:
+            process.start()
+        errors = [answers.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(30)
+        assert errors == [None] * 8, errors

@@ -129,6 +129,8 @@ def training_example(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow  # a training run, as tests/training (its GP search needs bayes_opt, which
+# the 3.10 leg cannot install beside numpy 1.24: the main leg runs it)
 def test_training_example_trains_tunes_and_backtests(tmp_path: Path) -> None:
     from dataflow.training.backtest import backtest
     from dataflow.training.extracts import EXECUTIONS

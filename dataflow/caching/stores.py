@@ -101,6 +101,7 @@ def _until_unlocked(statement: Callable[[], Any], attempts: int = 50) -> Any:
 
 
 def _fsync_file(path: Path) -> None:
+    """Make what is written to ``path`` (a file, or on POSIX a directory's names) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -109,13 +110,8 @@ def _fsync_file(path: Path) -> None:
 
 
 def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if os.name == "posix":  # a directory opens for fsync only there
+        _fsync_file(directory)
 
 
 # -- formats -----------------------------------------------------------------------------------

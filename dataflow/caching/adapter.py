@@ -22,6 +22,7 @@ serves a changed file's old data).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import enum
@@ -43,6 +44,7 @@ from dataflow.caching.fingerprinting import Unfingerprintable, data_version
 from dataflow.caching.stores import (
     FORMATS,
     FileResultStore,
+    ResultChanged,
     ResultMissing,
     SQLiteMetadataStore,
     StoredResult,
@@ -180,6 +182,10 @@ class CacheAdapter:
         in a later boot (``None`` where the platform has no boot id: each file is fsynced)."""
         self._written: set[tuple[str, str]] = set()
         """Result files this adapter wrote (in this boot): written once."""
+        self._changed_later: set[str] = set()
+        """Nodes whose result a later node changed in place before the writer thread got to
+        it (in this adapter, or in any run the metadata store remembers): written as soon as
+        they are produced (see :meth:`_write_batch`)."""
         self._lock = threading.RLock()
         self._graph: Any = None
         self._driver: Any = None
@@ -268,8 +274,10 @@ class CacheAdapter:
         reusable = {name for name in execution_path
                     if behaviors.get(name) is CachingBehavior.DEFAULT}
         stored = self.metadata_store.get_for_nodes(reusable)
+        changed_later = self.metadata_store.changed_in_place(execution_path)
         with self._lock:
             self._stored[run_id] = (stored, frozenset(reusable))
+            self._changed_later |= changed_later
         for name, behavior in behaviors.items():
             self._log(name, CachingEventType.RESOLVE_BEHAVIOR, value=behavior)
         for name in final_vars:
@@ -505,8 +513,11 @@ class CacheAdapter:
         if key is None or format is None:
             return
         write = _Write(node_name, key, version, format, result, task_id, self._run())
-        if task_id is not None or os.getpid() != self._owner_pid:
-            self._write_batch([write])  # a worker process's copy, or a fan-out task: now
+        if (task_id is not None or os.getpid() != self._owner_pid
+                or node_name in self._changed_later):
+            # a worker process's copy, a fan-out task, or a result that a later node changes
+            # in place: now, before any other node can see it
+            self._write_batch([write], at_once=True)
             return
         size = _size_of(result)
         with self._lock:
@@ -517,13 +528,18 @@ class CacheAdapter:
             batch, self._batch, self._batch_bytes = self._batch, [], 0
         self._submit(self._writing_pool, functools.partial(self._write_batch, batch))
 
-    def _write_batch(self, batch: list[_Write]) -> None:
+    def _write_batch(self, batch: list[_Write], at_once: bool = False) -> None:
         """The batch's result files, then their metadata rows in one transaction: a reader
         never finds a row without its whole file. Where the machine has a boot id, files are
         not fsynced: each row says in which boot its file was written, and a read in a later
         boot checks the file (see docs/caching.md, "Durability"); elsewhere each file is
         fsynced, then their directory once. A failure is logged (``failed_store``) and the run
-        goes on, uncached there."""
+        goes on, uncached there.
+
+        Unless ``at_once`` (written before any other node ran), the nodes that read a result
+        may have run meanwhile and changed it in place: each file is fingerprinted again once
+        written and dropped if the value no longer has its data version, and that node is
+        written at once from then on."""
         durable = self._boot is None
         written: list[tuple[_Write, str | None]] = []
         for write in batch:
@@ -532,9 +548,19 @@ class CacheAdapter:
                 replace = (not durable and name not in self._written
                            and self.result_store.exists(*name)
                            and not self.metadata_store.vouched(*name, self._boot))
-                checksum = self.result_store.set(write.version, write.format, write.result,
-                                                 sync_directory=False, durable=durable,
-                                                 replace=replace)
+                checksum = self.result_store.set(
+                    write.version, write.format, write.result, sync_directory=False,
+                    durable=durable, replace=replace,
+                    unchanged=None if at_once else functools.partial(_unchanged, write))
+            except ResultChanged:
+                with self._lock:
+                    self._changed_later.add(write.node_name)
+                with contextlib.suppress(Exception):  # only a speed-up for the next runs
+                    self.metadata_store.note_changed_in_place(write.node_name)
+                self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
+                          msg="result not stored: it changed after it was produced (a node "
+                              "reading it changed it in place); from now on it is written "
+                              "as soon as it is produced", run_id=write.run_id)
             except Exception as error:  # a value pickle refuses, a full disk, ...
                 self._log(write.node_name, CachingEventType.FAILED_STORE, write.task_id,
                           msg=f"result not stored ({type(error).__name__}: {error})",
@@ -747,6 +773,14 @@ class _Write:
     result: Any
     task_id: str | None
     run_id: str
+
+
+def _unchanged(write: _Write) -> bool:
+    """Whether the result still has the data version it was produced with."""
+    try:
+        return data_version(write.result) == write.version
+    except Exception:  # changed into something that cannot be fingerprinted
+        return False
 
 
 def _size_of(value: Any) -> int:

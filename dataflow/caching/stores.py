@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 from dataflow.errors import DataflowError
 
-__all__ = ["FORMATS", "FileResultStore", "SQLiteMetadataStore", "StoredResult", "boot_id",
-           "write_atomically"]
+__all__ = ["FORMATS", "FileResultStore", "ResultChanged", "SQLiteMetadataStore", "StoredResult",
+           "boot_id", "write_atomically"]
 
 SCHEMA_VERSION = 2
 TEMP_PREFIX = ".tmp-"
@@ -313,6 +313,11 @@ class ResultMissing(Exception):
     """A result file is not there (or cannot be read); the node is recomputed."""
 
 
+class ResultChanged(Exception):
+    """The value is no longer the one that was fingerprinted (a later node changed it in place
+    before it was written): its file is not kept."""
+
+
 class FileResultStore:
     """Result files under ``path``: ``<data version>.<format>``."""
 
@@ -328,7 +333,7 @@ class FileResultStore:
 
     def set(self, data_version: str, format: str, value: Any, *,
             sync_directory: bool = True, durable: bool = True,
-            replace: bool = False) -> str | None:
+            replace: bool = False, unchanged: Callable[[], bool] | None = None) -> str | None:
         """Write the result once (a file of that data version is already that content, unless
         ``replace``: an existing file nobody vouches for is written again). Returns the
         checksum of the file for the formats whose reading back does not give the value's
@@ -338,11 +343,21 @@ class FileResultStore:
         directory's fsync to :meth:`sync` (one for a batch of files). ``durable=False``: the
         file is whole for every process as soon as it is named (a killed writer leaves only a
         temporary file), but a power cut may leave it torn: its metadata says so, and a read
-        after a restart checks it (:meth:`get_checked`)."""
+        after a restart checks it (:meth:`get_checked`).
+
+        ``unchanged``: asked once the value's bytes are in the file, before it is named;
+        ``False`` raises :class:`ResultChanged` and leaves no file (for a value written after
+        other code could have changed it in place)."""
         path = self.file_of(data_version, format)
         if replace or not path.exists():
             _, write, _ = FORMATS[format]
-            write_atomically(path, lambda handle: write(value, handle),
+
+            def write_checked(handle: Any) -> None:
+                write(value, handle)  # every byte is copied out of the value by now
+                if unchanged is not None and not unchanged():
+                    raise ResultChanged(f"data version {data_version} no longer fits the value")
+
+            write_atomically(path, write_checked,
                              sync_directory=sync_directory and durable, fsync=durable)
         return None if format in CHECKED_BY_VERSION else self.checksum(data_version, format)
 
@@ -424,11 +439,14 @@ _SCHEMA = [
         checksum TEXT)""",
     """CREATE INDEX IF NOT EXISTS cache_metadata_node ON cache_metadata (node_name)""",
     """CREATE INDEX IF NOT EXISTS cache_metadata_data ON cache_metadata (data_version)""",
+    """CREATE TABLE IF NOT EXISTS changed_in_place (node_name TEXT PRIMARY KEY)""",
 ]
 """The current schema. ``written_boot``: the boot (:func:`boot_id`) in which the result file
 was written without fsync, ``NULL`` once it is known to be on the disk (fsynced, or checked
 after a restart); ``checksum``: the file's digest, ``NULL`` where the data version is the
-check (:data:`CHECKED_BY_VERSION`)."""
+check (:data:`CHECKED_BY_VERSION`). ``changed_in_place``: nodes whose result a reader changed
+in place before it was written (written as soon as produced since; a table added without a new
+schema version: older versions of this library never read it)."""
 _MIGRATIONS: dict[int, list[str]] = {
     1: ["ALTER TABLE cache_metadata ADD COLUMN written_boot TEXT",  # version 1 fsynced all
         "ALTER TABLE cache_metadata ADD COLUMN checksum TEXT"],
@@ -564,6 +582,24 @@ class SQLiteMetadataStore:
                 "UPDATE cache_metadata SET written_boot = NULL "
                 "WHERE data_version = ? AND format = ?", (data_version, format))
 
+    def note_changed_in_place(self, node_name: str) -> None:
+        """A node's result was changed in place by a reader before it could be written."""
+        with self._transaction() as connection:
+            connection.execute("INSERT OR IGNORE INTO changed_in_place VALUES (?)",
+                               (node_name,))
+
+    def changed_in_place(self, node_names: Collection[str]) -> set[str]:
+        """Those of ``node_names`` noted by :meth:`note_changed_in_place`."""
+        names = list(node_names)
+        found: set[str] = set()
+        connection = self._connection()
+        for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
+            chunk = names[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(name for (name,) in connection.execute(
+                f"SELECT node_name FROM changed_in_place WHERE node_name IN ({marks})", chunk))
+        return found
+
     def delete(self, cache_key: str) -> None:
         with self._transaction() as connection:
             connection.execute("DELETE FROM cache_metadata WHERE cache_key = ?", (cache_key,))
@@ -571,6 +607,7 @@ class SQLiteMetadataStore:
     def delete_all(self) -> None:
         with self._transaction() as connection:
             connection.execute("DELETE FROM cache_metadata")
+            connection.execute("DELETE FROM changed_in_place")
 
     def size(self) -> int:
         row = self._connection().execute("SELECT COUNT(*) FROM cache_metadata").fetchone()

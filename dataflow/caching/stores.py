@@ -588,17 +588,17 @@ class SQLiteMetadataStore:
             connection.execute("INSERT OR IGNORE INTO changed_in_place VALUES (?)",
                                (node_name,))
 
-    def changed_in_place(self, node_names: Collection[str]) -> set[str]:
+    def changed_in_place(self, node_names: Collection[str]) -> frozenset[str]:
         """Those of ``node_names`` noted by :meth:`note_changed_in_place`."""
         names = list(node_names)
-        found: set[str] = set()
+        found: list[str] = []
         connection = self._connection()
         for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
             chunk = names[start:start + 500]
             marks = ", ".join("?" * len(chunk))
-            found.update(name for (name,) in connection.execute(
-                f"SELECT node_name FROM changed_in_place WHERE node_name IN ({marks})", chunk))
-        return found
+            found += [name for (name,) in connection.execute(
+                f"SELECT node_name FROM changed_in_place WHERE node_name IN ({marks})", chunk)]
+        return frozenset(found)
 
     def delete(self, cache_key: str) -> None:
         with self._transaction() as connection:

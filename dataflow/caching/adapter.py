@@ -537,9 +537,9 @@ class CacheAdapter:
         goes on, uncached there.
 
         Unless ``at_once`` (written before any other node ran), the nodes that read a result
-        may have run meanwhile and changed it in place: each file is fingerprinted again once
-        written and dropped if the value no longer has its data version, and that node is
-        written at once from then on."""
+        may have run meanwhile and changed it in place: each file must hold a value of the
+        data version the result was produced with (see :meth:`FileResultStore.set`), else it
+        is dropped and that node is written at once from then on."""
         durable = self._boot is None
         written: list[tuple[_Write, str | None]] = []
         for write in batch:
@@ -551,7 +551,7 @@ class CacheAdapter:
                 checksum = self.result_store.set(
                     write.version, write.format, write.result, sync_directory=False,
                     durable=durable, replace=replace,
-                    unchanged=None if at_once else functools.partial(_unchanged, write))
+                    expected_version=None if at_once else write.version)
             except ResultChanged:
                 with self._lock:
                     self._changed_later.add(write.node_name)
@@ -773,14 +773,6 @@ class _Write:
     result: Any
     task_id: str | None
     run_id: str
-
-
-def _unchanged(write: _Write) -> bool:
-    """Whether the result still has the data version it was produced with."""
-    try:
-        return data_version(write.result) == write.version
-    except Exception:  # changed into something that cannot be fingerprinted
-        return False
 
 
 def _size_of(value: Any) -> int:

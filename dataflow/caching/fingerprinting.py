@@ -201,9 +201,8 @@ def _feed_pandas(digest: Any, value: Any) -> None:
             _feed_values(digest, value.iloc[:, position])
         return
     if isinstance(value, pd.Series):
-        digest.update(repr(value.name).encode() + type(value.name).__name__.encode())
-        _feed_index(digest, value.index)
-        _feed_values(digest, value)
+        _feed_series_head(digest, value.name, value.index, value.dtype)
+        _feed_values_body(digest, value)
         return
     if isinstance(value, pd.Index):
         _feed_index(digest, value)
@@ -223,11 +222,37 @@ def _feed_index(digest: Any, index: Any) -> None:
     digest.update(pd.util.hash_pandas_object(index, index=False).to_numpy().data)
 
 
+def series_digest(cls: type, name: Any, index: Any, dtype: Any) -> Any:
+    """A digest fed with all of a Series' data version but its values (``cls``, ``name``,
+    ``index``, ``dtype`` as the Series had them): feed it the raw bytes of a fixed-size numpy
+    dtype's values and its hex digest is the Series' :func:`data_version`. For a writer that
+    fingerprints exactly the bytes it writes."""
+    digest = _new_digest()
+    _tag(digest, cls)
+    _feed_series_head(digest, name, index, dtype)
+    return digest
+
+
+def has_custom_fingerprint(value: Any) -> bool:
+    """Whether ``value`` is fingerprinted by a function given to :func:`register_fingerprint`."""
+    return _custom_fingerprint(value) is not None
+
+
+def _feed_series_head(digest: Any, name: Any, index: Any, dtype: Any) -> None:
+    digest.update(repr(name).encode() + type(name).__name__.encode())
+    _feed_index(digest, index)
+    digest.update(str(dtype).encode())
+
+
 def _feed_values(digest: Any, series: Any) -> None:
+    digest.update(str(series.dtype).encode())
+    _feed_values_body(digest, series)
+
+
+def _feed_values_body(digest: Any, series: Any) -> None:
     import pandas as pd
 
     dtype = series.dtype
-    digest.update(str(dtype).encode())
     values = series.to_numpy() if dtype.kind in "biufcmM" else None
     if values is not None and values.dtype == dtype:
         _feed_buffer(digest, values)

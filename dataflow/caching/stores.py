@@ -116,6 +116,12 @@ def _fsync_directory(directory: Path) -> None:
 
 # -- formats -----------------------------------------------------------------------------------
 
+class ResultChanged(Exception):
+    """The value is no longer the one that was fingerprinted (a later node changed it in place
+    before it was written): its file is not kept."""
+
+
+
 def _has_pyarrow() -> bool:
     try:
         import pyarrow  # noqa: F401
@@ -186,18 +192,42 @@ SERIES_MAGIC = b"DFSERIES1"
 _ALIGN = 64
 
 
-def _write_series(value: Any, handle: Any) -> None:
+_PIECE = 1 << 20
+"""Bytes of a column copied, fingerprinted and written at a time by a checked write."""
+
+
+def _write_series(value: Any, handle: Any, data_version: str | None = None) -> None:
     """``series`` format: magic, header length, a pickled header (name, index, dtype, length),
-    padding to 64 bytes, then the values' raw bytes, so a read maps them instead of copying."""
+    padding to 64 bytes, then the values' raw bytes, so a read maps them instead of copying.
+
+    With ``data_version``: the values are copied a piece at a time into a buffer of this
+    function's own, fingerprinted there and written from there, so the file holds exactly the
+    bytes fingerprinted, whatever changes the Series meanwhile; :class:`ResultChanged` if they
+    are not the bytes of ``data_version``."""
     import numpy as np
 
+    from dataflow.caching.fingerprinting import series_digest
+
+    name, index = value.name, value.index
     values = np.ascontiguousarray(value.to_numpy())
-    header = pickle.dumps({"name": value.name, "index": value.index, "dtype": values.dtype.str,
+    header = pickle.dumps({"name": name, "index": index, "dtype": values.dtype.str,
                            "length": len(values)}, protocol=5)
     start = len(SERIES_MAGIC) + 8 + len(header)
     padding = (-start) % _ALIGN
     handle.write(SERIES_MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * padding)
-    handle.write(values.reshape(-1).view(np.uint8).data)
+    raw = values.reshape(-1).view(np.uint8)
+    if data_version is None:
+        handle.write(raw.data)
+        return
+    digest = series_digest(type(value), name, index, values.dtype)
+    piece = np.empty(min(len(raw), _PIECE), dtype=np.uint8)
+    for offset in range(0, len(raw), _PIECE):
+        part = piece[:min(_PIECE, len(raw) - offset)]
+        np.copyto(part, raw[offset:offset + len(part)])
+        digest.update(part.data)
+        handle.write(part.data)
+    if digest.hexdigest() != data_version:
+        raise ResultChanged(f"the Series written is not data version {data_version}")
 
 
 def _read_series(path: Path) -> Any:
@@ -307,15 +337,28 @@ def format_for(value: Any, requested: str | None) -> str:
     return "pickle"
 
 
+def _write_checked(format: str, value: Any, expected_version: str | None, handle: Any) -> None:
+    """Write ``value`` in ``format``; with ``expected_version``, see :meth:`FileResultStore.set`."""
+    from dataflow.caching.fingerprinting import data_version, has_custom_fingerprint
+
+    if expected_version is not None and format == "series" and not has_custom_fingerprint(value):
+        _write_series(value, handle, expected_version)
+        return
+    FORMATS[format][1](value, handle)  # every byte is copied out of the value by now
+    if expected_version is None:
+        return
+    try:
+        unchanged = data_version(value) == expected_version
+    except Exception:  # changed into something that cannot be fingerprinted
+        unchanged = False
+    if not unchanged:
+        raise ResultChanged(f"the value written is no longer data version {expected_version}")
+
+
 # -- results -----------------------------------------------------------------------------------
 
 class ResultMissing(Exception):
     """A result file is not there (or cannot be read); the node is recomputed."""
-
-
-class ResultChanged(Exception):
-    """The value is no longer the one that was fingerprinted (a later node changed it in place
-    before it was written): its file is not kept."""
 
 
 class FileResultStore:
@@ -333,7 +376,7 @@ class FileResultStore:
 
     def set(self, data_version: str, format: str, value: Any, *,
             sync_directory: bool = True, durable: bool = True,
-            replace: bool = False, unchanged: Callable[[], bool] | None = None) -> str | None:
+            replace: bool = False, expected_version: str | None = None) -> str | None:
         """Write the result once (a file of that data version is already that content, unless
         ``replace``: an existing file nobody vouches for is written again). Returns the
         checksum of the file for the formats whose reading back does not give the value's
@@ -345,19 +388,15 @@ class FileResultStore:
         temporary file), but a power cut may leave it torn: its metadata says so, and a read
         after a restart checks it (:meth:`get_checked`).
 
-        ``unchanged``: asked once the value's bytes are in the file, before it is named;
-        ``False`` raises :class:`ResultChanged` and leaves no file (for a value written after
-        other code could have changed it in place)."""
+        ``expected_version`` (for a value written after other code could have changed it in
+        place): the file must hold a value of that data version, else :class:`ResultChanged`
+        and no file. A plain Series is fingerprinted from the very bytes written; any other
+        value is fingerprinted again once written, so only a change that is undone before the
+        write ends could slip through."""
         path = self.file_of(data_version, format)
         if replace or not path.exists():
-            _, write, _ = FORMATS[format]
-
-            def write_checked(handle: Any) -> None:
-                write(value, handle)  # every byte is copied out of the value by now
-                if unchanged is not None and not unchanged():
-                    raise ResultChanged(f"data version {data_version} no longer fits the value")
-
-            write_atomically(path, write_checked,
+            write_atomically(path, functools.partial(_write_checked, format, value,
+                                                     expected_version),
                              sync_directory=sync_directory and durable, fsync=durable)
         return None if format in CHECKED_BY_VERSION else self.checksum(data_version, format)
 

@@ -9,6 +9,7 @@ the fingerprint moved; such a node is written as soon as it is produced from the
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dataflow import driver
-from dataflow.caching import CachingEventType
+from dataflow.caching import CachingEventType, stores
+from dataflow.caching.fingerprinting import data_version
 from tests.caching.helpers import load_module
 
 hamilton_driver = pytest.importorskip("hamilton.driver")
@@ -56,6 +58,20 @@ def total(widened: pd.DataFrame) -> float:
 '''
 
 
+SERIES = '''
+import pandas as pd
+
+
+def s(x: int) -> pd.Series:
+    return pd.Series([1.0, 2.0, 3.0], name="s") * x
+
+
+def t(s: pd.Series) -> pd.Series:
+    s += 10
+    return s * {FACTOR}
+'''
+
+
 def _ours(module: Any, path: Path) -> Any:
     return driver.Builder().with_modules(module).with_cache(path=path).build()
 
@@ -73,8 +89,9 @@ def _same(left: dict[str, Any], right: dict[str, Any]) -> None:
             np.testing.assert_array_equal(left[name], right[name])
 
 
-@pytest.mark.parametrize(("source", "outputs"), [(ARRAYS, ["b"]), (FRAMES, ["widened", "total"])],
-                         ids=["array += 100", "frame['v'] += 10"])
+@pytest.mark.parametrize(("source", "outputs"),
+                         [(ARRAYS, ["b"]), (FRAMES, ["widened", "total"]), (SERIES, ["t"])],
+                         ids=["array += 100", "frame['v'] += 10", "series += 10"])
 def test_a_node_changing_its_input_in_place_gets_the_input_as_produced(
         tmp_path: Path, source: str, outputs: list[str]) -> None:
     for step, factor in enumerate([2, 3, 3, 5]):  # a change to the reader, then to it again
@@ -139,3 +156,52 @@ def test_chains_mixing_in_place_and_pure_nodes_match_an_uncached_run(
 
 def _uncached_chain(module: Any, final: str) -> np.ndarray:
     return driver.Builder().with_modules(module).build().execute([final], inputs={"x": 1})[final]
+
+
+class _ChangesTheSeriesWhileWritten(io.BytesIO):
+    """A file that changes the Series being written after the first piece of its values and
+    puts it back after the second: a reader that changes its input and undoes the change."""
+
+    def __init__(self, series: pd.Series) -> None:
+        super().__init__()
+        self.series, self.pieces = series, 0
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        if len(data) == stores._PIECE:
+            self.pieces += 1
+            if self.pieces == 1:
+                self.series.iloc[200] += 1.0  # in the second piece
+            elif self.pieces == 2:
+                self.series.iloc[200] -= 1.0
+        return written
+
+
+def test_a_series_is_written_as_the_bytes_fingerprinted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking the value again after writing it would pass here (it is back as it was),
+    though the file holds the changed piece; the series format fingerprints the very bytes it
+    writes and refuses."""
+    monkeypatch.setattr(stores, "_PIECE", 1024)
+    series = pd.Series(np.arange(1024, dtype=np.float64), name="c")  # 8 pieces of 1 KiB
+    version = data_version(series)
+    handle = _ChangesTheSeriesWhileWritten(series)
+    with pytest.raises(stores.ResultChanged):
+        stores._write_checked("series", series, version, handle)
+    assert data_version(series) == version  # put back: a check after the write would pass
+    clean = io.BytesIO()
+    stores._write_checked("series", series, version, clean)  # unchanged: written, no error
+    assert clean.getvalue().endswith(series.to_numpy().tobytes())
+
+
+def test_a_value_changed_before_its_write_leaves_no_file(tmp_path: Path) -> None:
+    store = stores.FileResultStore(tmp_path)
+    for value in (pd.Series([1.0, 2.0]), np.arange(3), pd.DataFrame({"a": [1]}), [1, 2]):
+        version = data_version(value)
+        changed = value * 2 if not isinstance(value, list) else [*value, 3]
+        with pytest.raises(stores.ResultChanged):
+            store.set(version, stores.format_for(value, None), changed,
+                      expected_version=version)
+        assert not store.exists(version, stores.format_for(value, None))
+        assert not [f for f in tmp_path.iterdir() if f.name.startswith(stores.TEMP_PREFIX)]
+        store.set(version, stores.format_for(value, None), value, expected_version=version)
+        assert store.exists(version, stores.format_for(value, None))

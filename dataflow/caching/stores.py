@@ -121,7 +121,6 @@ class ResultChanged(Exception):
     before it was written): its file is not kept."""
 
 
-
 def _has_pyarrow() -> bool:
     try:
         import pyarrow  # noqa: F401
@@ -593,17 +592,18 @@ class SQLiteMetadataStore:
     def get_for_nodes(self, node_names: Collection[str]) -> dict[str, StoredResult]:
         """Cache key → what is stored, for every result of ``node_names``: one query at the
         start of a run instead of one per node."""
+        return {key: StoredResult(*stored) for key, *stored in self._rows_of_nodes(
+            "SELECT cache_key, data_version, format, written_boot, checksum "
+            "FROM cache_metadata WHERE node_name IN ({})", node_names)}
+
+    def _rows_of_nodes(self, query: str, node_names: Collection[str]) -> Iterator[Any]:
+        """The rows of ``query`` (its ``IN ({})`` filled with ``node_names``), asked in chunks
+        within SQLite's bound-parameter limit."""
         names = list(node_names)
-        found: dict[str, StoredResult] = {}
         connection = self._connection()
-        for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
+        for start in range(0, len(names), 500):
             chunk = names[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for key, *stored in connection.execute(
-                    "SELECT cache_key, data_version, format, written_boot, checksum "
-                    f"FROM cache_metadata WHERE node_name IN ({marks})", chunk):
-                found[key] = StoredResult(*stored)
-        return found
+            yield from connection.execute(query.format(", ".join("?" * len(chunk))), chunk)
 
     def vouched(self, data_version: str, format: str, boot: str | None) -> bool:
         """Whether a row names this result file as whole: on the disk, or written in
@@ -629,15 +629,8 @@ class SQLiteMetadataStore:
 
     def changed_in_place(self, node_names: Collection[str]) -> frozenset[str]:
         """Those of ``node_names`` noted by :meth:`note_changed_in_place`."""
-        names = list(node_names)
-        found: list[str] = []
-        connection = self._connection()
-        for start in range(0, len(names), 500):  # SQLite's bound-parameter limit
-            chunk = names[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            found += [name for (name,) in connection.execute(
-                f"SELECT node_name FROM changed_in_place WHERE node_name IN ({marks})", chunk)]
-        return frozenset(found)
+        return frozenset(name for (name,) in self._rows_of_nodes(
+            "SELECT node_name FROM changed_in_place WHERE node_name IN ({})", node_names))
 
     def delete(self, cache_key: str) -> None:
         with self._transaction() as connection:

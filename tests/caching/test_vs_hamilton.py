@@ -11,6 +11,7 @@ import pytest
 
 from dataflow import driver as df_driver
 from tests.caching.helpers import load_module
+from tests.caching.test_changed_in_place import ARRAYS
 
 hamilton_driver = pytest.importorskip("hamilton.driver")
 
@@ -164,38 +165,22 @@ def test_loaders_read_the_file_again(tmp_path: Path) -> None:
     assert seen == {"dataflow": [2, 10], "hamilton": [2, 2]}
 
 
-CHANGED_IN_PLACE = '''
-import numpy as np
-
-
-def raw(x: int) -> np.ndarray:
-    return np.arange(4, dtype=np.int64) * x
-
-
-def shifted(raw: np.ndarray) -> np.ndarray:
-    raw += 100
-    return raw * {FACTOR}
-'''
-
-
 def test_a_result_changed_in_place_by_a_reader_is_stored_from_the_next_run(
         tmp_path: Path) -> None:
     """cache-result-changed-in-place: Hamilton writes each result before its readers run;
-    dataflow writes in batches behind the run, finds ``raw`` changed by its reader, keeps no
+    dataflow writes in batches behind the run, finds ``a`` changed by its reader, keeps no
     file of it, and writes it at once from the next run on. Same results throughout; the
-    second run recomputes ``raw`` where Hamilton reuses it."""
+    second run recomputes ``a`` where Hamilton reuses it (module: ``ARRAYS``, where ``b`` does
+    ``a += 100``)."""
     decisions = []
     for step, factor in enumerate([2, 3, 5]):
-        module = load_module(tmp_path, CHANGED_IN_PLACE.format(FACTOR=factor),
-                             stem=f"inplace{step}")
+        module = load_module(tmp_path, ARRAYS.format(FACTOR=factor), stem=f"inplace{step}")
         ours = df_driver.Builder().with_modules(module).with_cache(path=tmp_path / "d").build()
         theirs = (hamilton_driver.Builder().with_modules(module)
                   .with_cache(path=str(tmp_path / "h")).build())
-        expected = (np.arange(4) * 2 + 100) * factor
-        np.testing.assert_array_equal(ours.execute(["shifted"], inputs={"x": 2})["shifted"],
-                                      expected)
-        np.testing.assert_array_equal(theirs.execute(["shifted"], inputs={"x": 2})["shifted"],
-                                      expected)
-        decisions.append((_dataflow_decisions(ours)["raw"], _hamilton_decisions(theirs)["raw"]))
+        expected = (np.arange(5) * 2 + 100) * factor
+        np.testing.assert_array_equal(ours.execute(["b"], inputs={"x": 2})["b"], expected)
+        np.testing.assert_array_equal(theirs.execute(["b"], inputs={"x": 2})["b"], expected)
+        decisions.append((_dataflow_decisions(ours)["a"], _hamilton_decisions(theirs)["a"]))
     assert decisions == [("executed", "executed"), ("executed", "reused"),
                          ("reused", "reused")]
